@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The one regeneration entry point: openapi.json + spec/overlay.yaml -> generated_client/raia_agent_api.
+#
+#   ./generate.sh                 regenerate generated_client/ in place
+#   ./generate.sh --out DIR       write DIR/raia_agent_api instead (tests, make diff)
+#   ./generate.sh --check         fail, naming the files, if generated_client/ is stale
+#   SPEC=other.json ./generate.sh generate from another upstream spec
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+spec=$(realpath "${SPEC:-$root/openapi.json}")
+overlay=$(realpath "${OVERLAY:-$root/spec/overlay.yaml}")
+python=${PYTHON:-$root/.venv/bin/python}
+export PATH="$(dirname "$python"):$PATH"
+
+mode=write
+dest=$root/generated_client
+case "${1:-}" in
+  --out) dest=$(realpath -m "$2") ;;
+  --check) mode=check ;;
+  "") ;;
+  *) echo "usage: $0 [--out DIR | --check]" >&2; exit 2 ;;
+esac
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The upstream spec is known to be invalid (ForbiddenErrorDTO.name): its verdict is
+# reported, and generation stops only if the corrected spec is invalid too.
+upstream_errors=$(cd "$root" && "$python" -m tools.validate "$spec" 2>&1) && upstream_errors=""
+validate() {
+  if ! out=$(cd "$root" && "$python" -m tools.validate "$1" 2>&1); then
+    [ -z "$upstream_errors" ] || printf 'upstream %s\n' "$upstream_errors" >&2
+    printf '%s\n' "$out" >&2
+    echo "generate.sh: $2 is not a valid OpenAPI document; generated client left unchanged." >&2
+    exit 1
+  fi
+}
+
+(cd "$root" && "$python" -m tools.overlay "$spec" "$overlay" "$work/corrected.json") || {
+  echo "generate.sh: could not apply $overlay; generated client left unchanged." >&2
+  exit 1
+}
+validate "$work/corrected.json" "the corrected spec ($spec + $overlay)"
+if [ -n "$upstream_errors" ]; then
+  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$spec: ##")); the overlay corrects it." >&2
+fi
+
+# Generated in a scratch directory outside the repo so that no ruff or project config applies.
+(cd "$work" && openapi-python-client generate --path corrected.json --config "$root/spec/generator.yaml" \
+  --meta none --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
+  cat "$work/log" >&2
+  echo "generate.sh: openapi-python-client failed; generated client left unchanged." >&2
+  exit 1
+}
+(cd "$root" && "$python" -m tools.stamp "$work/raia_agent_api" "$spec" "$work/corrected.json")
+(cd "$work" && ruff format --isolated --no-cache --quiet raia_agent_api)
+
+if [ "$mode" = check ]; then
+  if ! changes=$(diff -rq "$work/raia_agent_api" "$dest/raia_agent_api" 2>&1); then
+    printf '%s\n' "$changes" | sed -e "s#$work/##g" -e "s#$dest/#generated_client/#g" >&2
+    echo "generated_client/ does not match openapi.json + spec/overlay.yaml: run \`make generate\` and commit the result." >&2
+    exit 1
+  fi
+  exit 0
+fi
+
+mkdir -p "$dest"
+rm -rf "$dest/raia_agent_api.new"
+cp -r "$work/raia_agent_api" "$dest/raia_agent_api.new"
+rm -rf "$dest/raia_agent_api"
+mv "$dest/raia_agent_api.new" "$dest/raia_agent_api"

@@ -1,0 +1,32 @@
+"""Shared fixtures: the repository root and the local server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stamina
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_sleeps() -> Iterator[None]:
+    """Keep the suite from sleeping between retries while keeping each client's attempt count."""
+    with stamina.set_testing(True, attempts=1000, cap=True):
+        yield
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the repository sharing the installed virtualenv."""
+    dest = tmp_path / "repo"
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=shutil.ignore_patterns(".venv", "node_modules", ".git", "*cache*", "__pycache__"),
+    )
+    (dest / ".venv").symlink_to(ROOT / ".venv")
+    return dest

@@ -1,0 +1,1 @@
+"""Maintainer tools: spec corrections, API change reports, benchmarks (not shipped)."""

@@ -1,0 +1,100 @@
+"""Apply spec/overlay.yaml to openapi.json, refusing actions that match nothing.
+
+oas-patch does the applying; it skips a target that matches nothing without a
+word, so each action's target is resolved first with the same JSONPath engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonpath_ng.ext import parse as parse_jsonpath
+from jsonschema import Draft202012Validator
+from oas_patch.overlay import apply_overlay
+from oas_patch.validator import load_schema
+
+
+class OverlayError(Exception):
+    """The overlay is malformed or one of its actions no longer fits the spec."""
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    index: int
+    target: str
+    description: str
+    matched: bool
+    changed: bool
+
+    @property
+    def name(self) -> str:
+        return f"action {self.index + 1} ({self.target})"
+
+
+def load_overlay(path: Path) -> dict[str, Any]:
+    overlay = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = sorted(
+        Draft202012Validator(load_schema("overlay_schema_1.0.0.yml")).iter_errors(overlay),
+        key=str,
+    )
+    if errors:
+        raise OverlayError(f"{path}: not an Overlay 1.0 document: {errors[0].message}")
+    return overlay  # type: ignore[no-any-return]
+
+
+def evaluate(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, Any], list[ActionResult]]:
+    """Apply every action in order and report, per action, whether it matched and changed anything."""
+    doc = copy.deepcopy(spec)
+    results = []
+    for index, action in enumerate(overlay["actions"]):
+        matched = bool(parse_jsonpath(action["target"]).find(doc))
+        before = json.dumps(doc, sort_keys=True)
+        if matched:
+            doc = apply_overlay(doc, {"actions": [action]})
+        results.append(
+            ActionResult(
+                index=index,
+                target=action["target"],
+                description=" ".join(str(action.get("description", "")).split()),
+                matched=matched,
+                changed=matched and json.dumps(doc, sort_keys=True) != before,
+            )
+        )
+    return doc, results
+
+
+def apply_strict(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    doc, results = evaluate(spec, overlay)
+    unmatched = [r for r in results if not r.matched]
+    if unmatched:
+        names = "; ".join(f"{r.name}: {r.description}" for r in unmatched)
+        raise OverlayError(f"overlay target matches nothing in the spec: {names}")
+    return doc
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("overlay", type=Path)
+    parser.add_argument("output", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        corrected = apply_strict(
+            json.loads(args.spec.read_text(encoding="utf-8")), load_overlay(args.overlay)
+        )
+    except OverlayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    args.output.write_text(json.dumps(corrected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

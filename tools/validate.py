@@ -1,0 +1,62 @@
+"""Validate an OpenAPI document: openapi-spec-validator, plus every $ref resolved.
+
+openapi-spec-validator 0.9 accepts a $ref to a schema that does not exist (it
+only follows references it needs while validating), so references are resolved
+here too, with the `referencing` library jsonschema itself uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT4
+
+
+def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield where or "/", node["$ref"]
+        for key, value in node.items():
+            yield from refs(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from refs(value, f"{where}/{index}")
+
+
+def problems(path: Path) -> list[str]:
+    doc, base_uri = read_from_filename(str(path))
+    found = []
+    try:
+        validate(doc, base_uri=base_uri)
+    except Exception as exc:  # the validator's own message is the report
+        found.append(str(exc).splitlines()[0] if str(exc) else repr(exc))
+    resolver = Registry().with_resource(base_uri, Resource(contents=doc, specification=DRAFT4)).resolver(base_uri)
+    for where, ref in refs(doc):
+        try:
+            resolver.lookup(ref)
+        except Unresolvable:
+            found.append(f"Unresolvable $ref {ref!r} at {where}")
+    return found
+
+
+def main() -> int:
+    path = Path(sys.argv[1])
+    try:
+        found = problems(path)
+    except (OSError, json.JSONDecodeError) as exc:
+        found = [f"cannot read: {exc}"]
+    for problem in found:
+        print(f"{path}: {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
