@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import raia_agent_api.models as models
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-
-import raia_agent_api.models as models
 from raia_agent_api._spec import corrected_spec
 
 FEEDBACK = {
@@ -41,11 +40,15 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
         },
     ],
     # The body the real API sends on a bad key: `name` is a string.
-    "ForbiddenError": [{"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}],
+    "ForbiddenError": [
+        {"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}
+    ],
     "ForbiddenErrorDetailsItem": [{}, {"field": "x"}],
     "InternalServerError": [{"status": 500, "message": "Internal Server Error"}],
 }
-MODEL_CLASSES = {name: getattr(models, name) for name in models.__all__ if hasattr(getattr(models, name), "from_dict")}
+MODEL_CLASSES = {
+    name: getattr(models, name) for name in models.__all__ if hasattr(getattr(models, name), "from_dict")
+}
 
 
 def test_every_model_has_examples() -> None:

@@ -54,7 +54,7 @@ def test_package_records_its_sources() -> None:
 
     from raia_agent_api import _spec
 
-    assert _spec.UPSTREAM_SPEC_SHA256 == hashlib.sha256((ROOT / "openapi.json").read_bytes()).hexdigest()
+    assert hashlib.sha256((ROOT / "openapi.json").read_bytes()).hexdigest() == _spec.UPSTREAM_SPEC_SHA256
     assert _spec.GENERATOR == "openapi-python-client 0.29.1"
     spec = _spec.corrected_spec()
     assert spec["components"]["schemas"]["ForbiddenErrorDTO"]["properties"]["name"]["type"] == "string"
