@@ -19,6 +19,7 @@ class Problem:
 
     field: str
     message: str
+    kind: str = ""
 
     def __str__(self) -> str:
         named = not self.field or f'"{self.field}"' in self.message
@@ -90,7 +91,9 @@ class Validator:
         found = []
         for error in self._compiled.iter_errors(instance):
             path = ".".join(str(part) for part in error.instance_path)
-            found.append(Problem(path or _required_field(error.message), error.message))
+            found.append(
+                Problem(path or _required_field(error.message), error.message, type(error.kind).__name__)
+            )
         return sorted(found, key=lambda p: (p.field, p.message))
 
 

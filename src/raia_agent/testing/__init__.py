@@ -48,6 +48,11 @@ class LocalServer:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def requests_received(self) -> int:
+        """Every HTTP request that arrived, faults included."""
+        return self.faults.seen
+
+    @property
     def requests_handled(self) -> int:
         """Requests that reached the API (injected faults excluded)."""
         return self._counter["requests"]

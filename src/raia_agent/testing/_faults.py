@@ -43,6 +43,7 @@ class FaultPlan:
         self._fraction_fault: Fault | None = None
         self._random = random.Random(seed)
         self.injected = 0
+        self.seen = 0
 
     def next(self, fault: Fault, times: int = 1) -> None:
         with self._lock:
@@ -61,6 +62,7 @@ class FaultPlan:
 
     def draw(self) -> Fault | None:
         with self._lock:
+            self.seen += 1
             if self._queue:
                 fault: Fault | None = self._queue.pop(0)
             elif self._fraction_fault and self._random.random() < self._fraction:

@@ -1,0 +1,63 @@
+"""When to retry and how long to wait: the policy stamina carries out.
+
+Backoff before retry n (n = 1, 2, ...) is stamina's
+min(WAIT_MAX, WAIT_INITIAL * 2 ** (n - 1) + uniform(0, WAIT_JITTER)) seconds, unless the
+server said how long to wait (Retry-After or retry-after-ms): then that, if it is at most
+MAX_RETRY_AFTER seconds; longer than that and the error is raised at once.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from ._exceptions import APIConnectionError, APIStatusError
+
+WAIT_INITIAL = 0.5
+WAIT_MAX = 8.0
+WAIT_JITTER = 0.5
+MAX_RETRY_AFTER = 60.0
+RETRY_STATUSES = frozenset({408, 409, 429})
+
+
+def retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+    """Seconds the server asked us to wait, or None when it said nothing usable."""
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms is not None:
+        try:
+            seconds = float(raw_ms) / 1000
+        except ValueError:
+            seconds = math.nan
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def should_retry(exc: Exception) -> bool | float:
+    """stamina's backoff hook: False to raise, True for the default backoff, a float to wait that long."""
+    if isinstance(exc, APIConnectionError):
+        return True
+    if not isinstance(exc, APIStatusError):
+        return False
+    if exc.status_code not in RETRY_STATUSES and exc.status_code < 500:
+        return False
+    wait = retry_after(exc.response.headers)
+    if wait is None:
+        return True
+    return wait if wait <= MAX_RETRY_AFTER else False
