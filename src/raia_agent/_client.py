@@ -53,12 +53,11 @@ def _log_request(options: Options, body: Mapping[str, Any]) -> None:
 
 def _log_response(response: httpx.Response) -> None:
     logger.debug(
-        "%s %s -> %s request_id=%s elapsed=%.3fs",
+        "%s %s -> %s request_id=%s",
         response.request.method,
         response.request.url,
         response.status_code,
         response.headers.get("x-request-id"),
-        response.elapsed.total_seconds(),
     )
 
 

@@ -39,7 +39,9 @@ class RawResponse(Generic[T]):
         return self.parsed
 
 
-def _invalid(response: httpx.Response, reason: str, body: object) -> ResponseValidationError:
+def _invalid(response: httpx.Response, reason: str, body: object, secret: str) -> ResponseValidationError:
+    if secret:
+        reason = reason.replace(secret, "[REDACTED]")
     return ResponseValidationError(
         f"{response.status_code} response does not match the spec: {reason}", response=response, body=body
     )
@@ -51,20 +53,22 @@ def parse_feedback(response: httpx.Response, secret: str) -> RawResponse[Feedbac
     content_type = response.headers.get("content-type", "")
     media = content_type.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
-        raise _invalid(response, f"content type {content_type or 'missing'!r}, not JSON", response.text)
+        raise _invalid(
+            response, f"content type {content_type or 'missing'!r}, not JSON", response.text, secret
+        )
     try:
         data = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise _invalid(
-            response, f"body is not JSON ({excerpt(response.text) or 'empty'})", response.text
+            response, f"body is not JSON ({excerpt(response.text) or 'empty'})", response.text, secret
         ) from exc
     validator = response_validator(201)
     if validator is None or not validator.is_valid(data):
         problems = validator.problems(data) if validator else []
-        error = _invalid(response, "; ".join(map(str, problems)) or "unexpected body", data)
+        error = _invalid(response, "; ".join(map(str, problems)) or "unexpected body", data, secret)
         error.problems = problems
         raise error
     try:
         return RawResponse(response, Feedback.from_dict(data))
     except (KeyError, ValueError, TypeError) as exc:  # the schema passed, the generated parser did not
-        raise _invalid(response, f"{type(exc).__name__}: {exc}", data) from exc
+        raise _invalid(response, f"{type(exc).__name__}: {exc}", data, secret) from exc
