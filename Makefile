@@ -38,13 +38,13 @@ test: check
 	$(BIN)/pytest
 
 demo: $(STAMP)
-	@echo "make demo is wired up by the wrapper issue; nothing to show yet."
+	$(BIN)/python -m tools.demo
 
 serve: $(STAMP)
 	$(BIN)/raia-agent serve
 
 bench: $(STAMP)
-	@echo "make bench arrives with the wrapper issue."
+	$(BIN)/python -m tools.bench
 
 diff: $(STAMP)
 	@echo "make diff arrives with the API change report issue."

@@ -8,9 +8,7 @@ with Raia() as client:  # RAIA_AGENT_SECRET_KEY
     )
 """
 
-from raia_agent_api.models import Feedback, ForbiddenError
-from raia_agent_api.models import FeedbackRequestVoteType as VoteType
-from raia_agent_api.models import InternalServerError as InternalServerErrorBody
+from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncRaia, Raia
 from ._exceptions import (
@@ -32,6 +30,30 @@ from ._exceptions import (
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
 from ._response import RawResponse
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from raia_agent_api.models import Feedback, ForbiddenError
+    from raia_agent_api.models import FeedbackRequestVoteType as VoteType
+    from raia_agent_api.models import InternalServerError as InternalServerErrorBody
+
+# The generated models (and attrs) load on first use, not with `import raia_agent`.
+_MODELS = {
+    "Feedback": "Feedback",
+    "ForbiddenError": "ForbiddenError",
+    "VoteType": "FeedbackRequestVoteType",
+    "InternalServerErrorBody": "InternalServerError",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODELS:
+        from raia_agent_api import models
+
+        value = getattr(models, _MODELS[name])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'raia_agent' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",

@@ -6,11 +6,9 @@ import copy
 import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
-import stamina
-from raia_agent_api.models import Feedback
 
 from . import _retry
 from ._exceptions import APIConnectionError, APIError, APITimeoutError
@@ -27,10 +25,15 @@ from ._options import (
 )
 from ._response import RawResponse, parse_feedback
 
+if TYPE_CHECKING:
+    from raia_agent_api.models import Feedback
+
 configure_from_env()
 
 
 def _retrying(retries: int) -> Any:
+    import stamina  # only once a call has failed: keeps it off import time and the success path
+
     return stamina.retry_context(
         on=_retry.should_retry,
         attempts=retries + 1,

@@ -19,10 +19,9 @@ RaiaError
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from raia_agent_api.models import ForbiddenError
 
 from ._schema import Problem, response_validator
 
@@ -43,6 +42,9 @@ __all__ = [
     "UnprocessableEntityError",
     "make_status_error",
 ]
+
+if TYPE_CHECKING:
+    from raia_agent_api.models import ForbiddenError
 
 _EXCERPT = 200
 
@@ -101,6 +103,8 @@ class PermissionDeniedError(APIStatusError):
         self.error: ForbiddenError | None = None
         validator = response_validator(403)
         if validator is not None and validator.is_valid(body):
+            from raia_agent_api.models import ForbiddenError
+
             self.error = ForbiddenError.from_dict(body)  # type: ignore[arg-type]
 
 

@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
-from raia_agent_api.models import Feedback, FeedbackRequestVoteType
-
 from ._options import NOT_GIVEN, NotGiven, TimeoutTypes
 from ._response import RawResponse
 from ._validation import build_body
 
 if TYPE_CHECKING:
+    from raia_agent_api.models import Feedback, FeedbackRequestVoteType
+
     from ._client import AsyncRaia, Raia
 
 P = ParamSpec("P")

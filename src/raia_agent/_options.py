@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import platform
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -39,7 +39,8 @@ def default_base_url() -> str:
 
 
 def user_agent() -> str:
-    return f"raia-agent/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"raia-agent/{__version__} python/{python} httpx/{httpx.__version__}"
 
 
 def check_secret_key(secret_key: str | None) -> str:

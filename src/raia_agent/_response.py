@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
-from raia_agent_api.models import Feedback
 
 from ._exceptions import ResponseValidationError, excerpt, make_status_error
 from ._schema import response_validator
+
+if TYPE_CHECKING:
+    from raia_agent_api.models import Feedback
 
 T = TypeVar("T")
 
@@ -68,6 +70,8 @@ def parse_feedback(response: httpx.Response, secret: str) -> RawResponse[Feedbac
         error = _invalid(response, "; ".join(map(str, problems)) or "unexpected body", data, secret)
         error.problems = problems
         raise error
+    from raia_agent_api.models import Feedback  # deferred to the first call: import time
+
     try:
         return RawResponse(response, Feedback.from_dict(data))
     except (KeyError, ValueError, TypeError) as exc:  # the schema passed, the generated parser did not

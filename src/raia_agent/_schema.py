@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import jsonschema_rs
-from raia_agent_api._spec import corrected_spec
-
 OPERATION_ID = "createOrUpdateFeedback"
 
 
@@ -53,6 +50,8 @@ def _to_json_schema(node: Any, components: dict[str, Any]) -> Any:
 
 @cache
 def operation() -> Operation:
+    from raia_agent_api._spec import corrected_spec  # deferred: keeps `import raia_agent` light
+
     spec = corrected_spec()
     components = spec["components"]["schemas"]
     for path, item in spec["paths"].items():
@@ -81,6 +80,8 @@ class Validator:
     """A compiled JSON Schema that reports every problem with its field path."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
+        import jsonschema_rs  # on first use, not at import
+
         self.schema = schema
         self._compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
 
