@@ -19,11 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-
-from raia_agent import AsyncRaia, Raia
 from raia_agent_api import AuthenticatedClient
 from raia_agent_api.api.conversation_message_feedbacks import create_or_update_feedback
 from raia_agent_api.models import FeedbackRequest
+
+from raia_agent import AsyncRaia, Raia
 
 KEY = "sk-bench"
 BASE = "https://api.raia2.com"
@@ -31,7 +31,12 @@ PATH = "/external/conversation-message-feedbacks"
 MESSAGE_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 USER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 BODY = {"conversationMessageId": MESSAGE_ID, "userId": USER_ID, "voteType": "up", "question": "Why?"}
-ARGS: dict[str, Any] = {"conversation_message_id": MESSAGE_ID, "user_id": USER_ID, "vote_type": "up", "question": "Why?"}
+ARGS: dict[str, Any] = {
+    "conversation_message_id": MESSAGE_ID,
+    "user_id": USER_ID,
+    "vote_type": "up",
+    "question": "Why?",
+}
 ANSWER = json.dumps(
     {
         "id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11",
@@ -48,7 +53,9 @@ ROUNDS = 7
 
 
 def handler(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(201, content=ANSWER, headers={"content-type": "application/json", "x-request-id": "r"})
+    return httpx.Response(
+        201, content=ANSWER, headers={"content-type": "application/json", "x-request-id": "r"}
+    )
 
 
 def per_call(fn: Callable[[], object], n: int) -> float:
@@ -72,13 +79,17 @@ def mock_sync(n: int = 3000) -> dict[str, float]:
     raw = httpx.Client(transport=transport, base_url=BASE, headers={"Agent-Secret-Key": KEY})
     raia = Raia(secret_key=KEY, http_client=httpx.Client(transport=transport))
     generated = AuthenticatedClient(base_url=BASE, token=KEY, prefix="", auth_header_name="Agent-Secret-Key")
-    generated.set_httpx_client(httpx.Client(transport=transport, base_url=BASE, headers={"Agent-Secret-Key": KEY}))
+    generated.set_httpx_client(
+        httpx.Client(transport=transport, base_url=BASE, headers={"Agent-Secret-Key": KEY})
+    )
     model = FeedbackRequest.from_dict(BODY)
     return interleaved(
         {
             "raw": lambda: per_call(lambda: raw.post(PATH, json=BODY).json(), n),
             "raia": lambda: per_call(lambda: raia.feedback.create_or_update(**ARGS), n),
-            "generated": lambda: per_call(lambda: create_or_update_feedback.sync(client=generated, body=model), n),
+            "generated": lambda: per_call(
+                lambda: create_or_update_feedback.sync(client=generated, body=model), n
+            ),
         }
     )
 
@@ -141,8 +152,12 @@ def end_to_end(base_url: str, calls: int = 2000, concurrency: int = 64) -> dict[
     async def async_rate(kind: str) -> float:
         sem = asyncio.Semaphore(concurrency)
         async with (
-            httpx.AsyncClient(base_url=base_url, headers={"Agent-Secret-Key": KEY}, limits=limits) as raw_async,
-            AsyncRaia(secret_key=KEY, base_url=base_url, http_client=httpx.AsyncClient(limits=limits)) as client,
+            httpx.AsyncClient(
+                base_url=base_url, headers={"Agent-Secret-Key": KEY}, limits=limits
+            ) as raw_async,
+            AsyncRaia(
+                secret_key=KEY, base_url=base_url, http_client=httpx.AsyncClient(limits=limits)
+            ) as client,
         ):
 
             async def one(body: dict[str, Any]) -> None:
@@ -182,12 +197,20 @@ def import_time(code: str, runs: int = 15) -> float:
 def main() -> None:
     rows: list[tuple[str, str, str]] = []
     sync = mock_sync()
-    rows.append(("per call, sync, MockTransport: Raia / raw httpx", f"{sync['raia'] / sync['raw']:.2f}x", "<= 1.15x"))
     rows.append(
-        ("per call, sync, MockTransport: generated code / raw httpx", f"{sync['generated'] / sync['raw']:.2f}x", "-")
+        ("per call, sync, MockTransport: Raia / raw httpx", f"{sync['raia'] / sync['raw']:.2f}x", "<= 1.15x")
+    )
+    rows.append(
+        (
+            "per call, sync, MockTransport: generated code / raw httpx",
+            f"{sync['generated'] / sync['raw']:.2f}x",
+            "-",
+        )
     )
     asy = mock_async()
-    rows.append(("per call, async, MockTransport: AsyncRaia / raw", f"{asy['raia'] / asy['raw']:.2f}x", "<= 1.15x"))
+    rows.append(
+        ("per call, async, MockTransport: AsyncRaia / raw", f"{asy['raia'] / asy['raw']:.2f}x", "<= 1.15x")
+    )
     parent, child = multiprocessing.Pipe()
     proc = multiprocessing.get_context("spawn").Process(target=serve, args=(child,), daemon=True)
     proc.start()
@@ -196,8 +219,20 @@ def main() -> None:
     finally:
         parent.send("stop")
         proc.join(10)
-    rows.append(("calls/s, sync x64 threads, local_server: Raia / raw", f"{rates['sync raia'] / rates['sync raw']:.2f}x", ">= 0.95x"))
-    rows.append(("calls/s, async x64, local_server: AsyncRaia / raw", f"{rates['async raia'] / rates['async raw']:.2f}x", ">= 0.95x"))
+    rows.append(
+        (
+            "calls/s, sync x64 threads, local_server: Raia / raw",
+            f"{rates['sync raia'] / rates['sync raw']:.2f}x",
+            ">= 0.95x",
+        )
+    )
+    rows.append(
+        (
+            "calls/s, async x64, local_server: AsyncRaia / raw",
+            f"{rates['async raia'] / rates['async raw']:.2f}x",
+            ">= 0.95x",
+        )
+    )
     py = import_time("pass")
     rows.append(
         ("import raia_agent / import httpx (minus interpreter start)",

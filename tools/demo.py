@@ -17,7 +17,10 @@ def main() -> None:
         print(f"local server on {server.base_url}")
         with Raia(secret_key=server.secret_key, base_url=server.base_url) as client:
             created = client.feedback.create_or_update(
-                conversation_message_id=message_id, user_id=user_id, vote_type="up", question="How do I reset it?"
+                conversation_message_id=message_id,
+                user_id=user_id,
+                vote_type="up",
+                question="How do I reset it?",
             )
             print(f"created  {created.id} vote={created.vote_type} at {created.created_at}")
             updated = client.feedback.create_or_update(
@@ -28,10 +31,15 @@ def main() -> None:
                 answer="Use the reset link.",
                 comment="The link has expired.",
             )
-            print(f"updated  {updated.id} vote={updated.vote_type} at {updated.updated_at} (same id: {updated.id == created.id})")
+            print(
+                f"updated  {updated.id} vote={updated.vote_type} at {updated.updated_at} (same id: {updated.id == created.id})"
+            )
             server.fail_next("500", times=2)
             again = client.feedback.with_raw_response.create_or_update(
-                conversation_message_id=message_id, user_id=user_id, vote_type="down", question="How do I reset it?"
+                conversation_message_id=message_id,
+                user_id=user_id,
+                vote_type="down",
+                question="How do I reset it?",
             )
             print(f"two injected 500s retried: {again.status_code} request id {again.request_id}")
         with Raia(secret_key="not-the-key", base_url=server.base_url) as wrong:

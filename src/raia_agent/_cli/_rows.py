@@ -74,7 +74,9 @@ def read_rows(path: Path, fmt: str) -> Iterator[Row]:
         if not isinstance(record, dict):
             yield Row(line, None, "a row must be a JSON object", record)
             continue
-        params: dict[str, Any] = {by_json.get(key) or str(key): value for key, value in record.items() if key in known}
+        params: dict[str, Any] = {
+            by_json.get(key) or str(key): value for key, value in record.items() if key in known
+        }
         ignored = tuple(sorted(key for key in record if key not in known))
         try:
             yield Row(line, build_body(params), raw=record, ignored=ignored)

@@ -14,6 +14,7 @@ import contextlib
 import secrets
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,8 +35,12 @@ class LocalServer:
         self.store = FeedbackStore(db)
         self.faults = FaultPlan(seed)
         self._counter = {"requests": 0}
+        self.upserts: Counter[tuple[str, str]] = Counter()
+        """Accepted upserts per (conversationMessageId, userId), lower-cased."""
         self.app = FaultMiddleware(
-            RequestIdMiddleware(build_app(self.store, secret_key, self._counter)), self.faults, new_request_id
+            RequestIdMiddleware(build_app(self.store, secret_key, self._counter, self.upserts)),
+            self.faults,
+            new_request_id,
         )
         self.host = "127.0.0.1"
         self.port = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections import Counter
 from typing import Any
 
 from starlette.applications import Starlette
@@ -46,7 +47,9 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
 
 
-def build_app(store: FeedbackStore, secret_key: str, counter: dict[str, int]) -> Starlette:
+def build_app(
+    store: FeedbackStore, secret_key: str, counter: dict[str, int], upserts: Counter[tuple[str, str]]
+) -> Starlette:
     op = operation()
     validator = request_validator()
     key_header = op.security_header
@@ -64,6 +67,7 @@ def build_app(store: FeedbackStore, secret_key: str, counter: dict[str, int]) ->
         problems = validator.problems(body)
         if problems:
             return bad_request([str(p) for p in problems])
+        upserts[(body["conversationMessageId"].lower(), body["userId"].lower())] += 1
         return JSONResponse(store.upsert(body), status_code=201)
 
     return Starlette(routes=[Route(op.path, create_or_update, methods=[op.method])])

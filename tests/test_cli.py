@@ -1,0 +1,300 @@
+"""The raia-agent command line against the local server."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from raia_agent._cli import main
+from raia_agent.testing import LocalServer
+
+RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
+
+
+def env_for(server: LocalServer) -> dict[str, str]:
+    return {"RAIA_AGENT_SECRET_KEY": server.secret_key, "RAIA_AGENT_BASE_URL": server.base_url}
+
+
+def invoke(server: LocalServer | None, *args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env={**(env_for(server) if server else {}), **(env or {})})
+
+
+def rows(n: int, invalid_every: int = 0, **extra: Any) -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        row: dict[str, Any] = {
+            "conversationMessageId": str(uuid.uuid4()),
+            "userId": str(uuid.uuid4()),
+            "voteType": "up" if i % 2 else "down",
+            "question": f"question {i}",
+            **extra,
+        }
+        if invalid_every and i % invalid_every == invalid_every - 1:
+            row["userId"] = f"user-{i}"
+        out.append(row)
+    return out
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+SEND = ["feedback", "send", "--conversation-message-id", str(uuid.uuid4()), "--user-id", str(uuid.uuid4()),
+        "--vote", "up", "--question", "Is it on?"]  # fmt: skip
+
+
+# send ----------------------------------------------------------------------------------------
+
+
+def test_send_prints_the_stored_feedback(server: LocalServer) -> None:
+    """send prints the stored feedback as a table, or JSON with --json; exit 0."""
+    table = invoke(server, *SEND)
+    assert table.exit_code == 0, table.output
+    assert "voteType" in table.output
+    assert "Is it on?" in table.output
+    as_json = invoke(server, *SEND, "--json", "--comment", "yes")
+    assert as_json.exit_code == 0
+    body = json.loads(as_json.stdout)
+    assert body["comment"] == "yes"
+    assert body["createdAt"] != body["updatedAt"], "the second send updated the same feedback"
+
+
+def test_send_reads_the_key_from_a_file(server: LocalServer, tmp_path: Path) -> None:
+    """--secret-key-file supplies the key."""
+    key_file = tmp_path / "key"
+    key_file.write_text(server.secret_key + "\n")
+    result = invoke(None, *SEND, "--secret-key-file", str(key_file), "--base-url", server.base_url)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "code", "message"),
+    [
+        ("none", ["--user-id", "not-a-uuid"], 2, "user_id"),
+        ("wrong-key", [], 3, "INVALID_CREDENTIALS"),
+        ("500", [], 4, "Internal Server Error"),
+        ("502", [], 4, "502 Bad Gateway"),
+        ("closed-port", [], 5, "Connection error"),
+        ("no-key", [], 2, "RAIA_AGENT_SECRET_KEY"),
+    ],
+)
+def test_send_exit_codes(server: LocalServer, setup: str, args: list[str], code: int, message: str) -> None:
+    """Each error class has its exit code and one clear line on stderr, without a traceback."""
+    env = env_for(server)
+    if setup == "wrong-key":
+        env["RAIA_AGENT_SECRET_KEY"] = "wrong"
+    elif setup in {"500", "502"}:
+        server.fail_next(setup, times=10)  # type: ignore[arg-type]
+    elif setup == "closed-port":
+        with __import__("socket").socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            env["RAIA_AGENT_BASE_URL"] = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    elif setup == "no-key":
+        env["RAIA_AGENT_SECRET_KEY"] = ""
+    result = subprocess.run([RAIA_AGENT, *SEND, *args], env={**os.environ, **env}, capture_output=True, text=True,
+                            timeout=120, check=False)  # fmt: skip
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert server.secret_key not in result.stderr + result.stdout
+
+
+def test_send_debug_shows_the_traceback(server: LocalServer) -> None:
+    """--debug adds the traceback."""
+    result = invoke(server, *SEND, "--user-id", "bad", "--debug")
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr
+
+
+# import --------------------------------------------------------------------------------------
+
+
+def test_import_2000_rows_with_invalid_rows_and_500s(server: LocalServer, tmp_path: Path) -> None:
+    """2,000 rows, 20 invalid, 10% injected 500s: 1,980 stored, 20 rejects with line and reason."""
+    path = write_jsonl(tmp_path / "feedback.jsonl", rows(2000, invalid_every=100))
+    server.fail_fraction("500", 0.1)
+    result = invoke(server, "feedback", "import", str(path), "--concurrency", "16")
+    assert result.exit_code == 1, result.output
+    assert server.store.count() == 1980
+    assert server.faults.injected > 100
+    rejects = [
+        json.loads(line) for line in (tmp_path / "feedback.jsonl.rejects.jsonl").read_text().splitlines()
+    ]
+    assert len(rejects) == 20
+    assert [r["line"] for r in rejects] == list(range(100, 2001, 100))
+    assert all("user_id" in r["reason"] for r in rejects)
+    assert "1980 sent" in result.stdout
+    assert "20 rejected" in result.stdout
+
+
+def test_rerun_sends_nothing_already_confirmed(server: LocalServer, tmp_path: Path) -> None:
+    """A second run of a finished import sends no request."""
+    path = write_jsonl(tmp_path / "f.jsonl", rows(50))
+    assert invoke(server, "feedback", "import", str(path)).exit_code == 0
+    before = server.requests_received
+    again = invoke(server, "feedback", "import", str(path))
+    assert again.exit_code == 0
+    assert server.requests_received == before
+    assert "50 already confirmed" in again.stdout
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_killed_import_resumes_without_resending_confirmed_rows(
+    server: LocalServer, tmp_path: Path, how: signal.Signals
+) -> None:
+    """Killed part-way and rerun: every row stored once; journaled rows were not sent again."""
+    records = rows(400)
+    path = write_jsonl(tmp_path / "big.jsonl", records)
+    journal = tmp_path / "big.jsonl.journal.sqlite3"
+    server.fail_fraction("slow", 1.0, delay=0.05)
+    proc = subprocess.Popen([RAIA_AGENT, "feedback", "import", str(path), "--concurrency", "4"],
+                            env={**os.environ, **env_for(server)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if journal.exists() and confirmed_lines(journal) and len(confirmed_lines(journal)) >= 40:
+                break
+            time.sleep(0.05)
+        proc.send_signal(how)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    if how == signal.SIGTERM:
+        assert proc.returncode == 130
+    first_run = confirmed_lines(journal)
+    assert 40 <= len(first_run) < 400, "the kill must land part-way"
+    sent_in_first_run = dict(server.upserts)
+    server.clear_faults()
+    result = invoke(server, "feedback", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert server.store.count() == 400
+    assert len(confirmed_lines(journal)) == 400
+    for line in first_run:
+        record = records[line - 1]
+        pair = (record["conversationMessageId"], record["userId"])
+        assert server.upserts[pair] == sent_in_first_run[pair] == 1, f"line {line} was sent again"
+    assert all(server.upserts[(r["conversationMessageId"], r["userId"])] >= 1 for r in records)
+
+
+def confirmed_lines(journal: Path) -> set[int]:
+    try:
+        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True) as db:
+            return {line for (line,) in db.execute("SELECT line FROM confirmed")}
+    except sqlite3.OperationalError:
+        return set()
+
+
+@pytest.mark.parametrize("style", ["camel", "snake"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_import_accepts_camel_and_snake_case(
+    server: LocalServer, tmp_path: Path, style: str, fmt: str
+) -> None:
+    """CSV and JSONL files with camelCase or snake_case keys import the same."""
+    records = rows(10, answer="An answer")
+    records[3].pop("answer")
+    if style == "snake":
+        names = {
+            "conversationMessageId": "conversation_message_id",
+            "userId": "user_id",
+            "voteType": "vote_type",
+        }
+        records = [{names.get(k, k): v for k, v in r.items()} for r in records]
+    path = tmp_path / f"in.{fmt}"
+    if fmt == "jsonl":
+        write_jsonl(path, records)
+    else:
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(records[0]))
+            writer.writeheader()
+            writer.writerows(records)
+    result = invoke(server, "feedback", "import", str(path))
+    assert result.exit_code == 0, result.output
+    stored = server.store.all()
+    assert len(stored) == 10
+    assert sorted(r["answer"] or "" for r in stored).count("") == 1
+    assert {r["question"] for r in stored} == {f"question {i}" for i in range(10)}
+
+
+def test_import_keeps_file_order_for_one_pair(server: LocalServer, tmp_path: Path) -> None:
+    """Rows for the same message and user apply in file order: the last one wins."""
+    base = rows(1)[0]
+    records = [{**base, "question": f"v{i}", "voteType": "up" if i % 2 else "down"} for i in range(30)]
+    path = write_jsonl(tmp_path / "same.jsonl", records)
+    result = invoke(server, "feedback", "import", str(path), "--concurrency", "8")
+    assert result.exit_code == 0, result.output
+    (only,) = server.store.all()
+    assert only["question"] == "v29"
+    assert "1 created, 29 updated" in result.stdout
+
+
+def test_dry_run_sends_nothing(server: LocalServer, tmp_path: Path) -> None:
+    """--dry-run validates and reports without a single request."""
+    path = write_jsonl(tmp_path / "d.jsonl", rows(100, invalid_every=10))
+    result = invoke(server, "feedback", "import", str(path), "--dry-run")
+    assert result.exit_code == 1
+    assert server.requests_received == 0
+    assert "10 rejected" in result.stdout
+    assert len((tmp_path / "d.jsonl.rejects.jsonl").read_text().splitlines()) == 10
+
+
+def test_import_rejects_broken_lines_with_line_numbers(server: LocalServer, tmp_path: Path) -> None:
+    """Non-JSON lines and non-object rows are rejected with their line numbers."""
+    path = tmp_path / "mixed.jsonl"
+    good = json.dumps(rows(1)[0])
+    path.write_text(f"{good}\n{{broken\n\n[1, 2]\n")
+    result = invoke(server, "feedback", "import", str(path))
+    assert result.exit_code == 1
+    rejects = [json.loads(x) for x in (tmp_path / "mixed.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["kind"]) for r in rejects] == [(2, "invalid"), (4, "invalid")]
+    assert "not valid JSON" in rejects[0]["reason"]
+
+
+def test_import_stops_on_a_wrong_key(server: LocalServer, tmp_path: Path) -> None:
+    """A wrong key stops the import with exit code 3 instead of failing every row."""
+    path = write_jsonl(tmp_path / "k.jsonl", rows(200))
+    result = invoke(server, "feedback", "import", str(path), env={"RAIA_AGENT_SECRET_KEY": "wrong"})
+    assert result.exit_code == 3
+    assert server.requests_received < 50
+    assert "INVALID_CREDENTIALS" in result.stderr
+
+
+def test_serve_command_runs_the_server(tmp_path: Path) -> None:
+    """raia-agent serve answers on the given port until stopped."""
+    import httpx
+
+    with __import__("socket").socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([RAIA_AGENT, "serve", "--port", str(port), "--secret-key", "local-key",
+                             "--db", str(tmp_path / "db.sqlite3")], stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.post(f"http://127.0.0.1:{port}/external/conversation-message-feedbacks",
+                                      json=rows(1)[0], headers={"Agent-Secret-Key": "local-key"})  # fmt: skip
+                break
+            except httpx.ConnectError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert response.status_code == 201
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=15)
+    assert (tmp_path / "db.sqlite3").exists()
