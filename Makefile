@@ -44,7 +44,7 @@ serve: $(STAMP)
 	$(BIN)/raia-agent serve
 
 bench: $(STAMP)
-	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench --import-rows
 
 diff: $(STAMP)
 	@echo "make diff arrives with the API change report issue."

@@ -128,7 +128,7 @@ def serve(conn: Any) -> None:
         conn.recv()
 
 
-def end_to_end(base_url: str, calls: int = 2000, concurrency: int = 64) -> dict[str, float]:
+def end_to_end(base_url: str, calls: int = 1000, concurrency: int = 64) -> dict[str, float]:
     bodies = [{**BODY, "userId": str(uuid.uuid4())} for _ in range(calls)]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
