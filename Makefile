@@ -12,10 +12,12 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --quiet --editable . --group dev
+# Install output goes to stderr so that `make -s diff` prints only the report.
+$(STAMP): pyproject.toml package.json package-lock.json
+	$(PYTHON) -m venv $(VENV) >&2
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
+	$(BIN)/python -m pip install --quiet --editable . --group dev >&2
+	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
 generate: $(STAMP)
@@ -46,5 +48,7 @@ serve: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench --import-rows
 
+# make diff BASE=<git ref> | OLD=<file> NEW=<file>; FORMAT=markdown|json; ALLOW_BREAKING=1
 diff: $(STAMP)
-	@echo "make diff arrives with the API change report issue."
+	@$(BIN)/python -m tools.apidiff $(if $(BASE),--base $(BASE)) $(if $(OLD),--old $(OLD)) \
+	  $(if $(NEW),--new $(NEW)) --format $(or $(FORMAT),markdown) $(if $(ALLOW_BREAKING),--allow-breaking)

@@ -1,0 +1,51 @@
+"""make diff BASE=<ref> | OLD=<file> NEW=<file> [FORMAT=markdown|json] [ALLOW_BREAKING=1]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from ._build import ROOT, add_python, git_show, spec_report
+from ._report import render
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make diff", description=__doc__)
+    parser.add_argument("--base", help="git ref whose openapi.json is the old spec")
+    parser.add_argument("--old", type=Path)
+    parser.add_argument("--new", type=Path)
+    parser.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    parser.add_argument("--allow-breaking", action="store_true")
+    args = parser.parse_args(argv)
+    if bool(args.base) == bool(args.old):
+        parser.error("give BASE=<git ref>, or OLD=<file> (with NEW=<file>, default openapi.json)")
+    current_overlay = ROOT / "spec" / "overlay.yaml"
+    with tempfile.TemporaryDirectory(prefix="raia-diff-") as tmp:
+        work = Path(tmp)
+        if args.base:
+            spec = git_show(args.base, "openapi.json")
+            if spec is None:
+                parser.error(f"{args.base} has no openapi.json")
+            old_spec = work / "base.openapi.json"
+            old_spec.write_bytes(spec)
+            overlay = git_show(args.base, "spec/overlay.yaml")
+            old_overlay = work / "base.overlay.yaml"
+            old_overlay.write_bytes(overlay if overlay is not None else current_overlay.read_bytes())
+            names = (f"{args.base}:openapi.json", "openapi.json")
+        else:
+            old_spec, old_overlay = args.old.resolve(), current_overlay
+            names = (str(args.old), str(args.new or "openapi.json"))
+        new_spec = (args.new or ROOT / "openapi.json").resolve()
+        report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
+        add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
+    sys.stdout.write(render(report, args.format))
+    if report.breaking and not args.allow_breaking:
+        print("make diff: breaking changes found (ALLOW_BREAKING=1 to accept)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Spec-level changes: Redocly CLI's `diff`, plus the rules a generated client adds to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from ._model import Change, Level
+
+ROOT = Path(__file__).resolve().parents[2]
+REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
+IMPACT: dict[str, Level] = {"major": "breaking", "minor": "warning", "patch": "info"}
+
+
+def redocly_diff(old: Path, new: Path) -> dict[str, Any]:
+    if not REDOCLY.exists():
+        raise SystemExit("Redocly CLI is missing: run `make install` (npm ci)")
+    result = subprocess.run(
+        [
+            str(REDOCLY),
+            "diff",
+            str(old),
+            str(new),
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--lint-config",
+            "off",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"},
+        cwd=old.parent,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"redocly diff failed:\n{result.stderr}")
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def unescape(segment: str) -> str:
+    return segment.replace("~1", "/").replace("~0", "~")
+
+
+def describe_pointer(pointer: str) -> str:
+    """'#/paths/~1x/post/requestBody/.../properties/voteType' -> 'POST /x request voteType'."""
+    parts = [unescape(p) for p in pointer.lstrip("#/").split("/") if p]
+    if parts[:1] == ["paths"] and len(parts) >= 2:
+        where = parts[1]
+        rest = parts[2:]
+        if rest and rest[0] in {"get", "put", "post", "delete", "patch", "head", "options"}:
+            where = f"{rest[0].upper()} {where}"
+            rest = rest[1:]
+        if rest[:1] == ["requestBody"]:
+            where += " request"
+        elif rest[:1] == ["responses"] and len(rest) > 1:
+            where += f" response {rest[1]}"
+        fields = [rest[i + 1] for i, p in enumerate(rest[:-1]) if p == "properties"]
+        if fields:
+            where += " " + ".".join(fields)
+        return where
+    if parts[:2] == ["components", "securitySchemes"]:
+        return f"security scheme {parts[2]}" if len(parts) > 2 else "security schemes"
+    return "/".join(parts) or "document"
+
+
+def short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def from_redocly(report: dict[str, Any], view: str = "corrected") -> list[Change]:
+    out = []
+    for change in report.get("changes", []):
+        location = describe_pointer(change["path"])
+        verdicts = change.get("verdicts") or []
+        for verdict in verdicts:
+            out.append(
+                Change(IMPACT[verdict["impact"]], location, verdict["message"], verdict["ruleId"], view)
+            )
+        if verdicts:
+            continue
+        prop = change.get("property")
+        before = (change.get("base") or {}).get("value")
+        after = (change.get("revision") or {}).get("value")
+        if change["kind"] == "added":
+            message = f"added {location}"
+        elif change["kind"] == "removed":
+            message = f"removed {location}"
+        else:
+            message = f"`{prop}` changed from {short(before)} to {short(after)}" if prop else "changed"
+        rule = f"{(prop or 'node')}-{change['kind']}"
+        out.append(Change(IMPACT[change["impact"]], location, message, rule, view))
+    return out
+
+
+def schema_names_changes(old: dict[str, Any], new: dict[str, Any], class_overrides: set[str]) -> list[Change]:
+    """Schema renames: invisible to a structural differ, but they rename the generated classes."""
+    before = set(old.get("components", {}).get("schemas", {}))
+    after = set(new.get("components", {}).get("schemas", {}))
+    out = []
+    for name in sorted(before - after):
+        hint = (
+            " and its class_overrides entry in spec/generator.yaml no longer applies"
+            if name in class_overrides
+            else ""
+        )
+        out.append(
+            Change(
+                "warning",
+                f"components.schemas.{name}",
+                f"schema `{name}` is gone (renamed or inlined): the generated class named after it changes{hint}",
+                "schema-name-removed",
+            )
+        )
+    for name in sorted(after - before):
+        out.append(
+            Change(
+                "info",
+                f"components.schemas.{name}",
+                f"schema `{name}` is new: add a class_overrides entry for a clean class name",
+                "schema-name-added",
+            )
+        )
+    return out
