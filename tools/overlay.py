@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonpath_ng.ext import parse as parse_jsonpath
+from jsonpath_ng.ext import parse as parse_jsonpath  # type: ignore[attr-defined]
 from jsonschema import Draft202012Validator
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema

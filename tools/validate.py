@@ -15,7 +15,7 @@ from typing import Any
 
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4
 
@@ -39,7 +39,7 @@ def problems(path: Path) -> list[str]:
     except Exception as exc:  # the validator's own message is the report
         found.append(str(exc).splitlines()[0] if str(exc) else repr(exc))
     resolver = (
-        Registry().with_resource(base_uri, Resource(contents=doc, specification=DRAFT4)).resolver(base_uri)
+        Registry().with_resource(base_uri, DRAFT4.create_resource(doc)).resolver(base_uri)
     )
     for where, ref in refs(doc):
         try:

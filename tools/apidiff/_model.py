@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -40,9 +41,10 @@ class Report:
 
     @property
     def breaking(self) -> bool:
-        return any(item.level == "breaking" for item in [*self.changes, *self.python, *self.overlay])
+        rows: list[Change | PyChange] = [*self.changes, *self.python, *self.overlay]
+        return any(row.level == "breaking" for row in rows)
 
-    def counts(self, items: list[Any]) -> dict[str, int]:
+    def counts(self, items: Sequence[Change | PyChange]) -> dict[str, int]:
         return {level: sum(1 for item in items if item.level == level) for level in LEVELS}
 
     def as_json(self) -> dict[str, Any]:
