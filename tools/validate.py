@@ -38,9 +38,7 @@ def problems(path: Path) -> list[str]:
         validate(doc, base_uri=base_uri)
     except Exception as exc:  # the validator's own message is the report
         found.append(str(exc).splitlines()[0] if str(exc) else repr(exc))
-    resolver = (
-        Registry().with_resource(base_uri, DRAFT4.create_resource(doc)).resolver(base_uri)
-    )
+    resolver = Registry().with_resource(base_uri, DRAFT4.create_resource(doc)).resolver(base_uri)
     for where, ref in refs(doc):
         try:
             resolver.lookup(ref)
