@@ -57,7 +57,7 @@ fi
 (cd "$work" && ruff format --isolated --no-cache --quiet raia_agent_api)
 
 if [ "$mode" = check ]; then
-  if ! changes=$(diff -rq "$work/raia_agent_api" "$dest/raia_agent_api" 2>&1); then
+  if ! changes=$(diff -rq -x __pycache__ "$work/raia_agent_api" "$dest/raia_agent_api" 2>&1); then
     printf '%s\n' "$changes" | sed -e "s#$work/##g" -e "s#$dest/#generated_client/#g" >&2
     echo "generated_client/ does not match openapi.json + spec/overlay.yaml: run \`make generate\` and commit the result." >&2
     exit 1
