@@ -152,7 +152,7 @@ def test_rerun_sends_nothing_already_confirmed(server: LocalServer, tmp_path: Pa
     assert "50 already confirmed" in again.stdout
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
 def test_killed_import_resumes_without_resending_confirmed_rows(
     server: LocalServer, tmp_path: Path, how: signal.Signals
 ) -> None:
@@ -174,8 +174,8 @@ def test_killed_import_resumes_without_resending_confirmed_rows(
     finally:
         proc.kill()
         proc.wait()
-    if how == signal.SIGTERM:
-        assert proc.returncode == 130
+    if how != signal.SIGKILL:
+        assert proc.returncode == 130, "Ctrl-C and SIGTERM stop cleanly"
     first_run = confirmed_lines(journal)
     assert 40 <= len(first_run) < 400, "the kill must land part-way"
     sent_in_first_run = dict(server.upserts)
@@ -240,6 +240,17 @@ def test_import_keeps_file_order_for_one_pair(server: LocalServer, tmp_path: Pat
     (only,) = server.store.all()
     assert only["question"] == "v29"
     assert "1 created, 29 updated" in result.stdout
+
+
+def test_progress_bar_on_a_terminal(server: LocalServer, tmp_path: Path) -> None:
+    """On a terminal the import draws a rich progress bar with rate and failures."""
+    path = write_jsonl(tmp_path / "tty.jsonl", rows(30, invalid_every=10))
+    result = invoke(
+        server, "feedback", "import", str(path), env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "0"}
+    )
+    assert result.exit_code == 1
+    assert "30/30" in result.stdout
+    assert "3 rejected/failed" in result.stdout
 
 
 def test_dry_run_sends_nothing(server: LocalServer, tmp_path: Path) -> None:

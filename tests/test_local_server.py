@@ -202,3 +202,9 @@ def test_ids_are_case_insensitive_uuids(server: LocalServer) -> None:
     a = post(server).json()
     b = post(server, feedback_body(conversationMessageId=MESSAGE_ID.upper(), userId=USER_ID.upper())).json()
     assert a["id"] == b["id"]
+
+
+def test_faults_can_be_given_to_local_server() -> None:
+    """local_server(fail=..., times=...) schedules faults before the first request."""
+    with local_server(fail="429", times=2, retry_after="0") as server:
+        assert [post(server).status_code for _ in range(3)] == [429, 429, 201]

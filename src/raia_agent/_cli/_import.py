@@ -174,7 +174,7 @@ class Importer:
             self.rejects.write(row.line, "failed", str(exc), row.body, status=status)
         else:
             created = feedback.created_at == feedback.updated_at
-            self.journal.confirm(row.line, row.digest, str(feedback.id), created, 1)
+            self.journal.confirm(row.line, row.digest, str(feedback.id), created)
             self.stats.sent += 1
             if created:
                 self.stats.created += 1

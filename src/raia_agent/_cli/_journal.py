@@ -12,7 +12,6 @@ CREATE TABLE IF NOT EXISTS confirmed (
     digest TEXT NOT NULL,
     feedback_id TEXT NOT NULL,
     created INTEGER NOT NULL,
-    sends INTEGER NOT NULL,
     confirmed_at REAL NOT NULL
 )
 """
@@ -36,10 +35,10 @@ class Journal:
         row = self._db.execute("SELECT digest FROM confirmed WHERE line = ?", (line,)).fetchone()
         return row is not None and row[0] == digest
 
-    def confirm(self, line: int, digest: str, feedback_id: str, created: bool, sends: int) -> None:
+    def confirm(self, line: int, digest: str, feedback_id: str, created: bool) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO confirmed VALUES (?, ?, ?, ?, ?, ?)",
-            (line, digest, feedback_id, int(created), sends, time.time()),
+            "INSERT OR REPLACE INTO confirmed VALUES (?, ?, ?, ?, ?)",
+            (line, digest, feedback_id, int(created), time.time()),
         )
         self._pending += 1
         if self._pending >= self._batch or time.monotonic() - self._last_commit > self._interval:

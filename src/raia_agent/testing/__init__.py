@@ -14,6 +14,7 @@ import contextlib
 import secrets
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -116,7 +117,7 @@ def local_server(
         while not uv.started:
             if not thread.is_alive():
                 raise RuntimeError("the local server failed to start")
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         yield server
     finally:
         uv.should_exit = True
