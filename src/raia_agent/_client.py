@@ -50,23 +50,44 @@ def _connection_error(exc: httpx.TransportError) -> APIConnectionError:
     return APIConnectionError(f"Connection error ({type(exc).__name__}: {exc}).")
 
 
-def _log_request(options: Options, body: Mapping[str, Any]) -> None:
-    logger.debug("POST %s headers=%s json=%s", options.endpoint, redacted(options.headers), body)
+def _before(options: Options, body: Mapping[str, Any]) -> bool:
+    """Log the request when debugging; say whether we are."""
+    debug = logger.isEnabledFor(logging.DEBUG)
+    if debug:
+        logger.debug("POST %s headers=%s json=%s", options.endpoint, redacted(options.headers), body)
+    return debug
 
 
-def _log_response(response: httpx.Response) -> None:
-    logger.debug(
-        "%s %s -> %s request_id=%s",
-        response.request.method,
-        response.request.url,
-        response.status_code,
-        response.headers.get("x-request-id"),
-    )
+def _after(response: httpx.Response, options: Options, debug: bool) -> RawResponse[Feedback]:
+    if debug:
+        logger.debug(
+            "%s %s -> %s request_id=%s",
+            response.request.method,
+            response.request.url,
+            response.status_code,
+            response.headers.get("x-request-id"),
+        )
+    return parse_feedback(response, options.secret_key)
 
 
 class _Base:
-    _options: Options
-    _owns_http: bool
+    def __init__(
+        self,
+        secret_key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        owns_http: bool,
+    ) -> None:
+        self._options = resolve(
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+        )
+        self._owns_http = owns_http
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"
@@ -111,14 +132,7 @@ class Raia(_Base):
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        self._options = resolve(
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-        )
-        self._owns_http = http_client is None
+        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client is None)
         self._http = http_client or httpx.Client(follow_redirects=False)
         self.feedback = FeedbackResource(self)
 
@@ -163,18 +177,14 @@ class Raia(_Base):
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _attempt(self, options: Options, body: dict[str, Any]) -> RawResponse[Feedback]:
-        debug = logger.isEnabledFor(logging.DEBUG)
-        if debug:
-            _log_request(options, body)
+        debug = _before(options, body)
         try:
             response = self._http.post(
                 options.endpoint, json=body, headers=options.headers, timeout=options.timeout
             )
         except httpx.TransportError as exc:
             raise _connection_error(exc) from exc
-        if debug:
-            _log_response(response)
-        return parse_feedback(response, options.secret_key)
+        return _after(response, options, debug)
 
 
 class AsyncRaia(_Base):
@@ -192,14 +202,7 @@ class AsyncRaia(_Base):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        self._options = resolve(
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-        )
-        self._owns_http = http_client is None
+        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client is None)
         self._http = http_client or httpx.AsyncClient(follow_redirects=False)
         self.feedback = AsyncFeedbackResource(self)
 
@@ -246,15 +249,11 @@ class AsyncRaia(_Base):
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     async def _attempt(self, options: Options, body: dict[str, Any]) -> RawResponse[Feedback]:
-        debug = logger.isEnabledFor(logging.DEBUG)
-        if debug:
-            _log_request(options, body)
+        debug = _before(options, body)
         try:
             response = await self._http.post(
                 options.endpoint, json=body, headers=options.headers, timeout=options.timeout
             )
         except httpx.TransportError as exc:
             raise _connection_error(exc) from exc
-        if debug:
-            _log_response(response)
-        return parse_feedback(response, options.secret_key)
+        return _after(response, options, debug)
