@@ -40,7 +40,8 @@ def build_body(params: dict[str, Any]) -> dict[str, Any]:
         if problem.kind == "Required":
             lines.append(f"{field} is required")
         else:
-            lines.append(f"{field}: {problem.message.replace(chr(34) + problem.field + chr(34), field)}")
+            quoted = f'"{problem.field}"'
+            lines.append(f"{field}: {problem.message.replace(quoted, field)}")
     message = "invalid feedback: " + "; ".join(lines)
     if all(problem.kind == "Type" for problem in problems):
         raise TypeError(message)

@@ -39,17 +39,13 @@ def load(parent: Path) -> griffe.Module:
     return loaded
 
 
-def _public(name: str) -> bool:
-    return not name.startswith("_") or name in {"__init__"}
-
-
 def snapshot(package: griffe.Module) -> dict[str, tuple[str, str]]:
     """symbol -> (kind, description) for every public function, model field and Literal alias."""
     out: dict[str, tuple[str, str]] = {}
 
     def walk(obj: griffe.Object, prefix: str) -> None:
         for name, member in obj.members.items():
-            if member.is_alias or not _public(name) or name in SKIP_MEMBERS:
+            if member.is_alias or name.startswith("_") or name in SKIP_MEMBERS:
                 continue
             path = f"{prefix}.{name}" if prefix else name
             if isinstance(member, griffe.Module):
@@ -58,8 +54,6 @@ def snapshot(package: griffe.Module) -> dict[str, tuple[str, str]]:
                 out[path] = ("class", "class " + name)
                 walk(member, path)
             elif isinstance(member, griffe.Function):
-                if obj.is_class and name.startswith("__"):
-                    continue
                 params = ", ".join(str(p) for p in member.parameters)
                 out[path] = ("function", f"{name}({params}) -> {member.returns}")
             elif isinstance(member, griffe.Attribute):
