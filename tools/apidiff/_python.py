@@ -15,6 +15,8 @@ from typing import Any
 
 import griffe
 
+from raia_agent._validation import snake_case
+
 from ._model import Change, Level, PyChange
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +130,7 @@ def _mentions(symbol: str, change: Change, operations: dict[str, str]) -> bool:
     last = symbol.rsplit(".", 1)[-1]
     field = change.location.split(" ")[-1].split(".")[-1]
     if field and field[0].islower():
-        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
+        snake = snake_case(field)
         # a field `vote_type`, or a type named after it such as `FeedbackVoteType`
         if last in {field, snake} or last.endswith(field[0].upper() + field[1:]):
             return True
@@ -156,5 +158,5 @@ def operation_modules(spec: dict[str, Any]) -> dict[str, str]:
     for item in spec.get("paths", {}).values():
         for op in item.values():
             if isinstance(op, dict) and "operationId" in op:
-                out[re.sub(r"(?<!^)(?=[A-Z])", "_", op["operationId"]).lower()] = op["operationId"]
+                out[snake_case(op["operationId"])] = op["operationId"]
     return out
