@@ -46,15 +46,28 @@ if [ -n "$upstream_errors" ]; then
   echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$spec: ##")); the overlay corrects it." >&2
 fi
 
+# Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and
+# operationIds without NestJS's controller prefix, so module names stay short.
+(cd "$root" && "$python" -m tools.naming "$work/corrected.json" "$root/spec/generator.yaml" \
+  "$work/generator.yaml" "$work/named.json") || {
+  echo "generate.sh: naming failed; generated client left unchanged." >&2
+  exit 1
+}
+
 # Generated in a scratch directory outside the repo so that no ruff or project config applies.
-(cd "$work" && openapi-python-client generate --path corrected.json --config "$root/spec/generator.yaml" \
+(cd "$work" && openapi-python-client generate --path named.json --config "$work/generator.yaml" \
   --meta none --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
   cat "$work/log" >&2
   echo "generate.sh: openapi-python-client failed; generated client left unchanged." >&2
   exit 1
 }
+(cd "$root" && "$python" -m tools.surface "$work/corrected.json" "$root/spec/generator.yaml" "$work/raia_agent_api") || {
+  echo "generate.sh: the typed surface could not be generated; generated client left unchanged." >&2
+  exit 1
+}
 (cd "$root" && "$python" -m tools.stamp "$work/raia_agent_api" "$spec" "$work/corrected.json")
-(cd "$work" && ruff format --isolated --no-cache --quiet raia_agent_api)
+(cd "$work" && ruff check --isolated --no-cache --select F,I,UP --fix-only --quiet raia_agent_api \
+  && ruff format --isolated --no-cache --quiet raia_agent_api)
 
 if [ "$mode" = check ]; then
   if ! changes=$(diff -rq -x __pycache__ "$work/raia_agent_api" "$dest/raia_agent_api" 2>&1); then

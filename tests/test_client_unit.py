@@ -105,10 +105,10 @@ def test_retry_after_values(headers: dict[str, str], expected: float | None) -> 
 
 
 def status_error(status: int, headers: dict[str, str] | None = None) -> APIStatusError:
-    from raia_agent._exceptions import make_status_error
+    from raia_agent._exceptions import status_error_class
 
-    request = httpx.Request("POST", BASE)
-    return make_status_error(httpx.Response(status, headers=headers, request=request))
+    response = httpx.Response(status, headers=headers, request=httpx.Request("POST", BASE))
+    return status_error_class(status)(f"Error code: {status}", response=response, body=None)
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ import re
 
 import pytest
 from raia_agent_api._spec import corrected_spec
+from raia_agent_api.resources._operations import OPERATIONS
 
 import raia_agent
-from raia_agent import AsyncRaia, Raia, _feedback
+from raia_agent import AsyncRaia, Raia
 
 
 def test_all_is_pinned() -> None:
@@ -57,47 +58,56 @@ def test_models_are_the_generated_ones() -> None:
     assert raia_agent.ForbiddenError is ForbiddenError
 
 
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-REQUEST = corrected_spec()["components"]["schemas"][
-    "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
-]
 OPTIONS = {"timeout", "max_retries"}
+KEY = "sk-test-public-api"
 
 
-@pytest.mark.parametrize(
-    "method",
-    [
-        _feedback.FeedbackWithRawResponse.create_or_update,
-        _feedback.AsyncFeedbackWithRawResponse.create_or_update,
-        _feedback.FeedbackResource.create_or_update,
-        _feedback.AsyncFeedbackResource.create_or_update,
-    ],
-)
-def test_method_parameters_follow_the_request_schema(method: object) -> None:
-    """create_or_update takes exactly the request schema's properties, required ones without default."""
+def methods() -> list[tuple[str, object]]:
+    """(resource.method, bound method) for every generated method: sync, async, parsed and raw."""
+    found: list[tuple[str, object]] = []
+    for client in (Raia(secret_key=KEY), AsyncRaia(secret_key=KEY)):
+        for name in OPERATIONS:
+            resource, method = name.split(".")
+            found.append((name, getattr(getattr(client, resource), method)))
+            found.append((name, getattr(getattr(client, resource).with_raw_response, method)))
+    return found
+
+
+def test_every_spec_operation_has_a_method() -> None:
+    """Each operation in the corrected spec is one generated client method."""
+    spec = corrected_spec()
+    operations = [(m.upper(), p) for p, item in spec["paths"].items() for m in item if m != "parameters"]
+    described = sorted((op.method, op.path) for op in OPERATIONS.values())
+    assert described == sorted(operations)
+
+
+@pytest.mark.parametrize(("name", "method"), methods())
+def test_method_parameters_follow_the_operation(name: str, method: object) -> None:
+    """Each method takes exactly its operation's arguments, keyword-only, required ones without default."""
+    op = OPERATIONS[name]
     params = inspect.signature(method).parameters  # type: ignore[arg-type]
-    expected = {snake(name) for name in REQUEST["properties"]}
-    actual = set(params) - {"self"} - OPTIONS
-    missing, extra = expected - actual, actual - expected
-    assert not missing, (
-        f"spec request field(s) {sorted(missing)} have no parameter: add them to create_or_update"
-    )
-    assert not extra, f"parameter(s) {sorted(extra)} are no longer in the spec's request schema: remove them"
-    required = {snake(name) for name in REQUEST["required"]}
-    for name in expected:
-        has_default = params[name].default is not inspect.Parameter.empty
-        assert has_default == (name not in required), f"{name}: required in the spec iff it has no default"
-        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, name
+    assert set(params) - OPTIONS == {p.python for p in op.params}, name
+    required = set()
+    for schema in (op.params_schema, op.body_schema):
+        if schema is not None:
+            target = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]] if "$ref" in schema else schema
+            required |= set(target.get("required") or [])
+    for param in op.params:
+        has_default = params[param.python].default is not inspect.Parameter.empty
+        is_required = param.name in required and (param.location != "body" or op.body_required)
+        assert has_default != is_required, f"{name}({param.python}): required in the spec iff no default"
+        assert params[param.python].kind is inspect.Parameter.KEYWORD_ONLY, param.python
+    assert inspect.getdoc(method), f"{name} has no docstring"
 
 
 def test_vote_type_literal_follows_the_spec() -> None:
-    """VoteType allows exactly the spec's enum."""
+    """VoteType allows exactly the spec's enum for the request's vote type."""
     from typing import get_args
 
-    assert set(get_args(raia_agent.VoteType)) == set(REQUEST["properties"]["voteType"]["enum"])
+    op = OPERATIONS["feedback.create_or_update"]
+    assert op.body_schema is not None
+    schema = op.body_schema["$defs"][op.body_schema["$ref"].rsplit("/", 1)[-1]]
+    assert set(get_args(raia_agent.VoteType)) == set(schema["properties"]["voteType"]["enum"])
 
 
 def test_clients_have_the_same_constructor() -> None:

@@ -1,4 +1,4 @@
-"""Property-based: any schema-valid 201 body parses; any schema-breaking one raises ResponseValidationError."""
+"""Property-based, for every operation: any schema-valid success body parses; any other raises ResponseValidationError."""
 
 from __future__ import annotations
 
@@ -12,31 +12,61 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from raia_agent import Feedback, ResponseValidationError
-from raia_agent._response import parse_feedback
-from raia_agent._schema import operation, response_validator
+from raia_agent_api.resources._operations import OPERATIONS
 
-SCHEMA = operation().responses[201]
+from raia_agent import ResponseValidationError
+from raia_agent._logging import Redactor
+from raia_agent._response import parse
+from raia_agent._schema import Validator
+
+# Operations whose success reply has a JSON body, by "resource.method".
+WITH_BODY = {name: op for name, op in OPERATIONS.items() if op.replies.get(op.success, None) is not None}
+WITH_BODY = {name: op for name, op in WITH_BODY.items() if op.replies[op.success].schema is not None}
 uuids = st.uuids().map(str)
-valid_bodies = from_schema(SCHEMA, custom_formats={"uuid": uuids})
 
 
-def response(body: Any) -> httpx.Response:
+def schema_of(name: str) -> dict[str, Any]:
+    op = WITH_BODY[name]
+    schema = op.replies[op.success].schema
+    assert schema is not None
+    return schema
+
+
+def valid_bodies(name: str) -> st.SearchStrategy[Any]:
+    return from_schema(schema_of(name), custom_formats={"uuid": uuids})
+
+
+def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        target: dict[str, Any] = schema["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+        return target
+    return schema
+
+
+def response(name: str, body: Any) -> httpx.Response:
     return httpx.Response(
-        201,
+        WITH_BODY[name].success,
         content=json.dumps(body).encode(),
         headers={"content-type": "application/json"},
-        request=httpx.Request("POST", "https://api.raia2.com/x"),
+        request=httpx.Request(WITH_BODY[name].method, "https://api.example/x"),
     )
 
 
+REDACT = Redactor("k", ())
+
+
+@pytest.mark.parametrize("name", sorted(WITH_BODY))
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
-@given(valid_bodies)
-def test_schema_valid_bodies_parse(body: dict[str, Any]) -> None:
-    """Every body the response schema allows parses into Feedback."""
-    parsed = parse_feedback(response(body), "k").parsed
-    assert isinstance(parsed, Feedback)
-    assert str(parsed.id) == body["id"].lower()
+@given(data=st.data())
+def test_schema_valid_bodies_parse(name: str, data: st.DataObject) -> None:
+    """Every body the success schema allows parses into the documented model, losing no field."""
+    body = data.draw(valid_bodies(name))
+    op = WITH_BODY[name]
+    parsed = parse(op, response(name, body), json.dumps(body).encode(), REDACT).parsed
+    reply = op.replies[op.success]
+    if reply.model is not None and not reply.many:
+        assert type(parsed).__name__ == reply.model
+        assert json.loads(json.dumps(parsed.to_dict(), default=str)) == json.loads(json.dumps(body))
 
 
 json_values = st.recursive(
@@ -47,13 +77,14 @@ json_values = st.recursive(
 
 
 @st.composite
-def broken_bodies(draw: st.DrawFn) -> Any:
+def broken_bodies(draw: st.DrawFn, name: str) -> Any:
     """Schema-valid bodies with one property removed or replaced, or not an object at all."""
-    body = copy.deepcopy(draw(valid_bodies))
+    body = copy.deepcopy(draw(valid_bodies(name)))
     how = draw(st.sampled_from(["drop", "replace", "whole"]))
-    if how == "whole":
+    required = sorted(resolved(schema_of(name)).get("required") or [])
+    if how == "whole" or not isinstance(body, dict) or not required:
         return draw(json_values.filter(lambda v: not isinstance(v, dict)))
-    key = draw(st.sampled_from(sorted(SCHEMA["required"])))
+    key = draw(st.sampled_from(required))
     if how == "drop":
         del body[key]
     else:
@@ -61,13 +92,13 @@ def broken_bodies(draw: st.DrawFn) -> Any:
     return body
 
 
+@pytest.mark.parametrize("name", sorted(WITH_BODY))
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(broken_bodies())
-def test_schema_breaking_bodies_raise_response_validation_error(body: Any) -> None:
+@given(data=st.data())
+def test_schema_breaking_bodies_raise_response_validation_error(name: str, data: st.DataObject) -> None:
     """A body that breaks the schema raises ResponseValidationError and nothing else."""
-    validator = response_validator(201)
-    assert validator is not None
-    assume(not validator.is_valid(body))  # a replacement can be valid, e.g. a string for a nullable string
+    body = data.draw(broken_bodies(name))
+    assume(not Validator(schema_of(name)).is_valid(body))  # a replacement can be valid (null for nullable)
     with pytest.raises(ResponseValidationError) as info:
-        parse_feedback(response(body), "k")
+        parse(WITH_BODY[name], response(name, body), json.dumps(body).encode(), REDACT)
     assert info.value.problems

@@ -187,7 +187,7 @@ CORRECTED_SPEC_JSON = r"""
     "/external/conversation-message-feedbacks": {
       "post": {
         "description": "Create or update existing conversation message feedback. The response includes the conversation message feedback.",
-        "operationId": "createOrUpdateFeedback",
+        "operationId": "ExternalApiConversationMessageFeedbacksController_createOrUpdateFeedback",
         "parameters": [],
         "requestBody": {
           "required": true,

@@ -1,29 +1,32 @@
 """Errors raised by the raia client.
 
-RaiaError
+RaiaError                              also: a closed client
 └── APIError
-    ├── APIConnectionError
-    │   └── APITimeoutError
-    ├── APIStatusError                 status_code, body, response, request_id
+    ├── APIConnectionError             no response (refused, reset, dropped)
+    │   └── APITimeoutError            no response, or no whole body, in time
+    ├── APIStatusError                 status_code, body, error, response, request_id
     │   ├── BadRequestError            400
     │   ├── AuthenticationError        401
-    │   ├── PermissionDeniedError      403  (.error: the parsed ForbiddenError body)
+    │   ├── PermissionDeniedError      403
     │   ├── NotFoundError              404
     │   ├── ConflictError              409
     │   ├── UnprocessableEntityError   422
     │   ├── RateLimitError             429
     │   └── InternalServerError        >= 500
-    └── ResponseValidationError        a body that does not match the spec
+    └── ResponseValidationError        a body that does not match the spec, is not JSON, or is too large
+
+`error` is the body parsed into the generated model the spec documents for that status
+(a 403's ForbiddenError, say), or None when the body does not match it or none is documented.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
-from ._schema import Problem, response_validator
+from ._schema import Problem
 
 __all__ = [
     "APIConnectionError",
@@ -40,11 +43,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "make_status_error",
 ]
-
-if TYPE_CHECKING:
-    from raia_agent_api.models import ForbiddenError
 
 _EXCERPT = 200
 
@@ -79,12 +78,21 @@ class APITimeoutError(APIConnectionError):
 class APIStatusError(APIError):
     """The API answered with a status that is not a success."""
 
-    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object,
+        error: Any = None,
+        request_id: str | None = None,
+    ) -> None:
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code
         self.body = body
-        self.request_id: str | None = response.headers.get("x-request-id")
+        self.error = error
+        self.request_id = request_id
 
 
 class BadRequestError(APIStatusError):
@@ -97,15 +105,6 @@ class AuthenticationError(APIStatusError):
 
 class PermissionDeniedError(APIStatusError):
     """403: the secret key is missing, wrong or not allowed; `.error` has the parsed body."""
-
-    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
-        super().__init__(message, response=response, body=body)
-        self.error: ForbiddenError | None = None
-        validator = response_validator(403)
-        if validator is not None and validator.is_valid(body):
-            from raia_agent_api.models import ForbiddenError
-
-            self.error = ForbiddenError.from_dict(body)  # type: ignore[arg-type]
 
 
 class NotFoundError(APIStatusError):
@@ -132,14 +131,20 @@ class ResponseValidationError(APIError):
     """A response whose body does not match the spec; the underlying error is the `__cause__`."""
 
     def __init__(
-        self, message: str, *, response: httpx.Response, body: object, problems: list[Problem] | None = None
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object,
+        problems: list[Problem] | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code
         self.body = body
         self.problems = problems or []
-        self.request_id: str | None = response.headers.get("x-request-id")
+        self.request_id = request_id
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
@@ -158,25 +163,26 @@ def excerpt(text: str) -> str:
     return flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1] + "…"
 
 
-def read_body(response: httpx.Response) -> Any:
-    """The body as JSON when it is JSON, else as text."""
+def read_body(content: bytes) -> Any:
+    """The body as JSON when it is JSON (of any depth or size), else as text."""
     try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return response.text
+        return json.loads(content)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError and huge ints are ValueErrors
+        return content.decode("utf-8", errors="replace")
 
 
-def make_status_error(response: httpx.Response, *, secret: str = "") -> APIStatusError:
-    """Map a non-success response to the exception class for its status."""
-    body = read_body(response)
-    status = response.status_code
-    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
-    summary: Any = body.get("message", body) if isinstance(body, dict) else body
-    if isinstance(summary, list):
-        summary = "; ".join(map(str, summary))
-    text = excerpt(summary if isinstance(summary, str) else json.dumps(summary))
-    if secret:
-        text = text.replace(secret, "[REDACTED]")
-    request_id = response.headers.get("x-request-id")
-    suffix = f" (request id {request_id})" if request_id else ""
-    return cls(f"Error code: {status} - {text}{suffix}", response=response, body=body)
+def status_error_class(status: int) -> type[APIStatusError]:
+    return _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+
+
+def summary(body: Any) -> str:
+    """A short human line for a body: its `message` when it has one."""
+    text: Any = body.get("message", body) if isinstance(body, dict) else body
+    if isinstance(text, list):
+        text = "; ".join(map(str, text))
+    if not isinstance(text, str):
+        try:
+            text = json.dumps(text)
+        except (ValueError, RecursionError):
+            text = "(unprintable body)"
+    return excerpt(text)

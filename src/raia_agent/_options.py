@@ -10,9 +10,12 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 import httpx
+from raia_agent_api._surface import NOT_GIVEN, NotGiven, TimeoutTypes
+from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL
 
-from ._schema import operation
 from ._version import __version__
+
+__all__ = ["NOT_GIVEN", "NotGiven", "TimeoutTypes"]
 
 ENV_SECRET_KEY: Final = "RAIA_AGENT_SECRET_KEY"  # noqa: S105 (a variable name, not a key)
 ENV_BASE_URL: Final = "RAIA_AGENT_BASE_URL"
@@ -21,21 +24,8 @@ DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=60.0, write=10.0, pool=10.0)
 
 
-class NotGiven:
-    """Marks an argument left out, where None means "no timeout"."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = NotGiven()
-TimeoutTypes = float | httpx.Timeout | None
-
-
 def default_base_url() -> str:
-    from raia_agent_api._spec import corrected_spec
-
-    return str(corrected_spec()["servers"][0]["url"])
+    return BASE_URL
 
 
 def user_agent() -> str:
@@ -48,7 +38,7 @@ def check_secret_key(secret_key: str | None) -> str:
         secret_key = os.environ.get(ENV_SECRET_KEY)
     if not secret_key:
         raise ValueError(
-            f"no secret key: pass Raia(secret_key=...) or set the {ENV_SECRET_KEY} environment variable"
+            f"no secret key: pass secret_key=... or set the {ENV_SECRET_KEY} environment variable"
         )
     if not isinstance(secret_key, str):
         raise TypeError("secret_key must be a str")
@@ -86,7 +76,17 @@ def check_base_url(base_url: str | None) -> str:
 
 
 def to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
-    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    """An httpx.Timeout whose every part is None (no limit) or a finite number of seconds > 0."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float | httpx.Timeout | None):
+        raise TypeError(
+            f"timeout must be a number of seconds, an httpx.Timeout or None, not {type(timeout).__name__}"
+        )
+    result = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    for part in ("connect", "read", "write", "pool"):
+        value = getattr(result, part)
+        if value is not None and not (isinstance(value, int | float) and 0 < value < float("inf")):
+            raise ValueError(f"timeout ({part}) must be a positive number of seconds or None, not {value!r}")
+    return result
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,6 @@ class Options:
     max_retries: int
     headers: dict[str, str] = field(repr=False)
 
-    @property
-    def endpoint(self) -> str:
-        return self.base_url + operation().path
-
     def with_changes(self, *, timeout: TimeoutTypes | NotGiven, max_retries: int | None) -> Options:
         return replace(
             self,
@@ -110,7 +106,7 @@ class Options:
 
 
 def check_retries(max_retries: int) -> int:
-    if not isinstance(max_retries, int) or max_retries < 0:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError("max_retries must be an int >= 0")
     return max_retries
 
@@ -125,7 +121,8 @@ def resolve(
 ) -> Options:
     key = check_secret_key(secret_key)
     headers = {"User-Agent": user_agent(), **(default_headers or {})}
-    headers[operation().security_header] = key
+    for name in AUTH_HEADERS:
+        headers[name] = key
     return Options(
         secret_key=key,
         base_url=check_base_url(base_url),

@@ -1,78 +1,135 @@
-"""Turning an HTTP response into the generated model or a typed error."""
+"""From an HTTP response to the documented model or a typed error, for any operation."""
 
 from __future__ import annotations
 
+import importlib
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+import time
+from typing import Any, TypeVar
 
 import httpx
+from raia_agent_api._surface import Operation, RawResponse, Reply
 
-from ._exceptions import ResponseValidationError, excerpt, make_status_error
-from ._schema import response_validator
+from ._exceptions import APITimeoutError, ResponseValidationError, read_body, status_error_class, summary
+from ._logging import Redactor
+from ._schema import validator
 
-if TYPE_CHECKING:
-    from raia_agent_api.models import Feedback
+__all__ = ["MAX_RESPONSE_BYTES", "BodyLimit", "RawResponse", "decoding_error", "parse", "status_error"]
 
 T = TypeVar("T")
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+"""A response body (decoded) larger than this is refused with ResponseValidationError."""
 
 
-@dataclass(frozen=True)
-class RawResponse(Generic[T]):
-    """A successful call with everything HTTP said about it: status, headers, request id, parsed model."""
+class BodyLimit:
+    """Bounds one response body: at most `max_bytes`, all of it within `seconds` of the headers.
 
-    http_response: httpx.Response
-    parsed: T
+    httpx's read timeout applies to each read, so a server trickling bytes would otherwise hold a
+    call for ever, and an endless body would fill memory.
+    """
 
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
+    __slots__ = ("chunks", "deadline", "max_bytes", "response", "seconds", "size")
 
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
+    def __init__(self, response: httpx.Response, seconds: float | None, max_bytes: int) -> None:
+        self.response, self.seconds, self.max_bytes = response, seconds, max_bytes
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.chunks: list[bytes] = []
+        self.size = 0
 
-    @property
-    def request_id(self) -> str | None:
-        request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise ResponseValidationError(
+                f"{self.response.status_code} response body is larger than {self.max_bytes} bytes",
+                response=self.response,
+                body=None,
+            )
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise APITimeoutError(f"the response body did not arrive within {self.seconds:g} s")
+        self.chunks.append(chunk)
 
-    def parse(self) -> T:
-        return self.parsed
+    def content(self) -> bytes:
+        content = b"".join(self.chunks)
+        # What httpx's own read() leaves behind, so RawResponse users can call .json() and .text.
+        self.response._content = content
+        return content
 
 
-def _invalid(response: httpx.Response, reason: str, body: object, secret: str) -> ResponseValidationError:
-    if secret:
-        reason = reason.replace(secret, "[REDACTED]")
+def decoding_error(response: httpx.Response, exc: httpx.DecodingError) -> ResponseValidationError:
     return ResponseValidationError(
-        f"{response.status_code} response does not match the spec: {reason}", response=response, body=body
+        f"{response.status_code} response body could not be decoded "
+        f"({response.headers.get('content-encoding', 'identity')}): {type(exc).__name__}",
+        response=response,
+        body=None,
     )
 
 
-def parse_feedback(response: httpx.Response, secret: str) -> RawResponse[Feedback]:
-    if not response.is_success:
-        raise make_status_error(response, secret=secret)
-    content_type = response.headers.get("content-type", "")
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise _invalid(
-            response, f"content type {content_type or 'missing'!r}, not JSON", response.text, secret
-        )
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _invalid(
-            response, f"body is not JSON ({excerpt(response.text) or 'empty'})", response.text, secret
-        ) from exc
-    validator = response_validator(201)
-    if validator is None or not validator.is_valid(data):
-        problems = validator.problems(data) if validator else []
-        error = _invalid(response, "; ".join(map(str, problems)) or "unexpected body", data, secret)
-        error.problems = problems
-        raise error
-    from raia_agent_api.models import Feedback  # deferred to the first call: import time
+def _model(op: Operation[Any], reply: Reply) -> Any:
+    key = f"model:{reply.model}"
+    found = op.cache.get(key)
+    if found is None:
+        found = op.cache[key] = getattr(importlib.import_module("raia_agent_api.models"), str(reply.model))
+    return found
 
+
+def _build(op: Operation[Any], reply: Reply, data: Any) -> Any:
+    if reply.model is None:
+        return data
+    model = _model(op, reply)
+    return [model.from_dict(item) for item in data] if reply.many else model.from_dict(data)
+
+
+def parse(op: Operation[T], response: httpx.Response, content: bytes, redact: Redactor) -> RawResponse[T]:
+    status = response.status_code
+    request_id = redact.optional(response.headers.get("x-request-id"))
+    if not 200 <= status < 300:
+        raise status_error(op, response, content, redact, request_id)
+    reply = op.replies.get(status) or op.replies.get(op.success) or Reply(None)
+    if reply.schema is None:
+        return RawResponse(response, None)  # type: ignore[arg-type]  # the operation documents no body
+
+    def invalid(reason: str, body: object, problems: Any = None) -> ResponseValidationError:
+        suffix = f" (request id {request_id})" if request_id else ""
+        return ResponseValidationError(
+            redact.text(f"{status} response does not match the spec: {reason}{suffix}"),
+            response=response,
+            body=body,
+            problems=problems,
+            request_id=request_id,
+        )
+
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise invalid(f"content type {media or 'missing'!r}, not JSON", read_body(content))
     try:
-        return RawResponse(response, Feedback.from_dict(data))
-    except (KeyError, ValueError, TypeError) as exc:  # the schema passed, the generated parser did not
-        raise _invalid(response, f"{type(exc).__name__}: {exc}", data, secret) from exc
+        data = json.loads(content)
+    except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
+        raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
+    check = validator(op.cache, f"reply:{status}", reply.schema)
+    if check is not None and not check.is_valid(data):
+        problems = check.problems(data)
+        raise invalid("; ".join(map(str, problems)) or "unexpected body", data, problems)
+    try:
+        return RawResponse(response, _build(op, reply, data))
+    except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
+        # the schema passed, the generated parser did not
+        raise invalid(f"{type(exc).__name__}: {exc}", data) from exc
+
+
+def status_error(
+    op: Operation[Any], response: httpx.Response, content: bytes, redact: Redactor, request_id: str | None
+) -> Exception:
+    body = read_body(content)
+    error = None
+    reply = op.replies.get(response.status_code)
+    if reply is not None and reply.model is not None:
+        check = validator(op.cache, f"reply:{response.status_code}", reply.schema)
+        if check is None or check.is_valid(body):
+            try:
+                error = _build(op, reply, body)
+            except (KeyError, ValueError, TypeError, AttributeError, RecursionError):
+                error = None
+    suffix = f" (request id {request_id})" if request_id else ""
+    message = redact.text(f"Error code: {response.status_code} - {summary(body)}{suffix}")
+    cls = status_error_class(response.status_code)
+    return cls(message, response=response, body=body, error=error, request_id=request_id)

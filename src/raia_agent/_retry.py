@@ -8,9 +8,12 @@ MAX_RETRY_AFTER seconds; longer than that and the error is raised at once.
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
@@ -61,3 +64,22 @@ def should_retry(exc: Exception) -> bool | float:
     if wait is None:
         return True
     return wait if wait <= MAX_RETRY_AFTER else False
+
+
+def retrying(retries: int, on: Callable[[Exception], bool | float]) -> Any:
+    """stamina's retry context for `retries` more attempts; imported only once a call has failed."""
+    import stamina
+
+    # stamina reports each retry on its "stamina" logger; without this, a script that configured no
+    # logging would get Python's last-resort stderr line for each. Handlers the user adds still see them.
+    stamina_logger = logging.getLogger("stamina")
+    if not stamina_logger.handlers:
+        stamina_logger.addHandler(logging.NullHandler())
+    return stamina.retry_context(
+        on=on,
+        attempts=retries + 1,
+        timeout=None,
+        wait_initial=WAIT_INITIAL,
+        wait_max=WAIT_MAX,
+        wait_jitter=WAIT_JITTER,
+    )

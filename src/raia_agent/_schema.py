@@ -1,13 +1,10 @@
-"""The corrected spec as validators: what the client sends, what the server must answer."""
+"""JSON Schema validation that reports every problem with its field path."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
-
-OPERATION_ID = "createOrUpdateFeedback"
 
 
 @dataclass(frozen=True)
@@ -23,61 +20,8 @@ class Problem:
         return self.message if named else f"{self.field}: {self.message}"
 
 
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    request: dict[str, Any]
-    responses: dict[int, dict[str, Any]]
-    security_header: str
-
-
-def _to_json_schema(node: Any, components: dict[str, Any]) -> Any:
-    """Inline local $refs and spell OpenAPI 3.0's `nullable` the JSON Schema way."""
-    if isinstance(node, list):
-        return [_to_json_schema(item, components) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        return _to_json_schema(components[node["$ref"].rsplit("/", 1)[-1]], components)
-    out = {key: _to_json_schema(value, components) for key, value in node.items() if key != "nullable"}
-    if node.get("nullable") and "type" in out:
-        out["type"] = [out["type"], "null"]
-        if "enum" in out:
-            out["enum"] = [*out["enum"], None]
-    return out
-
-
-@cache
-def operation() -> Operation:
-    from raia_agent_api._spec import corrected_spec  # deferred: keeps `import raia_agent` light
-
-    spec = corrected_spec()
-    components = spec["components"]["schemas"]
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            if op.get("operationId") == OPERATION_ID:
-                scheme = next(iter(spec["components"]["securitySchemes"].values()))
-                return Operation(
-                    method=method.upper(),
-                    path=path,
-                    request=_to_json_schema(
-                        op["requestBody"]["content"]["application/json"]["schema"], components
-                    ),
-                    responses={
-                        int(status): _to_json_schema(
-                            body["content"]["application/json"]["schema"], components
-                        )
-                        for status, body in op["responses"].items()
-                        if "application/json" in body.get("content", {})
-                    },
-                    security_header=scheme["name"],
-                )
-    raise LookupError(f"the spec has no operation {OPERATION_ID!r}")
-
-
 class Validator:
-    """A compiled JSON Schema that reports every problem with its field path."""
+    """A compiled JSON Schema; documents it cannot even read (too deep, say) are problems too."""
 
     def __init__(self, schema: dict[str, Any]) -> None:
         import jsonschema_rs  # on first use, not at import
@@ -86,15 +30,21 @@ class Validator:
         self._compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
 
     def is_valid(self, instance: Any) -> bool:
-        return bool(self._compiled.is_valid(instance))
+        try:
+            return bool(self._compiled.is_valid(instance))
+        except (ValueError, RecursionError, OverflowError):
+            return False
 
     def problems(self, instance: Any) -> list[Problem]:
         found = []
-        for error in self._compiled.iter_errors(instance):
-            path = ".".join(str(part) for part in error.instance_path)
-            found.append(
-                Problem(path or _required_field(error.message), error.message, type(error.kind).__name__)
-            )
+        try:
+            for error in self._compiled.iter_errors(instance):
+                path = ".".join(str(part) for part in error.instance_path)
+                found.append(
+                    Problem(path or _required_field(error.message), error.message, type(error.kind).__name__)
+                )
+        except (ValueError, RecursionError, OverflowError) as exc:
+            return [Problem("", f"cannot be checked: {type(exc).__name__}", "Unreadable")]
         return sorted(found, key=lambda p: (p.field, p.message))
 
 
@@ -104,12 +54,9 @@ def _required_field(message: str) -> str:
     return match.group(1) if match else ""
 
 
-@cache
-def request_validator() -> Validator:
-    return Validator(operation().request)
-
-
-@cache
-def response_validator(status: int) -> Validator | None:
-    schema = operation().responses.get(status)
-    return Validator(schema) if schema is not None else None
+def validator(cache: dict[str, Any], key: str, schema: dict[str, Any] | None) -> Validator | None:
+    """The compiled validator for `schema`, kept in an operation's cache under `key`."""
+    found = cache.get(key)
+    if found is None and schema is not None:
+        found = cache[key] = Validator(schema)
+    return found

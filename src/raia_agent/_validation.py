@@ -1,48 +1,166 @@
-"""Request bodies from keyword arguments, checked against the spec before anything is sent."""
+"""Arguments -> path, query, headers and JSON body, checked against the spec before anything is sent."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from functools import cache
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
+from urllib.parse import quote
 
-from ._schema import operation, request_validator
+from raia_agent_api._surface import Operation
+
+from ._schema import Problem, validator
+
+_SCALARS = (str, int, float, bool)
 
 
 def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-@cache
-def request_fields() -> dict[str, str]:
-    """Python parameter name -> JSON property name, for every property of the request schema."""
-    return {snake_case(name): name for name in operation().request["properties"]}
+def _plain(value: Any) -> Any:
+    """What JSON can carry: UUIDs and dates as strings, mappings and sequences as dicts and lists."""
+    if value is None or isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        return [_plain(item) for item in value]
+    return value  # the schema check names it
 
 
-def build_body(params: dict[str, Any]) -> dict[str, Any]:
-    """Turn snake_case arguments into the JSON body; raise TypeError/ValueError naming the field."""
-    fields = request_fields()
-    body = {}
-    for name, json_name in fields.items():
-        value = params.get(name)
+class Prepared:
+    """A request ready to send: where, with what query, headers and body bytes."""
+
+    __slots__ = ("content", "headers", "path", "query")
+
+    def __init__(
+        self, path: str, query: dict[str, Any] | None, headers: dict[str, str] | None, content: bytes | None
+    ) -> None:
+        self.path, self.query, self.headers, self.content = path, query, headers, content
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [_query_value(item) for item in value]
+    return value
+
+
+def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
+    """Raise TypeError/ValueError naming the Python argument when the spec refuses it."""
+    body: Any = {} if op.body_schema is not None else None
+    params: dict[str, Any] = {}
+    for param in op.params:
+        value = args.get(param.python)
         if value is None:
-            continue  # optional properties are omitted rather than sent as null
-        body[json_name] = str(value) if isinstance(value, uuid.UUID) else value
-    validator = request_validator()
-    if validator.is_valid(body):
-        return body
-    python_names = {json_name: py for py, json_name in fields.items()}
-    problems = validator.problems(body)
+            continue  # optional arguments are omitted rather than sent as null
+        value = _plain(value)
+        if param.location != "body":
+            params[param.name] = value
+        elif param.name:
+            body[param.name] = value
+        else:
+            body = value
+    problems: list[Problem] = []
+    check = validator(op.cache, "params", op.params_schema)
+    if check is not None and not check.is_valid(params):
+        problems += check.problems(params)
+    check = validator(op.cache, "body", op.body_schema)
+    if check is not None and (body or op.body_required) and not check.is_valid(body):
+        problems += check.problems(body)
+    if problems:
+        _refuse(op, problems)
+    content = None if body is None or (not body and not op.body_required) else _encode(op, body)
+    path, query, headers = op.path, None, None
+    for param in op.params:
+        if param.location == "body" or param.name not in params:
+            continue
+        value = params[param.name]
+        if param.location == "path":
+            path = path.replace("{" + param.name + "}", quote(str(_query_value(value)), safe=""))
+        elif param.location == "query":
+            query = query or {}
+            query[param.name] = _query_value(value)
+        else:
+            headers = headers or {}
+            headers[param.name] = str(_query_value(value))
+    return Prepared(path, query, headers, content)
+
+
+def _encode(op: Operation[Any], body: Any) -> bytes:
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except UnicodeEncodeError:
+        field = _find(body, lambda v: isinstance(v, str) and _unencodable(v))
+        _refuse(op, [Problem(field, "contains a lone surrogate, which UTF-8 cannot encode", "Encoding")])
+    except ValueError:
+        field = _find(body, lambda v: (isinstance(v, float) and v != v) or v in (float("inf"), float("-inf")))
+        _refuse(op, [Problem(field, "NaN and infinity are not JSON numbers", "Encoding")])
+    except RecursionError:
+        _refuse(op, [Problem("", "is nested too deeply to encode", "Encoding")])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _find(node: Any, bad: Any, where: str = "") -> str:
+    if isinstance(node, dict):
+        items: Any = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return where if bad(node) else ""
+    for key, value in items:
+        found = _find(value, bad, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return ""
+
+
+def _refuse(op: Operation[Any], problems: list[Problem]) -> None:
+    python = {param.name: param.python for param in op.params if param.name}
     lines = []
     for problem in problems:
-        field = python_names.get(problem.field.split(".")[0], problem.field)
+        head, _, rest = problem.field.partition(".")
+        field = python.get(head, head) + (f".{rest}" if rest else "")
         if problem.kind == "Required":
             lines.append(f"{field} is required")
-        else:
+        elif field:
             quoted = f'"{problem.field}"'
             lines.append(f"{field}: {problem.message.replace(quoted, field)}")
-    message = "invalid feedback: " + "; ".join(lines)
+        else:
+            lines.append(problem.message)
+    message = f"invalid arguments for {op.name}: " + "; ".join(lines)
     if all(problem.kind == "Type" for problem in problems):
         raise TypeError(message)
     raise ValueError(message)
+
+
+# TEMP(merge): the CLI's view until it reads the operation through its own module.
+def request_fields() -> dict[str, str]:
+    from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE
+
+    return {p.python: p.name for p in FEEDBACK_CREATE_OR_UPDATE.params}
+
+
+def build_body(params: dict[str, Any]) -> dict[str, Any]:
+    from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE
+
+    prepared = prepare(FEEDBACK_CREATE_OR_UPDATE, params)
+    body: dict[str, Any] = json.loads(prepared.content or b"{}")
+    return body

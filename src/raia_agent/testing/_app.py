@@ -8,13 +8,15 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from raia_agent_api.resources._operations import AUTH_HEADERS
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as OP
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .._schema import operation, request_validator
+from .._schema import Validator
 from ._store import FeedbackStore
 
 FORBIDDEN = {"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}
@@ -50,9 +52,10 @@ class RequestIdMiddleware:
 def build_app(
     store: FeedbackStore, secret_key: str, counter: dict[str, int], upserts: Counter[tuple[str, str]]
 ) -> Starlette:
-    op = operation()
-    validator = request_validator()
-    key_header = op.security_header
+    op = OP
+    assert OP.body_schema is not None
+    validator = Validator(OP.body_schema)
+    key_header = AUTH_HEADERS[0]
 
     async def create_or_update(request: Request) -> Response:
         counter["requests"] += 1

@@ -1,0 +1,207 @@
+"""Python names for the spec's tags, operations and schemas: rules, plus the few choices in spec/generator.yaml.
+
+    python -m tools.naming CORRECTED.json GENERATOR.yaml OUT_CONFIG.yaml OUT_SPEC.json
+
+writes openapi-python-client's effective config (class_overrides for every schema) and the spec it
+generates from (operationIds without NestJS's `<Controller>_` prefix). A naming entry that matches
+nothing fails, naming the entry; a rule that changes nothing and a name over the length limit warn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import keyword
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
+
+
+class NamingError(Exception):
+    """A naming entry or rule that cannot be applied; the message names it."""
+
+
+def snake_case(name: str) -> str:
+    """camelCase, PascalCase or words with spaces and dashes -> snake_case identifier."""
+    name = re.sub(r"[^0-9A-Za-z]+", "_", name)
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    name = re.sub(r"_+", "_", name).strip("_").lower()
+    if not name:
+        name = "default"
+    if name[0].isdigit() or keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+@dataclass
+class Naming:
+    resources: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, str] = field(default_factory=dict)
+    strip_prefixes: list[str] = field(default_factory=list)
+    strip_suffixes: list[str] = field(default_factory=list)
+    typos: dict[str, str] = field(default_factory=dict)
+    max_name_length: int = 40
+
+    @classmethod
+    def load(cls, generator_yaml: Path) -> tuple[Naming, dict[str, Any]]:
+        """The naming section and the rest of the generator config."""
+        config = yaml.safe_load(generator_yaml.read_text(encoding="utf-8")) or {}
+        section = config.pop("naming", None) or {}
+        rules = section.get("rules") or {}
+        if "class_overrides" in config:
+            raise NamingError(
+                f"{generator_yaml}: class_overrides is computed; put class names under naming.classes"
+            )
+        return (
+            cls(
+                resources=dict(section.get("resources") or {}),
+                methods=dict(section.get("methods") or {}),
+                classes=dict(section.get("classes") or {}),
+                strip_prefixes=list(rules.get("strip_prefixes") or []),
+                strip_suffixes=list(rules.get("strip_suffixes") or []),
+                typos=dict(rules.get("typos") or {}),
+                max_name_length=int(section.get("max_name_length", 40)),
+            ),
+            config,
+        )
+
+    def clean_schema_name(self, name: str) -> str:
+        for prefix in self.strip_prefixes:
+            if name.startswith(prefix) and len(name) > len(prefix):
+                name = name[len(prefix) :]
+        for suffix in self.strip_suffixes:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+        for wrong, right in self.typos.items():
+            name = re.sub(rf"{re.escape(wrong)}(?=[A-Z0-9_]|$)", right, name)
+        return name
+
+    def class_name(self, schema_name: str) -> str:
+        cleaned = self.clean_schema_name(schema_name)
+        return self.classes.get(cleaned, cleaned)
+
+    def short_operation_id(self, operation_id: str) -> str:
+        return _CONTROLLER_PREFIX.sub("", operation_id)
+
+    def method_name(self, operation_id: str) -> str:
+        short = self.short_operation_id(operation_id)
+        return self.methods.get(short) or snake_case(short)
+
+    def resource_name(self, tag: str) -> str:
+        return self.resources.get(tag) or snake_case(tag)
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, METHOD, operation) for every operation, in spec order."""
+    found = []
+    for path, item in (spec.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            if isinstance(item, dict) and isinstance(item.get(method), dict):
+                found.append((path, method.upper(), item[method]))
+    return found
+
+
+def operation_id(path: str, method: str, op: dict[str, Any]) -> str:
+    given = op.get("operationId")
+    if given:
+        return str(given)
+    return snake_case(f"{method} {path.replace('{', 'by ').replace('}', '')}")
+
+
+def primary_tag(op: dict[str, Any]) -> str:
+    tags = op.get("tags") or ["default"]
+    return str(tags[0])
+
+
+def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
+    """Fail on stale or clashing entries; return warnings (no-op rules, over-long names)."""
+    schemas = list((spec.get("components") or {}).get("schemas") or {})
+    ops = operations(spec)
+    tags = {primary_tag(op) for _, _, op in ops}
+    short_ids = {naming.short_operation_id(operation_id(p, m, op)) for p, m, op in ops}
+    cleaned = {naming.clean_schema_name(name) for name in schemas}
+    stale = [
+        *(f"naming.resources[{key!r}] matches no tag" for key in naming.resources if key not in tags),
+        *(
+            f"naming.methods[{key!r}] matches no operationId"
+            for key in naming.methods
+            if key not in short_ids
+        ),
+        *(f"naming.classes[{key!r}] matches no schema" for key in naming.classes if key not in cleaned),
+    ]
+    if stale:
+        raise NamingError("; ".join(stale) + " (remove or rename the entry)")
+    warnings = [
+        f"naming.rules.typos[{wrong!r}] no longer changes any schema name (the vendor fixed it?)"
+        for wrong in naming.typos
+        if not any(re.search(rf"{re.escape(wrong)}(?=[A-Z0-9_]|$)", name) for name in schemas)
+    ]
+    seen: dict[str, str] = {}
+    for name in schemas:
+        python = naming.class_name(name)
+        if python in seen:
+            raise NamingError(f"schemas {seen[python]!r} and {name!r} would both be class {python!r}")
+        seen[python] = name
+        if len(python) > naming.max_name_length:
+            warnings.append(
+                f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
+                "add a naming rule or a naming.classes entry"
+            )
+    methods: dict[tuple[str, str], str] = {}
+    for path, method, op in ops:
+        key = (naming.resource_name(primary_tag(op)), naming.method_name(operation_id(path, method, op)))
+        if key in methods:
+            raise NamingError(f"{method} {path} and {methods[key]} would both be client.{key[0]}.{key[1]}")
+        methods[key] = f"{method} {path}"
+        if len(key[1]) > naming.max_name_length:
+            warnings.append(
+                f"method {key[1]!r} ({method} {path}) is over {naming.max_name_length} characters"
+            )
+    return warnings
+
+
+def generator_inputs(
+    naming: Naming, config: dict[str, Any], spec: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """openapi-python-client's config and input spec, with the names the rules give."""
+    config = copy.deepcopy(config)
+    config["class_overrides"] = {
+        name: {"class_name": naming.class_name(name), "module_name": snake_case(naming.class_name(name))}
+        for name in sorted((spec.get("components") or {}).get("schemas") or {})
+    }
+    spec = copy.deepcopy(spec)
+    for path, method, op in operations(spec):
+        op["operationId"] = naming.short_operation_id(operation_id(path, method, op))
+    return config, spec
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("generator_yaml", type=Path)
+    parser.add_argument("out_config", type=Path)
+    parser.add_argument("out_spec", type=Path)
+    args = parser.parse_args()
+    spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    try:
+        naming, config = Naming.load(args.generator_yaml)
+        for warning in check(naming, spec):
+            print(f"warning: {warning}", file=sys.stderr)
+    except NamingError as exc:
+        raise SystemExit(f"naming: {exc}") from None
+    out_config, out_spec = generator_inputs(naming, config, spec)
+    args.out_config.write_text(yaml.safe_dump(out_config, sort_keys=True), encoding="utf-8")
+    args.out_spec.write_text(json.dumps(out_spec, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Write the typed surface (resources, methods, signatures, docstrings) from the corrected spec.
+
+    python -m tools.surface CORRECTED.json GENERATOR.yaml PACKAGE_DIR
+
+Adds PACKAGE_DIR/_surface.py (the contract with the hand-written client) and PACKAGE_DIR/resources/:
+one module per tag with sync, async and raw-response classes, and `_operations.py` describing every
+operation for the client's generic request path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import keyword
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import surface_render
+from .naming import Naming, operation_id, operations, primary_tag, snake_case
+from .surface_schema import Annotations, JsonSchemas, resolve
+
+RESERVED = {"self", "timeout", "max_retries"}
+
+
+class SurfaceError(Exception):
+    """The spec has something the surface cannot express; the message names the operation."""
+
+
+@dataclass
+class Argument:
+    python: str
+    name: str
+    location: str
+    annotation: str
+    required: bool
+    description: str
+
+
+@dataclass
+class OperationSpec:
+    resource: str
+    method_name: str
+    constant: str
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    arguments: list[Argument]
+    params_schema: dict[str, Any] | None
+    body_schema: dict[str, Any] | None
+    body_required: bool
+    success: int
+    returns: str
+    replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = field(default_factory=dict)
+
+
+@dataclass
+class Surface:
+    base_url: str
+    auth_headers: list[str]
+    operations: list[OperationSpec]
+    annotations: Annotations
+
+
+def python_name(name: str) -> str:
+    python = snake_case(name)
+    return python + "_" if python in RESERVED or keyword.iskeyword(python) else python
+
+
+def auth_headers(spec: dict[str, Any]) -> list[str]:
+    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+    return sorted(
+        {
+            str(scheme["name"])
+            for scheme in schemes.values()
+            if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
+        }
+    )
+
+
+def _arguments(
+    path: str, item: dict[str, Any], op: dict[str, Any], spec: dict[str, Any], types: Annotations
+) -> tuple[list[Argument], dict[str, Any] | None, dict[str, Any] | None, bool]:
+    schemas = JsonSchemas(spec)
+    arguments: list[Argument] = []
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    declared = [resolve(p, spec) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
+    by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
+    for (location, name), param in by_key.items():
+        if location not in {"path", "query", "header"}:
+            continue
+        schema = param.get("schema") or {}
+        is_required = bool(param.get("required")) or location == "path"
+        description = param.get("description") or schema.get("description") or ""
+        arguments.append(
+            Argument(python_name(name), name, location, types.param(schema), is_required, description)
+        )
+        properties[name] = schemas.convert(schema)
+        if is_required:
+            required.append(name)
+    params_schema = {"type": "object", "properties": properties, "required": required} if properties else None
+    body = resolve(op.get("requestBody") or {}, spec)
+    content = (body.get("content") or {}).get("application/json")
+    if content is None:
+        return arguments, params_schema, None, False
+    schema = content.get("schema") or {}
+    target = resolve(schema, spec)
+    body_required = bool(body.get("required"))
+    if target.get("type") == "object" and target.get("properties"):
+        needed = set(target.get("required") or [])
+        for name, prop in target["properties"].items():
+            description = prop.get("description") or resolve(prop, spec).get("description") or ""
+            is_required = name in needed and body_required
+            arguments.append(
+                Argument(python_name(name), name, "body", types.param(prop), is_required, description)
+            )
+    else:
+        arguments.append(
+            Argument("body", "", "body", types.param(schema), body_required, "The request body.")
+        )
+    return arguments, params_schema, schemas.convert(schema), body_required
+
+
+def build(spec: dict[str, Any], naming: Naming) -> Surface:
+    types = Annotations(spec, naming)
+    schemas = JsonSchemas(spec)
+    specs: list[OperationSpec] = []
+    for path, http_method, op in operations(spec):
+        item = spec["paths"][path]
+        resource = naming.resource_name(primary_tag(op))
+        method = naming.method_name(operation_id(path, http_method, op))
+        where = f"{http_method} {path} (client.{resource}.{method})"
+        try:
+            arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)
+        except (KeyError, ValueError) as exc:
+            raise SurfaceError(f"{where}: {exc}") from None
+        names = [a.python for a in arguments]
+        if len(set(names)) != len(names):
+            raise SurfaceError(f"{where}: two arguments share a Python name in {names}")
+        replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = {}
+        for status, reply in (op.get("responses") or {}).items():
+            if not str(status).isdigit():
+                continue
+            content = (resolve(reply, spec).get("content") or {}).get("application/json")
+            schema = None if content is None else content.get("schema") or {}
+            _, model, many = types.reply(schema)
+            replies[int(status)] = (None if schema is None else schemas.convert(schema), model, many)
+        successes = sorted(status for status in replies if 200 <= status < 300)
+        success = successes[0] if successes else 200
+        reply_schema = None
+        if successes:
+            content = (resolve(op["responses"][str(success)], spec).get("content") or {}).get(
+                "application/json"
+            )
+            reply_schema = None if content is None else content.get("schema") or {}
+        returns, _, _ = types.reply(reply_schema) if successes else ("Any", None, False)
+        specs.append(
+            OperationSpec(
+                resource=resource,
+                method_name=method,
+                constant=f"{resource}_{method}".upper(),
+                http_method=http_method,
+                path=path,
+                summary=str(op.get("summary") or ""),
+                description=str(op.get("description") or ""),
+                arguments=arguments,
+                params_schema=params_schema,
+                body_schema=body_schema,
+                body_required=body_required,
+                success=success,
+                returns=returns,
+                replies=replies,
+            )
+        )
+    servers = spec.get("servers") or [{"url": "/"}]
+    return Surface(str(servers[0]["url"]).rstrip("/"), auth_headers(spec), specs, types)
+
+
+def write(surface: Surface, package: Path) -> None:
+    shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
+    out = package / "resources"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir()
+    for name, text in surface_render.render(surface).items():
+        (out / name).write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("spec", type=Path)
+    parser.add_argument("generator_yaml", type=Path)
+    parser.add_argument("package", type=Path)
+    args = parser.parse_args()
+    naming, _ = Naming.load(args.generator_yaml)
+    try:
+        surface = build(json.loads(args.spec.read_text(encoding="utf-8")), naming)
+    except SurfaceError as exc:
+        raise SystemExit(f"surface: {exc}") from None
+    write(surface, args.package)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Python source for the generated resources; ruff formats it afterwards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from .surface_schema import docstring
+
+if TYPE_CHECKING:
+    from .surface import Argument, OperationSpec, Surface
+
+_OPTIONS = "timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None"
+
+
+def pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def _operations_module(surface: Surface) -> str:
+    models = sorted(surface.annotations.models)
+    lines = [
+        '"""Every operation of the spec, described for the client\'s generic request path."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, Any",
+        "",
+        "from .._surface import Operation, Param, Reply",
+        "",
+        "if TYPE_CHECKING:",
+        f"    from ..models import {', '.join(models)}" if models else "    pass",
+        "",
+        f"BASE_URL = {surface.base_url!r}",
+        '"""The spec\'s first server, base path included."""',
+        f"AUTH_HEADERS: tuple[str, ...] = {tuple(surface.auth_headers)!r}",
+        '"""Headers that carry the secret key (the spec\'s apiKey security schemes)."""',
+        "",
+    ]
+    for op in surface.operations:
+        params = "".join(f"Param({a.python!r}, {a.name!r}, {a.location!r})," for a in op.arguments)
+        replies = ", ".join(
+            f"{status}: Reply({schema!r}, {model!r}, {many!r})"
+            for status, (schema, model, many) in sorted(op.replies.items())
+        )
+        lines += [
+            f"{op.constant}: Operation[{op.returns}] = Operation(",
+            f"    name={f'{op.resource}.{op.method_name}'!r},",
+            f"    method={op.http_method!r},",
+            f"    path={op.path!r},",
+            f"    params=({params}),",
+            f"    params_schema={op.params_schema!r},",
+            f"    body_schema={op.body_schema!r},",
+            f"    body_required={op.body_required!r},",
+            f"    success={op.success!r},",
+            f"    replies={{{replies}}},",
+            ")",
+            "",
+        ]
+    lines.append("OPERATIONS: dict[str, Operation[Any]] = {")
+    lines += [f"    {f'{op.resource}.{op.method_name}'!r}: {op.constant}," for op in surface.operations]
+    lines += ["}", '"""Every operation by its client path, "resource.method"."""', ""]
+    return "\n".join(lines)
+
+
+def _signature(op: OperationSpec) -> str:
+    def one(argument: Argument) -> str:
+        if argument.required:
+            return f"{argument.python}: {argument.annotation}"
+        annotation = (
+            argument.annotation if argument.annotation.endswith("| None") else f"{argument.annotation} | None"
+        )
+        return f"{argument.python}: {annotation} = None"
+
+    return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS])
+
+
+def _doc(op: OperationSpec) -> str:
+    args = [
+        f"    {a.python}: {' '.join(a.description.split()) or '(no description in the spec)'}"
+        for a in op.arguments
+    ]
+    args.append("    timeout, max_retries: override the client's for this call.")
+    where = f"`{op.http_method} {op.path}`; answers {op.success}."
+    summary = op.summary or op.description or where
+    description = op.description if op.description != summary else ""
+    return docstring(summary, description, where, "Args:\n" + "\n".join(args), indent="        ")
+
+
+def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
+    returns = f"RawResponse[{op.returns}]" if raw else op.returns
+    args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
+    call = f"self._client._request(_ops.{op.constant}, {{{args}}}, timeout=timeout, max_retries=max_retries)"
+    if is_async:
+        call = f"(await {call})"
+    return [
+        f"    {'async ' if is_async else ''}def {op.method_name}({_signature(op)}) -> {returns}:",
+        f"        {_doc(op)}",
+        f"        return {call}{'' if raw else '.parsed'}",
+        "",
+    ]
+
+
+def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) -> str:
+    imports = {"from typing import Any"} | surface.annotations.imports
+    models = sorted(surface.annotations.models)
+    lines = [
+        f'"""`client.{resource}`: {", ".join(op.method_name for op in ops)}."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        *sorted(imports),
+        "from typing import TYPE_CHECKING",
+        "",
+        "from .._surface import NOT_GIVEN, AsyncClient, NotGiven, RawResponse, SyncClient, TimeoutTypes",
+        "from . import _operations as _ops",
+        "",
+        "if TYPE_CHECKING:",
+        f"    from ..models import {', '.join(models)}" if models else "    pass",
+        "",
+        "__all__ = [",
+    ]
+    name = pascal(resource)
+    classes = [
+        (f"{name}ResourceWithRawResponse", "SyncClient", False, True, None),
+        (f"Async{name}ResourceWithRawResponse", "AsyncClient", True, True, None),
+        (f"{name}Resource", "SyncClient", False, False, f"{name}ResourceWithRawResponse"),
+        (f"Async{name}Resource", "AsyncClient", True, False, f"Async{name}ResourceWithRawResponse"),
+    ]
+    lines += [f"    {cls!r}," for cls, *_ in sorted(classes)] + ["]", ""]
+    for cls, client, is_async, raw, raw_cls in classes:
+        flavour = "AsyncRaia" if is_async else "Raia"
+        what = "returning a RawResponse" if raw else "returning the parsed model"
+        lines += [
+            "",
+            f"class {cls}:",
+            f'    """`{flavour}().{resource}{".with_raw_response" if raw else ""}`: the calls, {what}."""',
+            "",
+            f"    def __init__(self, client: {client}) -> None:",
+            "        self._client = client",
+        ]
+        if raw_cls:
+            lines.append(f"        self.with_raw_response = {raw_cls}(client)")
+        lines.append("")
+        for op in ops:
+            lines += _method(op, is_async, raw)
+    return "\n".join(lines)
+
+
+def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
+    lines = [
+        '"""The API\'s resources, one client attribute per tag, mixed into Raia and AsyncRaia."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import cast",
+        "",
+        "from .._surface import AsyncClient, SyncClient",
+    ]
+    for resource in resources:
+        lines.append(f"from .{resource} import Async{pascal(resource)}Resource, {pascal(resource)}Resource")
+    lines += ["", '__all__ = ["AsyncResources", "SyncResources"]', ""]
+    for flavour, prefix, client in (("Sync", "", "SyncClient"), ("Async", "Async", "AsyncClient")):
+        lines += [
+            "",
+            f"class {flavour}Resources:",
+            f'    """Resource attributes of {"AsyncRaia" if prefix else "Raia"}."""',
+            "",
+        ]
+        lines += [f"    {r}: {prefix}{pascal(r)}Resource" for r in resources]
+        lines += ["", "    def _init_resources(self) -> None:", f"        client = cast({client}, self)"]
+        lines += [f"        self.{r} = {prefix}{pascal(r)}Resource(client)" for r in resources] or [
+            "        del client"
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render(surface: Surface) -> dict[str, str]:
+    resources: dict[str, list[OperationSpec]] = defaultdict(list)
+    for op in surface.operations:
+        resources[op.resource].append(op)
+    files = {"_operations.py": _operations_module(surface), "__init__.py": _init_module(dict(resources))}
+    for resource, ops in resources.items():
+        files[f"{resource}.py"] = _resource_module(resource, ops, surface)
+    return files

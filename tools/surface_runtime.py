@@ -1,0 +1,107 @@
+"""What the generated resources need from a client, as types: copied into the generated package as `_surface.py`.
+
+The generated package cannot import the hand-written one (layers point one way), so the contract
+between the two lives here: operation descriptions, the raw-response wrapper, and the protocol a
+client implements (`raia_agent.Raia` and `AsyncRaia` do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class NotGiven:
+    """Marks an argument left out, where None means "no timeout"."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+TimeoutTypes = float | httpx.Timeout | None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One argument of an operation: its Python name, its name on the wire, and where it goes."""
+
+    python: str
+    name: str
+    location: Literal["path", "query", "header", "body"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A documented response: its JSON Schema, and the generated model (in `.models`) it parses into."""
+
+    schema: dict[str, Any] | None
+    model: str | None = None
+    many: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[T_co]):
+    """Everything a client needs to call one operation; `cache` holds its compiled validators."""
+
+    name: str
+    method: str
+    path: str
+    params: tuple[Param, ...]
+    params_schema: dict[str, Any] | None
+    body_schema: dict[str, Any] | None
+    body_required: bool
+    success: int
+    replies: dict[int, Reply]
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RawResponse(Generic[T]):
+    """A successful call with everything HTTP said about it: status, headers, request id, parsed model."""
+
+    http_response: httpx.Response
+    parsed: T
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        request_id: str | None = self.http_response.headers.get("x-request-id")
+        return request_id
+
+    def parse(self) -> T:
+        return self.parsed
+
+
+class SyncClient(Protocol):
+    def _request(
+        self,
+        operation: Operation[T],
+        args: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+    ) -> RawResponse[T]: ...
+
+
+class AsyncClient(Protocol):
+    async def _request(
+        self,
+        operation: Operation[T],
+        args: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+    ) -> RawResponse[T]: ...

@@ -1,0 +1,152 @@
+"""From OpenAPI 3.0 schemas to what the generated surface embeds: JSON Schema, Python annotations, docs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .naming import Naming
+
+_DROP = {"nullable", "example", "examples", "discriminator", "xml", "externalDocs", "deprecated"}
+_FORMATS = {"uuid": "UUID", "date-time": "datetime", "date": "date"}
+
+
+def component_name(ref: str) -> str:
+    if not ref.startswith("#/components/schemas/"):
+        raise ValueError(f"unsupported $ref {ref!r}: only #/components/schemas/... is supported")
+    return ref.rsplit("/", 1)[-1]
+
+
+def resolve(node: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local $ref (schemas, parameters, requestBodies, responses) to its target."""
+    seen = 0
+    while "$ref" in node:
+        parts = str(node["$ref"]).removeprefix("#/").split("/")
+        target: Any = spec
+        for part in parts:
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+        seen += 1
+        if seen > 50:
+            raise ValueError(f"$ref loop at {parts}")
+    return node
+
+
+class JsonSchemas:
+    """Converts schemas to JSON Schema 2020-12 with the referenced components under $defs."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.components: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
+
+    def convert(self, schema: dict[str, Any]) -> dict[str, Any]:
+        refs: set[str] = set()
+        out: dict[str, Any] = self._node(schema, refs)
+        defs: dict[str, Any] = {}
+        while pending := sorted(refs - set(defs)):
+            for name in pending:
+                defs[name] = self._node(self.components[name], refs)
+        if defs:
+            out = {**out, "$defs": dict(sorted(defs.items()))}
+        return out
+
+    def _node(self, node: Any, refs: set[str]) -> Any:
+        if isinstance(node, list):
+            return [self._node(item, refs) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            name = component_name(node["$ref"])
+            refs.add(name)
+            converted: dict[str, Any] = {"$ref": f"#/$defs/{name}"}
+        else:
+            converted = {k: self._node(v, refs) for k, v in node.items() if k not in _DROP}
+            for bound in ("Minimum", "Maximum"):
+                # OpenAPI 3.0 spells an exclusive bound as a flag beside the bound
+                if converted.get(f"exclusive{bound}") is True and bound.lower() in converted:
+                    converted[f"exclusive{bound}"] = converted.pop(bound.lower())
+                elif converted.get(f"exclusive{bound}") is False:
+                    del converted[f"exclusive{bound}"]
+        if node.get("nullable"):
+            if "type" in converted and "enum" not in converted:
+                converted["type"] = [converted["type"], "null"]
+            else:
+                converted = {"anyOf": [converted, {"type": "null"}]}
+        return converted
+
+
+class Annotations:
+    """Python annotations for parameters and return values; collects the imports they need."""
+
+    def __init__(self, spec: dict[str, Any], naming: Naming) -> None:
+        self.components: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
+        self.naming = naming
+        self.imports: set[str] = set()
+        self.models: set[str] = set()
+
+    def param(self, schema: dict[str, Any]) -> str:
+        text = self._param(schema)
+        return f"{text} | None" if schema.get("nullable") and not text.endswith("| None") else text
+
+    def _param(self, schema: dict[str, Any]) -> str:
+        if "$ref" in schema:
+            target = self.components[component_name(schema["$ref"])]
+            if self.is_model(target):
+                self.imports.add("from collections.abc import Mapping")
+                return "Mapping[str, Any]"
+            return self.param(target)
+        if "enum" in schema:
+            values = [value for value in schema["enum"] if value is not None]
+            if values and all(
+                isinstance(value, str | int) and not isinstance(value, bool) for value in values
+            ):
+                self.imports.add("from typing import Literal")
+                return f"Literal[{', '.join(repr(value) for value in values)}]"
+        kind = schema.get("type")
+        if kind == "string":
+            python = _FORMATS.get(str(schema.get("format")))
+            if python:
+                module = "uuid" if python == "UUID" else "datetime"
+                self.imports.add(f"from {module} import {python}")
+                return f"str | {python}"
+            return "str"
+        if kind == "integer":
+            return "int"
+        if kind == "number":
+            return "float"
+        if kind == "boolean":
+            return "bool"
+        if kind == "array":
+            self.imports.add("from collections.abc import Sequence")
+            return f"Sequence[{self.param(schema.get('items') or {})}]"
+        if kind == "object" or "properties" in schema:
+            self.imports.add("from collections.abc import Mapping")
+            return "Mapping[str, Any]"
+        return "Any"
+
+    @staticmethod
+    def is_model(schema: dict[str, Any]) -> bool:
+        return schema.get("type") == "object" or "properties" in schema
+
+    def reply(self, schema: dict[str, Any] | None) -> tuple[str, str | None, bool]:
+        """(annotation, model class or None, is a list of models) for a response body."""
+        if schema is None:
+            return "None", None, False
+        many = schema.get("type") == "array" and "$ref" in (schema.get("items") or {})
+        target = schema["items"] if many else schema
+        if "$ref" in target:
+            name = component_name(target["$ref"])
+            if self.is_model(self.components[name]):
+                model = self.naming.class_name(name)
+                self.models.add(model)
+                return (f"list[{model}]" if many else model), model, many
+        return "Any", None, False
+
+
+def docstring(*paragraphs: str, indent: str) -> str:
+    """A docstring literal from paragraphs, safe for any text the spec holds."""
+    text = "\n\n".join(p.strip() for p in paragraphs if p and p.strip())
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = text.splitlines() or [""]
+    body = "\n".join((indent + line) if line.strip() else "" for line in lines[1:])
+    if len(lines) == 1:
+        return f'"""{lines[0]}"""'
+    return f'"""{lines[0]}\n{body}\n{indent}"""'
