@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
-
 from raia_agent_api.resources._operations import OPERATIONS
 
 from raia_agent import ResponseValidationError
