@@ -1,0 +1,225 @@
+"""Hostile servers and bad arguments end in a typed error, in bounded time and memory, never leaking the key."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import logging
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from raia_agent_api.resources._operations import AUTH_HEADERS
+
+from raia_agent import (
+    APIStatusError,
+    APITimeoutError,
+    AsyncRaia,
+    BadRequestError,
+    InternalServerError,
+    Raia,
+    RaiaError,
+    ResponseValidationError,
+)
+from tests._raw_server import raw_server, response_head
+
+KEY = "sk-hostile-5d1e9a7c33b2"
+ARGS: dict[str, Any] = {
+    "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "user_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "vote_type": "up",
+    "question": "Q",
+}
+FLAVOURS = ["sync", "async"]
+
+
+def call(flavour: str, base_url: str, **options: Any) -> object:
+    """One create_or_update through Raia or AsyncRaia; what it returns or raises."""
+    http = options.pop("http_client", None)
+    if flavour == "sync":
+        with Raia(secret_key=KEY, base_url=base_url, max_retries=0, http_client=http, **options) as client:
+            return client.feedback.create_or_update(**ARGS)
+
+    async def run() -> object:
+        async with AsyncRaia(
+            secret_key=KEY, base_url=base_url, max_retries=0, http_client=http, **options
+        ) as client:
+            return await client.feedback.create_or_update(**ARGS)
+
+    return asyncio.run(run())
+
+
+def answer(status: int, body: bytes, **headers: str) -> Callable[[socket.socket, bytes], None]:
+    def handle(conn: socket.socket, request: bytes) -> None:
+        head = {"content-type": "application/json", "content-length": str(len(body)), **headers}
+        conn.sendall(response_head(status, head) + body)
+
+    return handle
+
+
+DEEP = b"[" * 100_000
+HUGE_INT = b'{"id": ' + b"7" * 5000 + b"}"
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "expected"),
+    [
+        (201, b"this is not gzip at all", {"content-encoding": "gzip"}, ResponseValidationError),
+        (201, DEEP, {}, ResponseValidationError),
+        (500, DEEP, {}, InternalServerError),
+        (201, HUGE_INT, {}, ResponseValidationError),
+        (400, HUGE_INT, {}, BadRequestError),
+        (201, gzip.compress(b"{" * 10), {"content-encoding": "gzip"}, ResponseValidationError),
+    ],
+    ids=["bad-gzip", "deep-201", "deep-500", "huge-int-201", "huge-int-400", "gzip-garbage-json"],
+)
+def test_malformed_bodies_raise_typed_errors(
+    flavour: str, status: int, body: bytes, headers: dict[str, str], expected: type[RaiaError]
+) -> None:
+    """Bad gzip, 100,000 nested brackets and 5,000-digit numbers raise the typed error, nothing raw."""
+    with raw_server(answer(status, body, **headers)) as url, pytest.raises(expected) as info:
+        call(flavour, url)
+    assert KEY not in str(info.value)
+
+
+def trickle(conn: socket.socket, request: bytes) -> None:
+    """A chunked 201 of 1 KiB every 0.2 s, for up to 60 s: each read is quick, the body never ends."""
+    conn.sendall(response_head(201, {"content-type": "application/json", "transfer-encoding": "chunked"}))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        conn.sendall(b"400\r\n" + b" " * 1024 + b"\r\n")
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_trickling_body_is_bounded_by_the_timeout(flavour: str) -> None:
+    """A body that trickles in forever raises APITimeoutError after about `timeout`, not never."""
+    with raw_server(trickle) as url, pytest.raises(APITimeoutError, match="did not arrive within 1 s"):
+        call(flavour, url, timeout=1.0)
+
+
+def endless(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(response_head(201, {"content-type": "application/json", "transfer-encoding": "chunked"}))
+    chunk = b"10000\r\n" + b" " * 65536 + b"\r\n"
+    for _ in range(1000):  # 64 MiB at most, so a client that reads it all still ends the test
+        conn.sendall(chunk)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_an_endless_body_is_bounded_in_size(flavour: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body larger than the limit raises ResponseValidationError once the limit is passed."""
+    monkeypatch.setattr("raia_agent._base_client.MAX_RESPONSE_BYTES", 1 << 20)
+    with (
+        raw_server(endless) as url,
+        pytest.raises(ResponseValidationError, match="larger than 1048576 bytes"),
+    ):
+        call(flavour, url)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_closed_client_raises_raia_error(flavour: str) -> None:
+    """Calling a closed client raises RaiaError, not httpx's RuntimeError."""
+    if flavour == "sync":
+        client = Raia(secret_key=KEY, base_url="http://127.0.0.1:9")
+        client.close()
+        with pytest.raises(RaiaError, match="closed"):
+            client.feedback.create_or_update(**ARGS)
+        return
+
+    async def run() -> None:
+        client = AsyncRaia(secret_key=KEY, base_url="http://127.0.0.1:9")
+        await client.aclose()
+        with pytest.raises(RaiaError, match="closed"):
+            await client.feedback.create_or_update(**ARGS)
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("cls", [Raia, AsyncRaia])
+@pytest.mark.parametrize(
+    ("timeout", "exc"),
+    [
+        (-1, ValueError),
+        (0, ValueError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        ("5", TypeError),
+    ],
+)
+def test_bad_timeouts_are_refused_at_construction(
+    cls: type[Raia], timeout: Any, exc: type[Exception]
+) -> None:
+    """A negative, zero, NaN, infinite or non-numeric timeout is refused naming `timeout`."""
+    with pytest.raises(exc, match="timeout"):
+        cls(secret_key=KEY, timeout=timeout)
+    with pytest.raises(exc, match="timeout"):
+        cls(secret_key=KEY).with_options(timeout=timeout)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("status", [500, 201])
+def test_a_request_id_echoing_the_key_is_redacted(
+    flavour: str, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A proxy echoing the key in x-request-id never gets it printed: message, attribute or debug log."""
+    body = b'{"status": 500, "message": "boom"}' if status == 500 else b'{"not": "a feedback"}'
+    caplog.set_level(logging.DEBUG, logger="raia_agent")
+    echo = answer(status, body, **{"x-request-id": f"echo-{KEY}"})
+    with raw_server(echo) as url, pytest.raises(RaiaError) as info:
+        call(flavour, url)
+    error: Any = info.value
+    assert KEY not in str(error)
+    assert "[REDACTED]" in str(error)
+    assert KEY not in (error.request_id or "")
+    assert KEY not in caplog.text
+    assert "echo-[REDACTED]" in caplog.text
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_the_key_never_follows_a_redirect_to_another_origin(flavour: str) -> None:
+    """Even a user's http_client with follow_redirects=True sends the key to no other origin."""
+    seen: list[bytes] = []
+
+    def elsewhere(conn: socket.socket, request: bytes) -> None:
+        seen.append(request)
+        answer(201, b"{}")(conn, request)
+
+    with raw_server(elsewhere) as other:
+        redirect = answer(307, b"", location=f"{other}/steal")
+        with raw_server(redirect) as url:
+            http: httpx.Client | httpx.AsyncClient = (
+                httpx.Client(follow_redirects=True)
+                if flavour == "sync"
+                else httpx.AsyncClient(follow_redirects=True)
+            )
+            with pytest.raises(APIStatusError) as info:
+                call(flavour, url, http_client=http)
+    assert info.value.status_code == 307
+    assert not any(KEY.encode() in request for request in seen)
+    assert all(name.encode() not in b"".join(seen) for name in AUTH_HEADERS)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_lone_surrogate_is_refused_before_sending(flavour: str) -> None:
+    """A string UTF-8 cannot encode raises ValueError naming the field; nothing is sent."""
+    seen: list[bytes] = []
+
+    def record(conn: socket.socket, request: bytes) -> None:
+        seen.append(request)
+
+    with raw_server(record) as url, pytest.raises(ValueError, match="question"):
+        if flavour == "sync":
+            with Raia(secret_key=KEY, base_url=url) as client:
+                client.feedback.create_or_update(**{**ARGS, "question": "\ud800"})
+        else:
+
+            async def run() -> None:
+                async with AsyncRaia(secret_key=KEY, base_url=url) as client:
+                    await client.feedback.create_or_update(**{**ARGS, "question": "\ud800"})
+
+            asyncio.run(run())
+    assert seen == []
