@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import MESSAGE_ID, USER_ID
+from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL
 
 from raia_agent import (
     DEFAULT_TIMEOUT,
@@ -49,7 +50,8 @@ FEEDBACK = {
     "comment": None,
 }
 KEY = "sk-test-0123456789"
-BASE = "https://api.raia2.com"
+BASE = BASE_URL  # the spec's server
+HEADER = AUTH_HEADERS[0]  # the spec's apiKey header
 
 
 class Recorder:
@@ -274,7 +276,7 @@ def test_request_body_and_headers() -> None:
         "question": "Q",
         "comment": "c",
     }
-    assert request.headers["Agent-Secret-Key"] == KEY
+    assert request.headers[HEADER] == KEY
     assert request.headers["User-Agent"] == (
         f"raia-agent/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
     )
@@ -302,7 +304,7 @@ def test_default_base_url_is_the_spec_server(monkeypatch: pytest.MonkeyPatch) ->
     """Without configuration the base URL is the spec's server."""
     monkeypatch.delenv("RAIA_AGENT_BASE_URL", raising=False)
     with Raia(secret_key=KEY) as client:
-        assert client.base_url == "https://api.raia2.com"
+        assert client.base_url == BASE_URL
 
 
 @pytest.mark.parametrize("bad", ["sk\r\nX-Evil: 1", "sk\nx", "sk\x00x", "sk\tx", "sk-ключ", " sk"])
@@ -405,3 +407,35 @@ def test_debug_logging_redacts_the_key(caplog: pytest.LogCaptureFixture) -> None
     assert "[REDACTED]" in text
     assert "req-1" in text
     assert KEY not in text
+
+
+def test_each_retry_is_one_info_line(caplog: pytest.LogCaptureFixture) -> None:
+    """A retry logs one info line on raia_agent: method, path, cause, attempt n of m."""
+    caplog.set_level(logging.INFO, logger="raia_agent")
+    failing = httpx.Response(429, json={"message": "slow down"}, headers={"retry-after": "0"})
+    with make(Recorder(failing, ok())) as client:
+        client.feedback.create_or_update(**ARGS)
+    lines = [r.getMessage() for r in caplog.records if r.name == "raia_agent"]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("retrying POST /") and "after 429 (attempt 2 of 3) in 0 s" in lines[0]
+
+
+def test_retries_print_nothing_without_logging_configured() -> None:
+    """A script that configured no logging gets no stray stderr lines from retries."""
+    code = (
+        "import httpx, stamina\n"
+        "from raia_agent import Raia\n"
+        "answers = iter([httpx.Response(500, json={'status': 500, 'message': 'x'}), "
+        f"httpx.Response(201, json={FEEDBACK!r})])\n"
+        "http = httpx.Client(transport=httpx.MockTransport(lambda request: next(answers)))\n"
+        "stamina.set_testing(True, attempts=10)\n"
+        f"Raia(secret_key='{KEY}', http_client=http).feedback.create_or_update(**{ARGS!r})\n"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

@@ -13,11 +13,13 @@ from typing import Any
 import httpx
 import pytest
 from conftest import MESSAGE_ID, USER_ID
+from raia_agent_api.resources._operations import AUTH_HEADERS
 
 from raia_agent import AsyncRaia, Raia, RaiaError
 from raia_agent.testing import LocalServer, local_server
 
 CANARY = "sk-canary-7f3a9c2e41b64d0d"
+HEADER = AUTH_HEADERS[0]  # the spec's apiKey header
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,
     "user_id": USER_ID,
@@ -89,22 +91,22 @@ def run_scenarios(server: LocalServer) -> list[object]:
 
     def echo(request: httpx.Request) -> httpx.Response:
         # A misbehaving server echoing the key back in error and success bodies.
-        return httpx.Response(400, json={"message": f"bad key {request.headers['Agent-Secret-Key']}"})
+        return httpx.Response(400, json={"message": f"bad key {request.headers[HEADER]}"})
 
     def echo_201(request: httpx.Request) -> httpx.Response:
-        key = request.headers["Agent-Secret-Key"]
+        key = request.headers[HEADER]
         return httpx.Response(
             201, content=f'{{"id": "{key}"'.encode(), headers={"content-type": "application/json"}
         )
 
     def echo_201_valid_json(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(201, json={"id": request.headers["Agent-Secret-Key"]})
+        return httpx.Response(201, json={"id": request.headers[HEADER]})
 
     for handler in (
         echo,
         echo_201,
         echo_201_valid_json,
-        lambda r: httpx.Response(201, text=r.headers["Agent-Secret-Key"]),
+        lambda r: httpx.Response(201, text=r.headers[HEADER]),
     ):
         http = httpx.Client(transport=httpx.MockTransport(handler))
         with Raia(secret_key=CANARY, http_client=http) as mocked:
@@ -149,6 +151,6 @@ def test_debug_env_logging_redacts(canary_server: LocalServer) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert "Agent-Secret-Key': '[REDACTED]'" in result.stderr
+    assert f"{HEADER}': '[REDACTED]'" in result.stderr
     assert "-> 201" in result.stderr
     assert CANARY not in result.stderr + result.stdout
