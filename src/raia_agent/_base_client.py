@@ -29,10 +29,10 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
 
 class BaseClient:
     _http: httpx.Client | httpx.AsyncClient
+    _http_type: type[httpx.Client] | type[httpx.AsyncClient]
 
     def __init__(
         self,
-        *,
         secret_key: str | None,
         base_url: str | None,
         timeout: TimeoutTypes,
@@ -40,6 +40,8 @@ class BaseClient:
         default_headers: Mapping[str, str] | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
     ) -> None:
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise TypeError(f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__}")
         self._options = resolve(
             secret_key=secret_key,
             base_url=base_url,

@@ -29,6 +29,7 @@ class Raia(SyncResources, BaseClient):
     """
 
     _http: httpx.Client
+    _http_type = httpx.Client
 
     def __init__(
         self,
@@ -39,16 +40,7 @@ class Raia(SyncResources, BaseClient):
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise TypeError("http_client must be an httpx.Client (AsyncRaia takes an httpx.AsyncClient)")
-        super().__init__(
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            http_client=http_client,
-        )
+        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
         self._http = http_client or httpx.Client(**self._client_settings())
 
     def with_options(
@@ -121,6 +113,7 @@ class AsyncRaia(AsyncResources, BaseClient):
     """
 
     _http: httpx.AsyncClient
+    _http_type = httpx.AsyncClient
 
     def __init__(
         self,
@@ -131,16 +124,7 @@ class AsyncRaia(AsyncResources, BaseClient):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError("http_client must be an httpx.AsyncClient (Raia takes an httpx.Client)")
-        super().__init__(
-            secret_key=secret_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            http_client=http_client,
-        )
+        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
         self._http = http_client or httpx.AsyncClient(**self._client_settings())
 
     def with_options(
