@@ -86,13 +86,19 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
             continue
         value = params[param.name]
         if param.location == "path":
-            path = path.replace("{" + param.name + "}", quote(str(_query_value(value)), safe=""))
+            segment = quote(str(_query_value(value)), safe="")
+            # "." and ".." would be resolved away by URL normalisation and reach another endpoint
+            segment = segment.replace(".", "%2E") if segment in {".", ".."} else segment
+            path = path.replace("{" + param.name + "}", segment)
         elif param.location == "query":
             query = query or {}
             query[param.name] = _query_value(value)
         else:
+            text = str(_query_value(value))
+            if any(not (0x20 <= ord(ch) < 0x7F) for ch in text):
+                _refuse(op, [Problem(param.name, "must be printable ASCII to travel in a header", "Header")])
             headers = headers or {}
-            headers[param.name] = str(_query_value(value))
+            headers[param.name] = text
     return Prepared(path, query, headers, content)
 
 

@@ -1,0 +1,85 @@
+"""The generic request path turns any operation's arguments into a safe request, or refuses them by name."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from raia_agent_api._surface import Operation, Param
+
+from raia_agent._validation import prepare
+
+OP: Operation[object] = Operation(
+    name="things.update_thing",
+    method="PUT",
+    path="/things/{name}",
+    params=(
+        Param("name", "name", "path"),
+        Param("limit", "limit", "query"),
+        Param("tags", "tags", "query"),
+        Param("trace", "X-Trace", "header"),
+        Param("when", "when", "body"),
+        Param("owner", "ownerId", "body"),
+    ),
+    params_schema={
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "X-Trace": {"type": "string"},
+        },
+        "required": ["name"],
+    },
+    body_schema={
+        "type": "object",
+        "properties": {"when": {"type": "string"}, "ownerId": {"type": "string", "format": "uuid"}},
+    },
+    body_required=False,
+    success=200,
+    replies={},
+)
+
+
+def test_arguments_go_where_the_spec_says() -> None:
+    """Path, query, header and body arguments each land in their place, converted to JSON types."""
+    owner = uuid.uuid4()
+    when = datetime(2026, 11, 29, tzinfo=UTC)
+    prepared = prepare(
+        OP, {"name": "a b/c", "limit": 5, "tags": ("x", "y"), "trace": "t-1", "when": when, "owner": owner}
+    )
+    assert prepared.path == "/things/a%20b%2Fc"
+    assert prepared.query == {"limit": 5, "tags": ["x", "y"]}
+    assert prepared.headers == {"X-Trace": "t-1"}
+    assert json.loads(prepared.content or b"") == {"when": when.isoformat(), "ownerId": str(owner)}
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_dot_segments_cannot_reach_another_endpoint(name: str) -> None:
+    """A path argument of "." or ".." is escaped, so URL normalisation cannot drop it."""
+    assert prepare(OP, {"name": name}).path == "/things/" + name.replace(".", "%2E")
+
+
+@pytest.mark.parametrize(
+    ("args", "exc", "named"),
+    [
+        ({"name": "n", "limit": 0}, ValueError, "limit"),
+        ({"name": "n", "limit": 101}, ValueError, "limit"),
+        ({"name": "n", "limit": "5"}, TypeError, "limit"),
+        ({}, ValueError, "name is required"),
+        ({"name": "n", "trace": "a\r\nX-Evil: 1"}, ValueError, "trace: must be printable ASCII"),
+        ({"name": "n", "owner": "nope"}, ValueError, "owner"),
+        ({"name": "n", "when": float("nan")}, TypeError, "when"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(args: dict[str, object], exc: type[Exception], named: str) -> None:
+    """Out-of-bounds integers, wrong types, missing path arguments, header injection: refused, named."""
+    with pytest.raises(exc, match=named):
+        prepare(OP, args)
+
+
+def test_an_optional_empty_body_is_not_sent() -> None:
+    """With no body argument and an optional body, no content is sent."""
+    assert prepare(OP, {"name": "n"}).content is None
