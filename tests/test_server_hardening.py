@@ -29,7 +29,9 @@ def valid_json(**overrides: object) -> bytes:
     return json.dumps(request_body(**overrides)).encode()
 
 
-def post_raw(server: LocalServer, content: bytes, content_type: str | None = "application/json") -> httpx.Response:
+def post_raw(
+    server: LocalServer, content: bytes, content_type: str | None = "application/json"
+) -> httpx.Response:
     headers = {KEY: server.secret_key, **({"content-type": content_type} if content_type else {})}
     return httpx.post(server.base_url + PATH, content=content, headers=headers, timeout=30)
 

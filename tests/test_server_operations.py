@@ -105,7 +105,9 @@ def test_list_query_parameters_are_checked_against_their_bounds(http: httpx.Clie
     assert any(message.startswith("limit") for message in response.json()["message"]), response.json()
 
 
-def test_new_optional_request_field_is_checked_stored_and_echoed(http: httpx.Client, server: LocalServer) -> None:
+def test_new_optional_request_field_is_checked_stored_and_echoed(
+    http: httpx.Client, server: LocalServer
+) -> None:
     """`rating` (1..5), new in the spec, is validated, stored as part of the JSON body and echoed."""
     rated = http.post(FEEDBACKS, json=request_body(rating=4)).json()
     assert rated["rating"] == 4
@@ -146,7 +148,9 @@ def test_operations_outside_the_store_answer_the_spec_example_or_a_minimal_body(
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_faults_apply_to_every_operation(http: httpx.Client, server: LocalServer, path: str, method: str) -> None:
+def test_faults_apply_to_every_operation(
+    http: httpx.Client, server: LocalServer, path: str, method: str
+) -> None:
     """An injected 500 hits whichever operation comes next, then service resumes."""
     ids = {"id": http.post(FEEDBACKS, json=request_body()).json()["id"], "conversationId": MESSAGE_ID}
     server.fail_next("500")
@@ -158,5 +162,9 @@ def test_unknown_routes_get_nestjs_404(http: httpx.Client) -> None:
     """A path or method the spec does not have gets Express's 'Cannot <METHOD> <path>' 404."""
     response = http.delete(FEEDBACKS)
     assert response.status_code == 404
-    assert response.json() == {"message": f"Cannot DELETE {FEEDBACKS}", "error": "Not Found", "statusCode": 404}
+    assert response.json() == {
+        "message": f"Cannot DELETE {FEEDBACKS}",
+        "error": "Not Found",
+        "statusCode": 404,
+    }
     assert http.get("/external/nothing-here").status_code == 404
