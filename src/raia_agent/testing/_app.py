@@ -147,6 +147,8 @@ class Api:
             if not given:
                 if param.required:
                     problems.append(f'"{param.name}" is a required {param.location} parameter')
+                elif "default" in (schema := param.validator.resolve()):
+                    values[param.location][param.name] = schema["default"]
                 continue
             value = _coerce(param, given)
             found = param.validator.problems(value, param.name)

@@ -93,14 +93,16 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
                 out[id(op)] = _create(op, request, collections[op.template.rstrip("/")], store, upserts)
     for op in spec.operations:
         parent, _, last = op.template.rstrip("/").rpartition("/")
-        if id(op) in out or op.method != "GET" or op.success_schema is None:
-            out.setdefault(id(op), _generic(op))
-        elif parent in collections and last.startswith("{") and last.count("{") == 1:
-            out[id(op)] = _by_id(op, parent, store)
-        elif op.template.rstrip("/") in collections and (lister := _lister(op, store)) is not None:
-            out[id(op)] = lister
-        else:
-            out[id(op)] = _generic(op)
+        if id(op) in out:
+            continue
+        if op.method == "GET" and op.success_schema is not None:
+            if parent in collections and last.startswith("{") and last.count("{") == 1:
+                out[id(op)] = _by_id(op, parent, store)
+                continue
+            if op.template.rstrip("/") in collections and (lister := _lister(op, store)) is not None:
+                out[id(op)] = lister
+                continue
+        out[id(op)] = _generic(op)
     return out
 
 
