@@ -127,6 +127,18 @@ def test_bodies_that_are_not_json_typed_are_not_parsed(server: LocalServer, cont
     assert post_raw(server, valid_json(), "application/json; charset=utf-8").status_code == 201
 
 
+def test_json_bodies_are_read_as_express_reads_them(server: LocalServer) -> None:
+    """A UTF-8 byte-order mark is skipped; a charset that is not UTF gets body-parser's 415."""
+    assert post_raw(server, b"\xef\xbb\xbf" + valid_json()).status_code == 201
+    refused = post_raw(server, valid_json(), "application/json; charset=latin1")
+    assert refused.status_code == 415
+    assert refused.json() == {
+        "statusCode": 415,
+        "message": 'unsupported charset "LATIN1"',
+        "error": "Unsupported Media Type",
+    }
+
+
 @pytest.mark.parametrize("second", ["same key", "wrong key"])
 def test_a_repeated_key_header_is_refused(server: LocalServer, second: str) -> None:
     """Two Agent-Secret-Key headers get 403, whichever comes first: no copy decides alone."""

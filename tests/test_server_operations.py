@@ -168,3 +168,19 @@ def test_unknown_routes_get_nestjs_404(http: httpx.Client) -> None:
         "statusCode": 404,
     }
     assert http.get("/external/nothing-here").status_code == 404
+
+
+def test_new_required_request_field_is_required_stored_and_echoed() -> None:
+    """A request field the spec makes required is demanded, then stored and echoed, with no server edit."""
+    document = spec("vendor_update")
+    schemas = document["components"]["schemas"]
+    next(s for name, s in schemas.items() if name.endswith("BodyDTO"))["required"].append("rating")
+    with (
+        local_server(spec=document) as server,
+        httpx.Client(base_url=server.base_url, headers={KEY_HEADER: server.secret_key}) as http,
+    ):
+        missing = http.post(FEEDBACKS, json=request_body())
+        assert missing.status_code == 400
+        assert '"rating" is a required property' in missing.json()["message"]
+        assert http.post(FEEDBACKS, json=request_body(rating=2)).json()["rating"] == 2
+        assert [row["rating"] for row in server.store.all()] == [2]

@@ -18,13 +18,14 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._body import NotJSON, TooLarge, is_json, parse_json, read_body
+from ._body import NotJSON, TooLarge, is_json, parse_json, read_body, unsupported_charset
 from ._handlers import error_body, handlers
 from ._spec import Operation, Param, Spec
 from ._store import DocumentStore
 
 FORBIDDEN = {"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}
 TOO_LARGE = {"statusCode": 413, "message": "request entity too large", "error": "Payload Too Large"}
+UNSUPPORTED = "Unsupported Media Type"
 _INTEGER = re.compile(r"[+-]?\d{1,309}")
 
 
@@ -103,6 +104,9 @@ class Api:
         if op.body is not None:
             if not is_json(headers.get("content-type")):
                 body = {}  # Express leaves a body it does not parse as {}; validation then speaks
+            elif charset := unsupported_charset(headers.get("content-type")):
+                message = f'unsupported charset "{charset}"'
+                return await respond(send, 415, {"statusCode": 415, "message": message, "error": UNSUPPORTED})
             else:
                 try:
                     raw = await read_body(receive, headers.get("content-length"), self.body_limit)
@@ -137,8 +141,9 @@ class Api:
         self, op: Operation, path: dict[str, str], query_string: bytes
     ) -> tuple[list[str], dict[str, dict[str, Any]]]:
         query: dict[str, list[str]] = {}
-        for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            query.setdefault(_utf8(name), []).append(_utf8(value))
+        # Percent-escapes and raw bytes alike are read as UTF-8; what is not UTF-8 becomes U+FFFD.
+        for name, value in parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True):
+            query.setdefault(name, []).append(value)
         problems: list[str] = []
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
         for param in op.params:
@@ -156,11 +161,6 @@ class Api:
             if not found:
                 values[param.location][param.name] = value
         return problems, values
-
-
-def _utf8(text: str) -> str:
-    # parse_qsl decoded percent-escapes as latin-1; the bytes were UTF-8 (or garbage, replaced).
-    return text.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
 def _coerce(param: Param, given: list[str]) -> Any:

@@ -63,12 +63,23 @@ def is_json(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
 
 
+def unsupported_charset(content_type: str | None) -> str | None:
+    """The charset body-parser refuses (with 415): anything but a UTF one, e.g. "LATIN1"."""
+    for part in (content_type or "").split(";")[1:]:
+        name, _, value = part.partition("=")
+        charset = value.strip().strip('"')
+        if name.strip().lower() == "charset" and not charset.lower().startswith("utf-"):
+            return charset.upper()
+    return None
+
+
 def parse_json(raw: bytes) -> Any:
     """The body as JSON, strictly (an object or array at the top, as body-parser's `strict`)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotJSON(f"Body is not valid UTF-8 (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")  # body-parser's decoder drops a byte-order mark
     stripped = text.lstrip(" \t\r\n")
     if not stripped:
         return {}  # an empty body parses to {} in Express

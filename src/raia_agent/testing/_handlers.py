@@ -179,9 +179,9 @@ def _lister(op: Operation, store: DocumentStore) -> Handler | None:
 
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
         rows = [row for row in store.rows(collection) if _matches(row, query)]
-        limit = next((query[k] for k in query if k.lower() in _LIMITS), None)
-        offset = next((query[k] for k in query if k.lower() in _OFFSETS), 0)
-        page = [shape.answer(row.record()) for row in rows[offset:][: limit if limit is not None else None]]
+        limit = _count(next((query[k] for k in query if k.lower() in _LIMITS), None))
+        offset = _count(next((query[k] for k in query if k.lower() in _OFFSETS), None)) or 0
+        page = [shape.answer(row.record()) for row in rows[offset:][:limit]]
         if wrapper is None or array_name is None:
             return op.success, page
         extra = {n: len(rows) for n in wrapper.properties if n.lower() in _TOTALS}
@@ -189,6 +189,11 @@ def _lister(op: Operation, store: DocumentStore) -> Handler | None:
         return op.success, {**wrapper.template, **extra, array_name: page}
 
     return answer
+
+
+def _count(value: Any) -> int | None:
+    # A spec may leave limit/offset unbounded or untyped; only a count makes sense for slicing.
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _matches(row: Row, query: dict[str, Any]) -> bool:
