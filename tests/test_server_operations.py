@@ -184,3 +184,17 @@ def test_new_required_request_field_is_required_stored_and_echoed() -> None:
         assert '"rating" is a required property' in missing.json()["message"]
         assert http.post(FEEDBACKS, json=request_body(rating=2)).json()["rating"] == 2
         assert [row["rating"] for row in server.store.all()] == [2]
+
+
+def test_a_server_url_with_a_base_path_is_served_with_or_without_it() -> None:
+    """When the spec's server moves under /v2, requests with the base path and without it both route."""
+    document = spec("vendor_update")
+    document["servers"] = [{"url": "https://api.example.test/v2"}]
+    with (
+        local_server(spec=document) as server,
+        httpx.Client(base_url=server.base_url, headers={KEY_HEADER: server.secret_key}) as http,
+    ):
+        created = http.post("/v2" + FEEDBACKS, json=request_body())
+        assert created.status_code == 201
+        assert http.get(f"{FEEDBACKS}/{created.json()['id']}").status_code == 200
+        assert http.get(f"/v3{FEEDBACKS}").status_code == 404

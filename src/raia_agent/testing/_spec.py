@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import jsonschema_rs
 
@@ -127,11 +127,18 @@ def _resolve(spec: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _pattern(template: str) -> tuple[re.Pattern[str], list[str]]:
+def _pattern(template: str, base_path: str) -> tuple[re.Pattern[str], list[str]]:
     # Literal segments match literally; {name} matches one segment; Express also takes a trailing "/".
+    # The spec's server base path (e.g. /v2) may come first or not, whichever base URL a test uses.
     parts = re.split(r"\{([^}/]+)\}", template.rstrip("/"))
     regex = "".join(re.escape(part) if i % 2 == 0 else "([^/]+)" for i, part in enumerate(parts))
-    return re.compile(regex + "/?"), parts[1::2]
+    prefix = f"(?:{re.escape(base_path)})?" if base_path else ""
+    return re.compile(prefix + regex + "/?"), parts[1::2]
+
+
+def _base_path(spec: dict[str, Any]) -> str:
+    servers = spec.get("servers") or [{}]
+    return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
 
 
 def _auth(spec: dict[str, Any], op: dict[str, Any]) -> list[list[str]]:
@@ -157,12 +164,13 @@ def _json_media(spec: dict[str, Any], holder: dict[str, Any]) -> dict[str, Any] 
 
 def load(spec: dict[str, Any]) -> Spec:
     components = to_json_schema(spec.get("components", {}))
+    base_path = _base_path(spec)
     operations = []
     for template, raw_item in spec.get("paths", {}).items():
         item = _resolve(spec, raw_item)
         for method in HTTP_METHODS:
             if method in item:
-                operations.append(_operation(spec, components, template, method, item))
+                operations.append(_operation(spec, components, (base_path, template), method, item))
     # Literal segments win over parameters, as a router tries its most specific route first.
     operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
     auth_headers = sorted({name for op in operations for alt in op.auth for name in alt})
@@ -170,8 +178,13 @@ def load(spec: dict[str, Any]) -> Spec:
 
 
 def _operation(
-    spec: dict[str, Any], components: dict[str, Any], template: str, method: str, item: dict[str, Any]
+    spec: dict[str, Any],
+    components: dict[str, Any],
+    where: tuple[str, str],
+    method: str,
+    item: dict[str, Any],
 ) -> Operation:
+    base_path, template = where
     raw = item[method]
     declared = {}
     for holder in (*item.get("parameters", []), *raw.get("parameters", [])):
@@ -202,7 +215,7 @@ def _operation(
         if media is not None and "example" in media:
             examples[int(status)] = media["example"]
     success = min((s for s in responses if 200 <= s < 300), default=200)
-    pattern, path_names = _pattern(template)
+    pattern, path_names = _pattern(template, base_path)
     return Operation(
         method=method.upper(),
         template=template,
