@@ -198,3 +198,16 @@ def test_a_server_url_with_a_base_path_is_served_with_or_without_it() -> None:
         assert created.status_code == 201
         assert http.get(f"{FEEDBACKS}/{created.json()['id']}").status_code == 200
         assert http.get(f"/v3{FEEDBACKS}").status_code == 404
+
+
+def test_an_undocumented_404_is_nestjs_own() -> None:
+    """A GET by id whose spec documents no 404 answers an unknown id with NestJS's default 404 body."""
+    document = spec("vendor_update")
+    del document["paths"][f"{FEEDBACKS}/{{id}}"]["get"]["responses"]["404"]
+    with (
+        local_server(spec=document) as server,
+        httpx.Client(base_url=server.base_url, headers={KEY_HEADER: server.secret_key}) as http,
+    ):
+        missing = http.get(f"{FEEDBACKS}/{uuid.uuid4()}")
+    assert missing.status_code == 404
+    assert missing.json() == {"statusCode": 404, "message": "Not Found", "error": "Not Found"}
