@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import secrets
+import sys
 
 import click
-import uvicorn
 
-from ..testing import FAULT_KINDS, LocalServer
+# raia_agent.testing (uvicorn, starlette: the testing extra) loads only when the command runs, so
+# `raia-agent --help` stays quick and works without that extra. The same kinds as FAULT_KINDS there.
+FAULTS = ("500", "429", "502", "slow", "drop")
+# The command line's "bad input" code: a port in use is a --port to change.
+EXIT_PORT_IN_USE = 2
 
 
 @click.command()
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Interface to bind; loopback by default."
 )
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, help="Port; 0 picks a free one.")
 @click.option(
     "--secret-key",
     envvar="RAIA_AGENT_SECRET_KEY",
     help="Key clients must send (default: $RAIA_AGENT_SECRET_KEY, else a random one, printed).",
 )
-@click.option("--db", default=":memory:", show_default=True, help="SQLite file for stored feedbacks.")
-@click.option("--fail", "fault", type=click.Choice(FAULT_KINDS), help="Inject this fault ...")
+@click.option("--db", default=":memory:", show_default=True, help="SQLite file for stored documents.")
+@click.option(
+    "--body-limit",
+    default="100kb",
+    show_default=True,
+    help="Largest JSON body in bytes (or 100kb, 1mb); larger ones get 413, as Express answers.",
+)
+@click.option("--fail", "fault", type=click.Choice(FAULTS), help="Inject this fault ...")
 @click.option("--fail-times", type=int, default=0, help="... into the next N requests ...")
 @click.option("--fail-fraction", type=float, default=0.0, help="... and/or into this fraction of requests.")
 @click.option("--retry-after", default="1", show_default=True, help="Retry-After value sent with 429.")
@@ -34,6 +44,7 @@ def serve(
     port: int,
     secret_key: str | None,
     db: str,
+    body_limit: str,
     fault: str | None,
     fail_times: int,
     fail_fraction: float,
@@ -42,14 +53,34 @@ def serve(
     seed: int | None,
 ) -> None:
     """Run the spec-faithful local API server until Ctrl-C."""
+    import uvicorn
+
+    from ..testing import LocalServer, listen
+    from ..testing._body import parse_size
+
+    try:
+        limit = parse_size(body_limit)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--body-limit") from None
     generated = secret_key is None
-    server = LocalServer(secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}", db=db, seed=seed)
+    server = LocalServer(
+        secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}", db=db, seed=seed, body_limit=limit
+    )
     if fault and fail_times:
         server.fail_next(fault, fail_times, retry_after=retry_after, delay=delay)  # type: ignore[arg-type]
     if fault and fail_fraction:
         server.fail_fraction(fault, fail_fraction, retry_after=retry_after, delay=delay)  # type: ignore[arg-type]
-    server.host, server.port = host, port
+    # Bind before announcing anything, so a busy port is one clear line and no "serving" claim.
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_PORT_IN_USE)
+    server.host, server.port = host, sock.getsockname()[1]
     click.echo(f"raia local API server on {server.base_url} (Ctrl-C to stop)", err=True)
     if generated:
         click.echo(f"secret key for this run: {server.secret_key}", err=True)
-    uvicorn.Server(server.config(host, port)).run()
+    try:
+        uvicorn.Server(server.config(host, server.port, own_logging=True)).run(sockets=[sock])
+    finally:
+        sock.close()

@@ -10,6 +10,15 @@ with local_server() as server:
 
 from __future__ import annotations
 
+try:
+    import starlette  # noqa: F401
+    import uvicorn
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess by the tests
+    raise ImportError(
+        f"raia_agent.testing needs the testing extra ({exc.name} is missing): "
+        "pip install 'raia-agent[testing]'"
+    ) from exc
+
 import contextlib
 import secrets
 import socket
@@ -19,30 +28,53 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import uvicorn
-
-from ._app import RequestIdMiddleware, build_app, new_request_id
+from ._app import Api, RequestIdMiddleware, new_request_id
+from ._body import DEFAULT_BODY_LIMIT, parse_size
 from ._faults import FAULT_KINDS, Fault, FaultKind, FaultMiddleware, FaultPlan
-from ._store import FeedbackStore
+from ._protocol import timed_protocol
+from ._spec import load
+from ._store import DocumentStore
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultKind", "LocalServer", "local_server"]
+__all__ = ["DEFAULT_BODY_LIMIT", "FAULT_KINDS", "Fault", "FaultKind", "LocalServer", "listen", "local_server"]
+
+HEADER_TIMEOUT = 10.0
+"""Seconds a client has to send a request's headers (Node's headersTimeout, shortened for tests)."""
+REQUEST_TIMEOUT = 30.0
+"""Seconds a client has, once its headers are in, to send the body."""
+KEEP_ALIVE_TIMEOUT = 75.0
+"""Idle seconds before a kept-alive connection is closed: above the client's pool and read timeouts
+(10 s and 60 s), so the server never closes a connection the client is about to reuse."""
 
 
 class LocalServer:
-    """A running server: where it is, its key, its stored feedbacks and its fault controls."""
+    """A running server: where it is, its key, its stored documents and its fault controls."""
 
-    def __init__(self, *, secret_key: str, db: str = ":memory:", seed: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        secret_key: str,
+        db: str = ":memory:",
+        seed: int | None = None,
+        spec: dict[str, Any] | None = None,
+        body_limit: int | str = DEFAULT_BODY_LIMIT,
+        header_timeout: float = HEADER_TIMEOUT,
+        request_timeout: float = REQUEST_TIMEOUT,
+    ) -> None:
+        if spec is None:
+            from raia_agent_api._spec import corrected_spec
+
+            spec = corrected_spec()
         self.secret_key = secret_key
-        self.store = FeedbackStore(db)
+        self.spec = load(spec)
+        self.store = DocumentStore(db)
         self.faults = FaultPlan(seed)
+        self.body_limit = parse_size(body_limit)
+        self.header_timeout, self.request_timeout = header_timeout, request_timeout
         self._counter = {"requests": 0}
-        self.upserts: Counter[tuple[str, str]] = Counter()
-        """Accepted upserts per (conversationMessageId, userId), lower-cased."""
-        self.app = FaultMiddleware(
-            RequestIdMiddleware(build_app(self.store, secret_key, self._counter, self.upserts)),
-            self.faults,
-            new_request_id,
-        )
+        self.upserts: Counter[tuple[str, ...]] = Counter()
+        """Accepted create-or-update calls per identity, e.g. (conversationMessageId, userId), lower-cased."""
+        api = Api(self.spec, self.store, secret_key, self._counter, self.upserts, self.body_limit)
+        self.app = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id)
         self.host = "127.0.0.1"
         self.port = 0
 
@@ -52,6 +84,11 @@ class LocalServer:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def auth_headers(self) -> list[str]:
+        """The header names the spec's apiKey security schemes use (e.g. Agent-Secret-Key)."""
+        return self.spec.auth_headers
 
     @property
     def requests_received(self) -> int:
@@ -78,35 +115,68 @@ class LocalServer:
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    def config(self, host: str, port: int) -> uvicorn.Config:
+    def config(self, host: str, port: int, *, own_logging: bool = False) -> uvicorn.Config:
+        """uvicorn's settings; `own_logging` lets uvicorn configure logging (the `serve` command)."""
+        extra: dict[str, Any] = {} if own_logging else {"log_config": None}
         return uvicorn.Config(
             self.app,
             host=host,
             port=port,
-            http="h11",
+            http=timed_protocol(self.header_timeout, self.request_timeout),
             lifespan="off",
             access_log=False,
             log_level="warning",
             proxy_headers=False,
             server_header=False,
+            timeout_keep_alive=int(KEEP_ALIVE_TIMEOUT),
             timeout_graceful_shutdown=2,
+            **extra,
         )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A bound TCP socket. Created as IPPROTO_TCP so asyncio sets TCP_NODELAY on every connection it
+    accepts (with protocol 0 it does not, and Nagle's algorithm holds each response ~40 ms)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 @contextlib.contextmanager
 def local_server(
-    *, secret_key: str | None = None, db: str = ":memory:", seed: int | None = None, **faults: Any
+    *,
+    secret_key: str | None = None,
+    db: str = ":memory:",
+    seed: int | None = None,
+    spec: dict[str, Any] | None = None,
+    body_limit: int | str = DEFAULT_BODY_LIMIT,
+    header_timeout: float = HEADER_TIMEOUT,
+    request_timeout: float = REQUEST_TIMEOUT,
+    **faults: Any,
 ) -> Iterator[LocalServer]:
     """Run a LocalServer on 127.0.0.1 on a free port in a background thread, for the `with` block.
 
-    `faults` are passed to `fail_next` before the first request, e.g. `local_server(fail="500", times=2)`.
+    `spec` is an OpenAPI document to serve instead of the package's corrected spec. `faults` are
+    passed to `fail_next` before the first request, e.g. `local_server(fail="500", times=2)`.
     """
-    server = LocalServer(secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}", db=db, seed=seed)
+    server = LocalServer(
+        secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}",
+        db=db,
+        seed=seed,
+        spec=spec,
+        body_limit=body_limit,
+        header_timeout=header_timeout,
+        request_timeout=request_timeout,
+    )
     if faults:
         server.fail_next(faults.pop("fail"), **faults)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = listen("127.0.0.1", 0)
     server.port = sock.getsockname()[1]
     uv = uvicorn.Server(server.config("127.0.0.1", server.port))
     thread = threading.Thread(

@@ -1,34 +1,57 @@
-"""The ASGI app: the feedback endpoint as the spec and the real API describe it."""
+"""The ASGI app: every operation in the spec, checked in the order the real API (NestJS on Express) does.
+
+Express's JSON parser first (413 over the limit, 400 for unparsable JSON, other content types left
+unparsed as `{}`), then the auth guard (403), then validation of path, query and body (400), then
+the operation's answer.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import uuid
 from collections import Counter
 from typing import Any
+from urllib.parse import parse_qsl
 
-from raia_agent_api.resources._operations import AUTH_HEADERS
-from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as OP
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .._schema import Validator
-from ._store import FeedbackStore
+from ._body import NotJSON, TooLarge, is_json, parse_json, read_body, unsupported_charset
+from ._handlers import error_body, handlers
+from ._spec import Operation, Param, Spec
+from ._store import DocumentStore
 
 FORBIDDEN = {"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}
+TOO_LARGE = {"statusCode": 413, "message": "request entity too large", "error": "Payload Too Large"}
+UNSUPPORTED = "Unsupported Media Type"
+_INTEGER = re.compile(r"[+-]?\d{1,309}")
 
 
 def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
-def bad_request(messages: list[str]) -> JSONResponse:
+def json_bytes(body: Any) -> bytes:
+    # Express's res.json(): compact, UTF-8.
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+async def respond(send: Send, status: int, body: Any, *, close: bool = False) -> None:
+    content = b"" if body is None else json_bytes(body)
+    headers = [(b"content-length", str(len(content)).encode())]
+    if body is not None:
+        headers.append((b"content-type", b"application/json; charset=utf-8"))
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+def bad_request(messages: list[str]) -> dict[str, Any]:
     # NestJS's ValidationPipe shape.
-    return JSONResponse({"statusCode": 400, "message": messages, "error": "Bad Request"}, status_code=400)
+    return {"statusCode": 400, "message": messages, "error": "Bad Request"}
 
 
 class RequestIdMiddleware:
@@ -49,28 +72,121 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
 
 
-def build_app(
-    store: FeedbackStore, secret_key: str, counter: dict[str, int], upserts: Counter[tuple[str, str]]
-) -> Starlette:
-    op = OP
-    assert OP.body_schema is not None
-    validator = Validator(OP.body_schema)
-    key_header = AUTH_HEADERS[0]
+class Api:
+    """Routes by method and path template, then checks and answers as the spec documents."""
 
-    async def create_or_update(request: Request) -> Response:
-        counter["requests"] += 1
-        given = request.headers.get(key_header, "")
-        if not secrets.compare_digest(given.encode(), secret_key.encode()):
-            return JSONResponse(FORBIDDEN, status_code=403)
-        raw = await request.body()
-        try:
-            body: Any = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return bad_request([f"Unexpected token in JSON: {exc.msg if hasattr(exc, 'msg') else exc}"])
-        problems = validator.problems(body)
+    def __init__(
+        self,
+        spec: Spec,
+        store: DocumentStore,
+        secret_key: str,
+        counter: dict[str, int],
+        upserts: Counter[tuple[str, ...]],
+        body_limit: int,
+    ) -> None:
+        self.spec, self.counter, self.body_limit = spec, counter, body_limit
+        self._key = secret_key.encode()
+        self._handlers = handlers(spec, store, upserts)
+        self._forbidden = {id(op): error_body(op, 403, FORBIDDEN) for op in spec.operations}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        self.counter["requests"] += 1
+        raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        route = self.spec.route(scope["method"], raw_path.split("?", 1)[0])
+        if route is None:
+            message = f"Cannot {scope['method']} {scope['path']}"
+            return await respond(send, 404, {"message": message, "error": "Not Found", "statusCode": 404})
+        op, path = route
+        headers = Headers(scope=scope)
+        body: Any = None
+        if op.body is not None:
+            if not is_json(headers.get("content-type")):
+                body = {}  # Express leaves a body it does not parse as {}; validation then speaks
+            elif charset := unsupported_charset(headers.get("content-type")):
+                message = f'unsupported charset "{charset}"'
+                return await respond(send, 415, {"statusCode": 415, "message": message, "error": UNSUPPORTED})
+            else:
+                try:
+                    raw = await read_body(receive, headers.get("content-length"), self.body_limit)
+                except TooLarge:
+                    # Closing stops an endless upload; nothing more of it is read or kept.
+                    return await respond(send, 413, TOO_LARGE, close=True)
+                if raw is None:
+                    return  # the client left; nobody to answer, nothing worth a log line
+                try:
+                    body = parse_json(raw)
+                except NotJSON as exc:
+                    return await respond(send, 400, bad_request([str(exc)]))
+        if not self.authorised(op, headers):
+            return await respond(send, 403, self._forbidden[id(op)])
+        problems, values = self.check_params(op, path, scope.get("query_string", b""))
+        if op.body is not None:
+            problems += op.body.problems(body)
         if problems:
-            return bad_request([str(p) for p in problems])
-        upserts[(body["conversationMessageId"].lower(), body["userId"].lower())] += 1
-        return JSONResponse(store.upsert(body), status_code=201)
+            return await respond(send, 400, bad_request(problems))
+        status, answer = self._handlers[id(op)](values["path"], values["query"], body)
+        await respond(send, status, answer)
 
-    return Starlette(routes=[Route(op.path, create_or_update, methods=[op.method])])
+    def authorised(self, op: Operation, headers: Headers) -> bool:
+        # Node joins a repeated header into one value, which then matches no key: so a copy is refused.
+        def one(name: str) -> bool:
+            given = headers.getlist(name)
+            return len(given) == 1 and secrets.compare_digest(given[0].encode("latin-1"), self._key)
+
+        return not op.auth or any(all(one(name) for name in alternative) for alternative in op.auth)
+
+    def check_params(
+        self, op: Operation, path: dict[str, str], query_string: bytes
+    ) -> tuple[list[str], dict[str, dict[str, Any]]]:
+        query: dict[str, list[str]] = {}
+        # Percent-escapes and raw bytes alike are read as UTF-8; what is not UTF-8 becomes U+FFFD.
+        for name, value in parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True):
+            query.setdefault(name, []).append(value)
+        problems: list[str] = []
+        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
+        for param in op.params:
+            given = [path[param.name]] if param.location == "path" and param.name in path else None
+            given = query.get(param.name) if param.location == "query" else given
+            if not given:
+                if param.required:
+                    problems.append(f'"{param.name}" is a required {param.location} parameter')
+                elif "default" in (schema := param.validator.resolve()):
+                    values[param.location][param.name] = schema["default"]
+                continue
+            value = _coerce(param, given)
+            found = param.validator.problems(value, param.name)
+            problems += found
+            if not found:
+                values[param.location][param.name] = value
+        return problems, values
+
+
+def _coerce(param: Param, given: list[str]) -> Any:
+    """Query and path values are text; read them as the schema's type, as NestJS's transform does."""
+    schema = param.validator.resolve()
+    kind = schema.get("type")
+    kind = next((t for t in kind if t != "null"), None) if isinstance(kind, list) else kind
+    if kind == "array":
+        item = param.validator.resolve(schema.get("items", {}))
+        return [_scalar(item, value) for value in given]
+    values = [_scalar(schema, value) for value in given]
+    return values[0] if len(values) == 1 else values
+
+
+def _scalar(schema: dict[str, Any], text: str) -> Any:
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "integer" in kinds and _INTEGER.fullmatch(text):
+        return int(text)
+    if "number" in kinds:
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        if number == number and abs(number) != float("inf") and len(text) <= 330:
+            return int(number) if _INTEGER.fullmatch(text) else number
+    if "boolean" in kinds and text in ("true", "false"):
+        return text == "true"
+    return text

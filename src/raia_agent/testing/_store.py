@@ -1,41 +1,39 @@
-"""SQLite storage for feedbacks: one row per (conversation message, user)."""
+"""SQLite storage of documented bodies as JSON: one row per (collection, identity).
+
+No column names a field, so a request field the spec adds is stored and echoed with no edit.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
+CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
-    conversation_message_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    vote_type TEXT NOT NULL,
-    question TEXT,
-    answer TEXT,
-    comment TEXT,
+    collection TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    body TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    UNIQUE (conversation_message_id, user_id)
+    UNIQUE (collection, identity)
 )
 """
-# The unique pair makes the upsert atomic in SQLite itself; the lock only
-# serialises use of the one shared connection.
+# The unique pair makes the upsert atomic in SQLite itself; the lock only serialises use of the one
+# shared connection. updatedAt always moves forward, by a millisecond if the clock has not.
 _UPSERT = """
-INSERT INTO feedback (id, conversation_message_id, user_id, vote_type, question, answer, comment,
-                      created_at, updated_at)
-VALUES (:id, :conversation_message_id, :user_id, :vote_type, :question, :answer, :comment, :now, :now)
-ON CONFLICT (conversation_message_id, user_id) DO UPDATE SET
-    vote_type = excluded.vote_type,
-    question = excluded.question,
-    answer = excluded.answer,
-    comment = excluded.comment,
-    updated_at = CASE WHEN excluded.updated_at > feedback.updated_at THEN excluded.updated_at
-                      ELSE strftime('%Y-%m-%dT%H:%M:%fZ', feedback.updated_at, '+0.001 seconds') END
-RETURNING id, conversation_message_id, vote_type, question, answer, comment, created_at, updated_at
+INSERT INTO documents (id, collection, identity, body, created_at, updated_at)
+VALUES (:id, :collection, :identity, :body, :now, :now)
+ON CONFLICT (collection, identity) DO UPDATE SET
+    body = excluded.body,
+    updated_at = CASE WHEN excluded.updated_at > documents.updated_at THEN excluded.updated_at
+                      ELSE strftime('%Y-%m-%dT%H:%M:%fZ', documents.updated_at, '+0.001 seconds') END
+RETURNING id, body, created_at, updated_at
 """
 
 
@@ -46,7 +44,22 @@ def _now() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-class FeedbackStore:
+@dataclass(frozen=True)
+class Row:
+    id: str
+    body: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+    def record(self) -> dict[str, Any]:
+        return {**self.body, "id": self.id, "createdAt": self.created_at, "updatedAt": self.updated_at}
+
+
+def _row(found: tuple[str, str, str, str]) -> Row:
+    return Row(found[0], json.loads(found[1]), found[2], found[3])
+
+
+class DocumentStore:
     def __init__(self, path: str = ":memory:") -> None:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
@@ -56,41 +69,47 @@ class FeedbackStore:
             )
             self._db.execute(_SCHEMA)
 
-    def upsert(self, body: dict[str, Any]) -> dict[str, Any]:
+    def upsert(self, collection: str, identity: str, body: dict[str, Any]) -> Row:
+        """Create the document for `identity`, or replace its body; id and createdAt stay."""
         params = {
             "id": str(uuid.uuid4()),
-            "conversation_message_id": body["conversationMessageId"].lower(),
-            "user_id": body["userId"].lower(),
-            "vote_type": body["voteType"],
-            "question": body["question"],
-            "answer": body.get("answer"),
-            "comment": body.get("comment"),
+            "collection": collection,
+            "identity": identity,
+            "body": json.dumps(body, ensure_ascii=False),
             "now": _now(),
         }
         with self._lock:
-            row = self._db.execute(_UPSERT, params).fetchone()
-        keys = (
-            "id",
-            "conversationMessageId",
-            "voteType",
-            "question",
-            "answer",
-            "comment",
-            "createdAt",
-            "updatedAt",
-        )
-        return dict(zip(keys, row, strict=True))
+            return _row(self._db.execute(_UPSERT, params).fetchone())
+
+    def get(self, collection: str, id_: str) -> Row | None:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT id, body, created_at, updated_at FROM documents WHERE collection = ? AND id = ?",
+                (collection, id_),
+            ).fetchone()
+        return _row(found) if found else None
+
+    def rows(self, collection: str | None = None) -> list[Row]:
+        """Oldest first, so that a list is in a stable order."""
+        query = "SELECT id, body, created_at, updated_at FROM documents"
+        args: tuple[str, ...] = ()
+        if collection is not None:
+            query, args = query + " WHERE collection = ?", (collection,)
+        with self._lock:
+            return [_row(found) for found in self._db.execute(query + " ORDER BY created_at, id", args)]
 
     def count(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM feedback").fetchone()[0])
+            return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def all(self) -> list[dict[str, Any]]:
-        with self._lock:
-            cursor = self._db.execute("SELECT * FROM feedback ORDER BY created_at, id")
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        """Every stored document: the fields of its response body, the request's, id, createdAt, updatedAt."""
+        return [row.record() for row in self.rows()]
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+FeedbackStore = DocumentStore
+"""The name this store had when it held feedbacks only."""

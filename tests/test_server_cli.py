@@ -1,0 +1,90 @@
+"""`raia-agent serve`, run as a user runs it (issue 10, items 12 and 13)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from _server_helpers import request_body
+
+from raia_agent.testing import FAULT_KINDS
+
+RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
+PATH = "/external/conversation-message-feedbacks"
+KEY = "sk-serve-test"
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "RAIA_AGENT_SECRET_KEY": KEY}
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+def test_serve_on_a_busy_port_exits_2_with_one_line_and_no_announcement(busy_port: int) -> None:
+    """A port in use is found before anything is announced: one error line naming it, exit 2."""
+    result = subprocess.run(
+        [RAIA_AGENT, "serve", "--port", str(busy_port)],
+        capture_output=True, text=True, timeout=60, env=env(), check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f":{busy_port}" in lines[0] and "in use" in lines[0]
+    assert "server on" not in result.stderr
+
+
+def test_serve_applies_its_body_limit() -> None:
+    """`serve --body-limit 1kb` answers a 2 KiB body with Express's 413; --port 0 announces the port it got."""
+    with subprocess.Popen(
+        [RAIA_AGENT, "serve", "--port", "0", "--body-limit", "1kb"],
+        stderr=subprocess.PIPE, text=True, env=env(),
+    ) as proc:  # fmt: skip
+        try:
+            assert proc.stderr is not None
+            announced = re.search(r"http://127\.0\.0\.1:\d+", proc.stderr.readline())
+            assert announced, "no address announced"
+            headers = {"Agent-Secret-Key": KEY}
+            small = httpx.post(announced.group() + PATH, json=request_body(), headers=headers, timeout=10)
+            assert small.status_code == 201
+            big = httpx.post(
+                announced.group() + PATH, json=request_body(comment="x" * 2048), headers=headers, timeout=10
+            )
+            assert big.status_code == 413
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)
+
+
+def test_serve_refuses_a_malformed_body_limit() -> None:
+    """A --body-limit that is not a size is a usage error (exit 2) naming the option."""
+    result = subprocess.run(
+        [RAIA_AGENT, "serve", "--port", "0", "--body-limit", "lots"],
+        capture_output=True, text=True, timeout=60, env=env(), check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "--body-limit" in result.stderr
+
+
+def test_serve_offers_every_fault_kind() -> None:
+    """`serve --fail` lists the same kinds as raia_agent.testing (the command keeps its own copy)."""
+    from raia_agent._cli._serve import FAULTS, serve
+
+    fail = next(p for p in serve.params if p.name == "fault")
+    assert tuple(fail.type.choices) == FAULTS == FAULT_KINDS  # type: ignore[attr-defined]
