@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ._build import ROOT, add_python, git_show, spec_report
-from ._report import render
+from ._report import clean, render
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         new_spec = (args.new or ROOT / "openapi.json").resolve()
         report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
         add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
+        report.failure = clean(report.failure)
     sys.stdout.write(render(report, args.format))
+    if report.failure:
+        print(f"make diff: failed: {report.failure}", file=sys.stderr)
+        return 2
     if report.breaking and not args.allow_breaking:
         print("make diff: breaking changes found (ALLOW_BREAKING=1 to accept)", file=sys.stderr)
         return 1
