@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tools.apidiff._build import add_python, spec_report
 from tools.apidiff._core import snake_case
 from tools.apidiff._model import PyChange, Report
@@ -21,6 +23,13 @@ Mutation = Callable[[Spec], None]
 FIXTURES = Path(__file__).resolve().parent / "diff_fixtures"
 OVERLAY = FIXTURES / "overlay.yaml"
 METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def minimal_overlay() -> str:
+    """The frozen overlay without its operationId action, which would hide operation-level changes."""
+    doc = yaml.safe_load(OVERLAY.read_text())
+    doc["actions"] = [a for a in doc["actions"] if "operationId" not in a.get("update", {})]
+    return yaml.safe_dump(doc)
 
 
 def frozen() -> Spec:

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from _diff_specs import FIXTURES, OVERLAY, SHAPE, frozen, literal_row, operation, schema
+from _diff_specs import FIXTURES, OVERLAY, SHAPE, frozen, literal_row, minimal_overlay, operation, schema
 from _diff_specs import report_for as _report_for
 
 from tools.apidiff._core import snake_case
@@ -28,14 +27,6 @@ REQ = SHAPE.request
 RES = SHAPE.response
 ENUM = SHAPE.enum_field
 NEW_VALUE = SHAPE.new_value()
-
-
-def minimal_overlay() -> str:
-    """The frozen overlay without its operationId action: these fixtures pin the differ's rules,
-    which the operationId-pinning action would otherwise hide."""
-    doc = yaml.safe_load(OVERLAY.read_text())
-    doc["actions"] = [a for a in doc["actions"] if "operationId" not in a.get("update", {})]
-    return yaml.safe_dump(doc)
 
 
 def post(spec: Spec) -> Spec:

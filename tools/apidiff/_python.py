@@ -148,6 +148,8 @@ def judge(symbol: str, was: Symbol | None, now: Symbol | None, sides: set[str], 
         return level, f"{now.kind} changed: {reason}"
     if symbol in broken:
         return "breaking", broken[symbol]
+    if any(key.startswith(symbol + "(") for key in before):
+        return "info", "signature changed: its keyword parameters are judged on their own rows"
     return "info", f"{now.kind} changed compatibly"
 
 

@@ -11,7 +11,9 @@ from ._model import Report
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # Scratch directories of make diff, mktemp and pytest: never meaningful to a reviewer.
-TEMP = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/(?:raia-diff-|tmp|pytest-)[^\s`|)]*?/")
+TEMP = re.compile(
+    re.escape(tempfile.gettempdir().rstrip("/")) + r"/(?:(?:raia-diff-|tmp)[^\s`|)/]*/|pytest-[^\s`|)]*/)"
+)
 
 
 def clean(text: str) -> str:
