@@ -62,6 +62,18 @@ def _keyword_params(function: griffe.Function) -> list[griffe.Parameter]:
     return [p for p in function.parameters if p.kind is griffe.ParameterKind.keyword_only]
 
 
+def signature(function: griffe.Function) -> str:
+    """Parameters as Python writes them (griffe's own text shows `= None` on required ones)."""
+    parts: list[str] = []
+    for p in function.parameters:
+        if p.kind is griffe.ParameterKind.keyword_only and not any(x.startswith("*") for x in parts):
+            parts.append("*")
+        stars = {griffe.ParameterKind.var_positional: "*", griffe.ParameterKind.var_keyword: "**"}
+        text = stars.get(p.kind, "") + p.name + (f": {p.annotation}" if p.annotation is not None else "")
+        parts.append(text + (f" = {p.default}" if p.default is not None else ""))
+    return ", ".join(parts)
+
+
 def snapshot(package: griffe.Module) -> dict[str, Symbol]:
     """symbol -> Symbol for every public function, model field, keyword parameter and Literal alias."""
     out: dict[str, Symbol] = {}
@@ -77,8 +89,7 @@ def snapshot(package: griffe.Module) -> dict[str, Symbol]:
                 out[path] = Symbol("class", "class " + name, name)
                 walk(member, path)
             elif isinstance(member, griffe.Function):
-                params = ", ".join(str(p) for p in member.parameters)
-                out[path] = Symbol("function", f"{name}({params}) -> {member.returns}")
+                out[path] = Symbol("function", f"{name}({signature(member)}) -> {member.returns}")
                 if obj.is_class:  # a resource method: each keyword parameter is something callers send
                     for p in _keyword_params(member):
                         slot = Slot(str(p.annotation), None if p.default is None else str(p.default))
