@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from _diff_specs import OVERLAY, SHAPE, Mutation, Spec, schema, write_pair
 
 from tools.apidiff.__main__ import main
+from tools.apidiff._build import summarise
 
 
 def integer_with_string_default(s: Spec) -> None:
@@ -44,8 +46,6 @@ def test_spec_that_does_not_generate_fails_make_diff(
 
 def test_failure_is_in_the_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The JSON report carries the failure, so a machine reader cannot mistake it for a clean diff."""
-    import json
-
     code, out, _ = run(tmp_path, integer_with_string_default, capsys, "--format", "json")
     assert code == 2
     assert "does not generate" in json.loads(out)["failure"]
@@ -78,3 +78,16 @@ def test_old_spec_that_does_not_generate_only_skips_the_python_comparison(
     assert code == 0
     assert "the old spec does not generate ('five' is not of type 'integer')" in out
     assert "Verdict: not breaking" in out
+
+
+def test_generation_messages_are_summarised_in_one_line() -> None:
+    """The validator's quoted document, scratch paths and generate.sh's trailer give way to the precise lines."""
+    dump = "{'openapi': '3.0.0', " + "'x': 1, " * 500 + "}"
+    stderr = (
+        f"upstream /somewhere/spec.json: '/components/schemas/Gone' does not exist within {dump}\n"
+        f"/tmp/tmp.Ab12Cd/corrected.json: '/components/schemas/Gone' does not exist within {dump}\n"
+        "generate.sh: the corrected spec is not a valid OpenAPI document; generated client left unchanged.\n"
+    )
+    assert summarise(stderr) == "'/components/schemas/Gone' does not exist"
+    only_trailer = "generate.sh: could not apply spec/overlay.yaml; generated client left unchanged.\n"
+    assert summarise(only_trailer) == only_trailer.strip()

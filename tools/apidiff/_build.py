@@ -33,20 +33,24 @@ def write(path: Path, doc: dict[str, Any]) -> Path:
     return path
 
 
+def _tidy(line: str, paths: tuple[Path, ...]) -> str:
+    line = DUMP.sub(r" \1", line)
+    line = re.sub(r"^\S+\.json: ", "", line)
+    for path in paths:
+        line = line.replace(f"{path}/", "").replace(str(path), "")
+    line = re.sub(r"/tmp/tmp\.\w+/", "", line)
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
 def summarise(stderr: str, *paths: Path) -> str:
-    """generate.sh's complaint in one short line: no spec dumps, no scratch paths, no upstream noise."""
-    lines = []
-    for raw in stderr.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("upstream ", "note: ", "generate.sh: ")):
-            continue
-        line = DUMP.sub(r" \1", line)
-        line = re.sub(r"^\S+\.json: ", "", line)
-        for path in paths:
-            line = line.replace(f"{path}/", "").replace(str(path), "")
-        line = re.sub(r"/tmp/tmp\.\w+/", "", line)
-        lines.append(line if len(line) <= 200 else line[:197] + "...")
-    unique = list(dict.fromkeys(lines))
+    """generate.sh's complaint in one short line: no spec dumps, no scratch paths, no upstream noise.
+
+    Its own closing sentence ("generate.sh: ...") is kept only when nothing more precise came before.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    precise = [line for line in lines if not line.startswith(("upstream ", "note: ", "generate.sh: "))]
+    chosen = precise or [line for line in lines if line.startswith("generate.sh: ")]
+    unique = list(dict.fromkeys(_tidy(line, paths) for line in chosen))
     return "; ".join(unique[:3]) or "generate.sh failed without a message"
 
 
