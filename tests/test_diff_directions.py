@@ -104,3 +104,22 @@ def test_make_diff_response_field_made_nullable_is_breaking(
     )
     assert (code, report["breaking"]) == (1, True)
     assert [(p["direction"], p["level"]) for p in report["python"]] == [("received", "breaking")]
+
+
+def test_operation_parameters_are_judged_as_sent(tmp_path: Path) -> None:
+    """A new optional query parameter of the generated functions is info; a new required one breaks."""
+
+    def add_query_parameters(s: Spec) -> None:
+        s["paths"][SHAPE.path][SHAPE.method]["parameters"] = [
+            {"name": "dryRun", "in": "query", "schema": {"type": "boolean"}},
+            {"name": "tenant", "in": "query", "required": True, "schema": {"type": "string"}},
+        ]
+
+    report = report_for(tmp_path, add_query_parameters, python=True)
+    optional = [p for p in report.python if p.symbol.endswith("(dry_run)")]
+    required = [p for p in report.python if p.symbol.endswith("(tenant)")]
+    assert optional
+    assert required
+    assert {(p.level, p.direction) for p in optional} == {("info", "sent")}
+    assert {(p.level, p.direction) for p in required} == {("breaking", "sent")}
+    assert all(" parameter" in p.cause for p in optional + required), [p.cause for p in optional + required]

@@ -16,6 +16,7 @@ from tools.overlay import evaluate, load_overlay
 from . import _python, _spec
 from ._behaviour import behaviour
 from ._directions import spec_directions
+from ._link import link
 from ._model import Change, Report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,7 +146,7 @@ def add_python(
             f"the old spec does not generate ({summarise(old_error, work, old_spec.parent)}); Python API not compared"
         )
         return report
-    report.python = _python.link(
+    report.python = link(
         _python.compare(old_pkg, new_pkg), report.changes, report.operations, report.schema_sides
     )
     return report

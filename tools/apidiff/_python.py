@@ -8,7 +8,6 @@ those is compared here too, each judged by whether callers send or receive it.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +16,13 @@ from typing import Any
 import griffe
 
 from ._core import snake_case
-from ._directions import RECEIVED, SENT, Directions, describe, package_directions
-from ._model import Change, Level, PyChange
+from ._directions import SENT, Directions, describe, package_directions
+from ._model import Level, PyChange
 from ._rules import Slot, literal_change, slot_added, slot_change, slot_removed
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "raia_agent_api"
+TRANSPORT = {"client"}
 SKIP_MEMBERS = {"additional_properties", "additional_keys", "to_dict", "from_dict"}
 # Breakages of a keyword-only parameter: its own row judges them by direction instead.
 PARAMETER_KINDS = {
@@ -90,8 +90,10 @@ def snapshot(package: griffe.Module) -> dict[str, Symbol]:
                 walk(member, path)
             elif isinstance(member, griffe.Function):
                 out[path] = Symbol("function", f"{name}({signature(member)}) -> {member.returns}")
-                if obj.is_class:  # a resource method: each keyword parameter is something callers send
-                    for p in _keyword_params(member):
+                # Each keyword parameter of a resource method or operation function is something
+                # callers send; `client` is the generated functions' transport, not data.
+                for p in _keyword_params(member):
+                    if p.name not in TRANSPORT:
                         slot = Slot(str(p.annotation), None if p.default is None else str(p.default))
                         out[f"{path}({p.name})"] = Symbol("parameter", slot.text, "", slot)
             elif isinstance(member, griffe.Attribute):
@@ -122,7 +124,7 @@ def griffe_breakages(old: griffe.Module, new: griffe.Module, package: str) -> di
     for breakage in griffe.find_breaking_changes(old, new):
         value = breakage.old_value if breakage.old_value is not None else breakage.new_value
         keyword = isinstance(value, griffe.Parameter) and value.kind is griffe.ParameterKind.keyword_only
-        if keyword and breakage.kind in PARAMETER_KINDS and getattr(breakage.obj.parent, "is_class", False):
+        if keyword and breakage.kind in PARAMETER_KINDS and value.name not in TRANSPORT:
             continue
         path = breakage.obj.path.removeprefix(package + ".")
         found.setdefault(path, explain(breakage))
@@ -139,7 +141,7 @@ def _parent(symbol: str, kind: str) -> str:
     return symbol.split("(", 1)[0] if kind == "parameter" else symbol.rsplit(".", 1)[0]
 
 
-def judge(symbol: str, was: Symbol | None, now: Symbol | None, sides: set[str], before: dict[str, Symbol], broken: dict[str, str]) -> tuple[Level, str]:  # fmt: skip
+def judge(symbol: str, was: Symbol | None, now: Symbol | None, sides: set[str], before: dict[str, Symbol], after: dict[str, Symbol], broken: dict[str, str]) -> tuple[Level, str]:  # fmt: skip
     level: Level
     if now is None:
         assert was is not None
@@ -159,7 +161,8 @@ def judge(symbol: str, was: Symbol | None, now: Symbol | None, sides: set[str], 
         return level, f"{now.kind} changed: {reason}"
     if symbol in broken:
         return "breaking", broken[symbol]
-    if any(key.startswith(symbol + "(") for key in before):
+    params = {key for key in before.keys() | after.keys() if key.startswith(symbol + "(")}
+    if any(before.get(key) != after.get(key) for key in params):
         return "info", "signature changed: its keyword parameters are judged on their own rows"
     return "info", f"{now.kind} changed compatibly"
 
@@ -177,8 +180,11 @@ def compare(old_dir: Path, new_dir: Path, package: str = PACKAGE) -> list[PyChan
         was, now = before.get(symbol), after.get(symbol)
         if was == now:
             continue
+        parent = _parent(symbol, "parameter") if "(" in symbol else ""
+        if parent and (parent not in before or parent not in after):
+            continue  # the whole function came or went: its row says so
         sides = _sides(now or was, directions)  # type: ignore[arg-type]
-        level, message = judge(symbol, was, now, sides, before, broken)
+        level, message = judge(symbol, was, now, sides, before, after, broken)
         text_before, text_after = (was.text if was else ""), (now.text if now else "")
         out.append(PyChange(level, symbol, text_before, text_after, message, "", describe(sides)))
     # Breakages griffe sees that the snapshot has no row for (e.g. a parameter's kind).
@@ -187,66 +193,6 @@ def compare(old_dir: Path, new_dir: Path, package: str = PACKAGE) -> list[PyChan
         if symbol not in listed and not any(symbol.startswith(row + ".") for row in listed):
             out.append(PyChange("breaking", symbol, "", "", explanation))
     return out
-
-
-def change_sides(change: Change, schema_sides: Directions) -> set[str]:
-    """Which side of an operation a spec change is on: request, response, or unknown (empty)."""
-    where = change.location
-    if re.search(r" (request|parameter)\b", where):
-        return {SENT}
-    if " response " in where:
-        return {RECEIVED}
-    if where.startswith("components.schemas."):
-        return set(schema_sides.get(where.split(".")[2], set()))
-    return set()
-
-
-def _mentions(symbol: str, change: Change, operations: dict[str, str]) -> bool:
-    last = symbol.split("(", 1)[-1].rstrip(")") if "(" in symbol else symbol.rsplit(".", 1)[-1]
-    field = change.location.split(" ")[-1].split(".")[-1]
-    if field and field[0].islower():
-        snake = snake_case(field)
-        # a field `vote_type`, or a type named after it such as `FeedbackVoteType`
-        if last in {field, snake} or last.endswith(field[0].upper() + field[1:]):
-            return True
-    if any(operations.get(part, "\0") in change.message for part in symbol.split(".")):
-        return True
-    # a quoted name in the message, e.g. a `required` list: "userId" is the field `user_id`
-    quoted = re.findall(r"[`'\"]([A-Za-z_][\w-]*)[`'\"]", change.message)
-    return any(word == last or snake_case(word) == last for word in quoted)
-
-
-def link(
-    python: list[PyChange],
-    changes: list[Change],
-    operations: dict[str, str],
-    schema_sides: Directions | None = None,
-) -> list[PyChange]:
-    """Point each Python change at a spec change on the same side (request or response) that explains it."""
-    linked = []
-    for change in python:
-        mine = set(change.direction.split(" and ")) if change.direction else set()
-        cause = next(
-            (
-                f"{c.rule} at {c.location}"
-                for c in changes
-                if _mentions(change.symbol, c, operations)
-                and not (mine and (theirs := change_sides(c, schema_sides or {})) and not mine & theirs)
-            ),
-            "",
-        )
-        linked.append(
-            PyChange(
-                change.level,
-                change.symbol,
-                change.before,
-                change.after,
-                change.message,
-                cause,
-                change.direction,
-            )
-        )
-    return linked
 
 
 def operation_modules(spec: dict[str, Any]) -> dict[str, str]:

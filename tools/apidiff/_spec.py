@@ -95,6 +95,9 @@ def from_redocly(report: dict[str, Any], view: str = "corrected") -> list[Change
     out = []
     for change in report.get("changes", []):
         location = describe_pointer(change["path"])
+        node = (change.get("revision") or change.get("base") or {}).get("value")
+        if location.endswith(" parameter") and isinstance(node, dict) and "name" in node:
+            location += f" {node['name']}"  # parameters are addressed by index; their name says more
         verdicts = change.get("verdicts") or []
         for verdict in verdicts:
             out.append(
