@@ -1,8 +1,11 @@
-"""make diff: each kind of spec change is classified as the generated client experiences it."""
+"""make diff: each kind of spec change is classified as the generated client experiences it.
+
+Every spec is the frozen copy in tests/diff_fixtures/ changed programmatically; the names,
+enum values and header read from it, so a vendor update of openapi.json changes nothing here.
+"""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -11,32 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from _diff_specs import FIXTURES, OVERLAY, SHAPE, frozen, literal_row, minimal_overlay, operation, schema
+from _diff_specs import report_for as _report_for
 
-from tools.apidiff._build import add_python, spec_report
+from tools.apidiff._core import snake_case
 
 Spec = dict[str, Any]
-BASE: Spec = json.loads((ROOT / "openapi.json").read_text())
-PATH = "/external/conversation-message-feedbacks"
-REQ = "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
-RES = "ExternalApiCrateOrUpdateConversationMessageFeedbackResponseDTO"
-# Only the ForbiddenErrorDTO fix: these fixtures pin the differ's rules, which the
-# operationId-pinning action would otherwise hide.
-MINIMAL_OVERLAY = """overlay: 1.0.0
-info: {title: test, version: 1.0.0}
-actions:
-  - target: $.components.schemas.ForbiddenErrorDTO.properties.name
-    description: name is a string.
-    update: {type: string}
-"""
-
-
-def schema(spec: Spec, name: str) -> Spec:
-    return spec["components"]["schemas"][name]  # type: ignore[no-any-return]
+ROOT = Path(__file__).resolve().parent.parent
+BASE: Spec = frozen()
+PATH = SHAPE.path
+REQ = SHAPE.request
+RES = SHAPE.response
+ENUM = SHAPE.enum_field
+NEW_VALUE = SHAPE.new_value()
 
 
 def post(spec: Spec) -> Spec:
-    return spec["paths"][PATH]["post"]  # type: ignore[no-any-return]
+    return operation(spec)
 
 
 def rename_path(s: Spec) -> None:
@@ -48,13 +42,19 @@ def add_required(s: Spec) -> None:
     schema(s, REQ)["required"].append("source")
 
 
+OPTIONAL_REQ = next(f for f in schema(BASE, REQ)["properties"] if f not in schema(BASE, REQ)["required"])
+TEXT_REQ = next(f for f, p in schema(BASE, REQ)["properties"].items() if p.get("type") == "string" and "enum" not in p and "format" not in p and f in schema(BASE, REQ)["required"])  # fmt: skip
+RES_FIELDS = [f for f in schema(BASE, RES)["required"] if f != ENUM]
+
+
 def remove_response_property(s: Spec) -> None:
-    del schema(s, RES)["properties"]["answer"]
-    schema(s, RES)["required"].remove("answer")
+    del schema(s, RES)["properties"][RES_FIELDS[-1]]
+    schema(s, RES)["required"].remove(RES_FIELDS[-1])
 
 
 def change_status(s: Spec) -> None:
-    post(s)["responses"]["200"] = post(s)["responses"].pop("201")
+    other = next(code for code in ("200", "202", "201") if code != SHAPE.status)
+    post(s)["responses"][other] = post(s)["responses"].pop(SHAPE.status)
 
 
 def add_endpoint(s: Spec) -> None:
@@ -64,38 +64,34 @@ def add_endpoint(s: Spec) -> None:
 
 
 def change_docs(s: Spec) -> None:
-    schema(s, REQ)["properties"]["question"]["description"] = "The user's question."
-    schema(s, REQ)["properties"]["question"]["example"] = "How?"
+    schema(s, REQ)["properties"][TEXT_REQ]["description"] = "Reworded."
+    schema(s, REQ)["properties"][TEXT_REQ]["example"] = "An example."
 
 
 BREAKING: dict[str, Callable[[Spec], None]] = {
-    "request property becomes required": lambda s: schema(s, REQ)["required"].append("answer"),
+    "request property becomes required": lambda s: schema(s, REQ)["required"].append(OPTIONAL_REQ),
     "request property added as required": add_required,
-    "request enum loses a value": lambda s: schema(s, REQ)["properties"]["voteType"].update(enum=["up"]),
-    "request property changes type": lambda s: schema(s, REQ)["properties"]["question"].update(
-        type="integer"
+    "request enum loses a value": lambda s: schema(s, REQ)["properties"][ENUM].update(
+        enum=list(SHAPE.enum[:1])
     ),
+    "request property changes type": lambda s: schema(s, REQ)["properties"][TEXT_REQ].update(type="integer"),
     "response property removed": remove_response_property,
-    "response property becomes optional": lambda s: schema(s, RES)["required"].remove("question"),
-    "response property becomes nullable": lambda s: schema(s, RES)["properties"]["createdAt"].update(
+    "response property becomes optional": lambda s: schema(s, RES)["required"].remove(RES_FIELDS[0]),
+    "response property becomes nullable": lambda s: schema(s, RES)["properties"][RES_FIELDS[0]].update(
         nullable=True
     ),
-    "response enum gains a value": lambda s: schema(s, RES)["properties"]["voteType"]["enum"].append(
-        "neutral"
-    ),
+    "response enum gains a value": lambda s: schema(s, RES)["properties"][ENUM]["enum"].append(NEW_VALUE),
     "success status code changes": change_status,
     "path removed or renamed": rename_path,
     "operationId changes": lambda s: post(s).update(operationId="upsertFeedback"),
-    "security header name changes": lambda s: s["components"]["securitySchemes"]["Agent-Secret-Key"].update(
-        name="X-Agent-Key"
+    "security header name changes": lambda s: s["components"]["securitySchemes"][SHAPE.scheme].update(
+        name="X-Renamed-Key"
     ),
 }
 NOT_BREAKING: dict[str, Callable[[Spec], None]] = {
     "new optional request property": lambda s: schema(s, REQ)["properties"].update(source={"type": "string"}),
-    "request enum gains a value": lambda s: schema(s, REQ)["properties"]["voteType"]["enum"].append(
-        "neutral"
-    ),
-    "required request property becomes optional": lambda s: schema(s, REQ)["required"].remove("question"),
+    "request enum gains a value": lambda s: schema(s, REQ)["properties"][ENUM]["enum"].append(NEW_VALUE),
+    "required request property becomes optional": lambda s: schema(s, REQ)["required"].remove(TEXT_REQ),
     "new endpoint": add_endpoint,
     "description or example change": change_docs,
 }
@@ -104,22 +100,14 @@ NOT_BREAKING: dict[str, Callable[[Spec], None]] = {
 @pytest.fixture(scope="module")
 def overlay(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("overlay") / "overlay.yaml"
-    path.write_text(MINIMAL_OVERLAY)
+    path.write_text(minimal_overlay())
     return path
 
 
 def report_for(
     mutate: Callable[[Spec], None] | None, tmp_path: Path, overlay: Path, text: str | None = None
 ) -> Any:
-    new = copy.deepcopy(BASE)
-    if mutate:
-        mutate(new)
-    old_path, new_path = tmp_path / "old.json", tmp_path / "new.json"
-    old_path.write_text(json.dumps(BASE))
-    new_path.write_text(text if text is not None else json.dumps(new))
-    work = tmp_path / "work"
-    work.mkdir()
-    return spec_report(old_path, overlay, new_path, overlay, work, ("old", "new"))
+    return _report_for(tmp_path, mutate, overlay=overlay, text=text)
 
 
 @pytest.mark.parametrize("name", sorted(BREAKING))
@@ -150,54 +138,50 @@ def test_reformatting_is_no_change(tmp_path: Path, overlay: Path) -> None:
     assert report.changes == []
 
 
+FORBIDDEN = str(operation(BASE)["responses"]["403"]["content"]["application/json"]["schema"]["$ref"]).rsplit(
+    "/", 1
+)[-1]
+CLEAN_403 = FORBIDDEN.removesuffix("DTO") + "Renamed"
+
+
 def rename_forbidden_schema(s: Spec) -> None:
-    s["components"]["schemas"]["ForbiddenError"] = s["components"]["schemas"].pop("ForbiddenErrorDTO")
+    s["components"]["schemas"][CLEAN_403] = s["components"]["schemas"].pop(FORBIDDEN)
     post(s)["responses"]["403"]["content"]["application/json"]["schema"]["$ref"] = (
-        "#/components/schemas/ForbiddenError"
+        f"#/components/schemas/{CLEAN_403}"
     )
 
 
 def test_overlay_action_that_stops_matching_is_breaking(tmp_path: Path) -> None:
     """A schema rename leaves the overlay action without a target: reported as breaking."""
-    overlay = ROOT / "spec" / "overlay.yaml"
-    report = report_for(rename_forbidden_schema, tmp_path, overlay)
+    report = report_for(rename_forbidden_schema, tmp_path, OVERLAY)
     missing = [o for o in report.overlay if o.rule == "overlay-target-missing"]
-    assert [o.location for o in missing] == [
-        "action 1 ($.components.schemas.ForbiddenErrorDTO.properties.name)"
-    ]
+    assert [o.location for o in missing] == [f"action 1 ($.components.schemas.{FORBIDDEN}.properties.name)"]
     assert any(c.rule == "schema-name-removed" for c in report.changes)
     assert report.breaking
 
 
 def test_overlay_action_made_unnecessary_by_the_vendor(tmp_path: Path) -> None:
     """When the vendor fixes a bug the overlay corrects, the report says the action can go."""
-    overlay = ROOT / "spec" / "overlay.yaml"
     report = report_for(
-        lambda s: schema(s, "ForbiddenErrorDTO")["properties"]["name"].update(type="string"),
-        tmp_path,
-        overlay,
+        lambda s: schema(s, FORBIDDEN)["properties"]["name"].update(type="string"), tmp_path, OVERLAY
     )
     unnecessary = [o for o in report.overlay if o.rule == "overlay-action-unnecessary"]
     assert len(unnecessary) == 1
-    assert "ForbiddenErrorDTO" in unnecessary[0].location
+    assert FORBIDDEN in unnecessary[0].location
     assert not report.breaking
     assert all(c.view == "upstream" for c in report.changes), "the corrected spec did not change"
 
 
 def test_upstream_rename_absorbed_by_overlay_is_info(tmp_path: Path) -> None:
     """An operationId rename that the overlay pins again never reaches Python: info, marked upstream."""
-    overlay = ROOT / "spec" / "overlay.yaml"
-    report = report_for(BREAKING["operationId changes"], tmp_path, overlay)
+    report = report_for(BREAKING["operationId changes"], tmp_path, OVERLAY)
     assert [(c.level, c.view, c.rule) for c in report.changes] == [
         ("info", "upstream", "operation-id-changed")
     ]
 
 
 def python_report(mutate: Callable[[Spec], None], tmp_path: Path, overlay: Path) -> Any:
-    report = report_for(mutate, tmp_path, overlay)
-    return add_python(
-        report, tmp_path / "old.json", overlay, tmp_path / "new.json", overlay, tmp_path / "work"
-    )
+    return _report_for(tmp_path, mutate, overlay=overlay, python=True)
 
 
 def test_python_level_changes_name_symbols_and_causes(tmp_path: Path, overlay: Path) -> None:
@@ -205,25 +189,25 @@ def test_python_level_changes_name_symbols_and_causes(tmp_path: Path, overlay: P
 
     def mutate(s: Spec) -> None:
         add_required(s)
-        schema(s, RES)["properties"]["voteType"]["enum"].append("neutral")
+        schema(s, RES)["properties"][ENUM]["enum"].append(NEW_VALUE)
 
     report = python_report(mutate, tmp_path, overlay)
-    rows = {p.symbol: p for p in report.python}
-    field = rows["models.feedback_request.FeedbackRequest.source"]
+    field = next(p for p in report.python if p.symbol.endswith(".source"))
     assert field.level == "breaking"
     assert field.after == "str required"
     assert field.cause.startswith("required-properties-added")
-    literal = rows["models.feedback_vote_type.FeedbackVoteType"]
-    assert literal.message == "values added: neutral"
+    literal = literal_row(report, "received")
+    assert literal.message == f"values added: {NEW_VALUE}"
     assert "enum-values-added" in literal.cause
-    assert literal.before == "Literal['down', 'up']"
+    assert literal.before == "Literal[" + ", ".join(repr(v) for v in sorted(SHAPE.enum)) + "]"
 
 
 def test_python_function_rename_follows_operation_id(tmp_path: Path, overlay: Path) -> None:
     """A renamed operationId removes the old function module and adds the new one, as breaking."""
     report = python_report(BREAKING["operationId changes"], tmp_path, overlay)
     removed = [p for p in report.python if p.level == "breaking" and p.symbol.endswith(".sync")]
-    assert any("external_api_conversation_message_feedbacks_controller" in p.symbol for p in removed)
+    old_module = snake_case(str(operation(BASE)["operationId"]))
+    assert any(old_module in p.symbol for p in removed)
     assert any("upsert_feedback" in p.symbol for p in report.python)
     assert all(p.cause.startswith("operation-id-changed") for p in removed)
 
@@ -236,8 +220,11 @@ def test_make_diff_base_in_a_repository(repo_copy: Path) -> None:
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "base"], check=True)
-    spec = json.loads((clone / "openapi.json").read_text())
-    schema(spec, RES)["properties"]["voteType"]["enum"].append("neutral")
+    (clone / "openapi.json").write_text((FIXTURES / "openapi.json").read_text())
+    (clone / "spec" / "overlay.yaml").write_text(OVERLAY.read_text())
+    subprocess.run([*git, "commit", "-qam", "frozen spec", "--allow-empty"], check=True)
+    spec = frozen()
+    schema(spec, RES)["properties"][ENUM]["enum"].append(NEW_VALUE)
     (clone / "openapi.json").write_text(json.dumps(spec))
     subprocess.run([*git, "commit", "-qam", "vendor update"], check=True)
     env = {**os.environ, "MAKEFLAGS": ""}

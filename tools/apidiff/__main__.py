@@ -8,7 +8,13 @@ import tempfile
 from pathlib import Path
 
 from ._build import ROOT, add_python, git_show, spec_report
-from ._report import render
+from ._report import clean, render
+
+
+def shown(path: Path) -> str:
+    """A file as the report names it: relative to the repository, or just its name (no scratch paths)."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else path.name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,10 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=Path)
     parser.add_argument("--format", choices=["markdown", "json"], default="markdown")
     parser.add_argument("--allow-breaking", action="store_true")
+    parser.add_argument(
+        "--overlay", type=Path, default=ROOT / "spec" / "overlay.yaml", help="the current overlay"
+    )
     args = parser.parse_args(argv)
     if bool(args.base) == bool(args.old):
         parser.error("give BASE=<git ref>, or OLD=<file> (with NEW=<file>, default openapi.json)")
-    current_overlay = ROOT / "spec" / "overlay.yaml"
+    current_overlay = args.overlay.resolve()
     with tempfile.TemporaryDirectory(prefix="raia-diff-") as tmp:
         work = Path(tmp)
         if args.base:
@@ -36,11 +45,15 @@ def main(argv: list[str] | None = None) -> int:
             names = (f"{args.base}:openapi.json", "openapi.json")
         else:
             old_spec, old_overlay = args.old.resolve(), current_overlay
-            names = (str(args.old), str(args.new or "openapi.json"))
+            names = (shown(args.old), shown(args.new) if args.new else "openapi.json")
         new_spec = (args.new or ROOT / "openapi.json").resolve()
         report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
         add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
+        report.failure = clean(report.failure)
     sys.stdout.write(render(report, args.format))
+    if report.failure:
+        print(f"make diff: failed: {report.failure}", file=sys.stderr)
+        return 2
     if report.breaking and not args.allow_breaking:
         print("make diff: breaking changes found (ALLOW_BREAKING=1 to accept)", file=sys.stderr)
         return 1

@@ -1,9 +1,10 @@
-"""Assemble a Report: spec changes in both views, overlay notes, Python API changes."""
+"""Assemble a Report: spec changes in both views, client behaviour, overlay notes, Python API changes."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,14 @@ import yaml
 from tools.overlay import evaluate, load_overlay
 
 from . import _python, _spec
+from ._behaviour import behaviour
+from ._directions import spec_directions
+from ._link import link
 from ._model import Change, Report
 
 ROOT = Path(__file__).resolve().parents[2]
+# openapi-spec-validator quotes the whole document after "does not exist within": keep the sentence.
+DUMP = re.compile(r"\s+(does not exist) within \{.*", re.DOTALL)
 
 
 def git_show(ref: str, path: str) -> bytes | None:
@@ -26,6 +32,27 @@ def git_show(ref: str, path: str) -> bytes | None:
 def write(path: Path, doc: dict[str, Any]) -> Path:
     path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     return path
+
+
+def _tidy(line: str, paths: tuple[Path, ...]) -> str:
+    line = DUMP.sub(r" \1", line)
+    line = re.sub(r"^\S+\.json: ", "", line)
+    for path in paths:
+        line = line.replace(f"{path}/", "").replace(str(path), "")
+    line = re.sub(r"/tmp/tmp\.\w+/", "", line)
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+def summarise(stderr: str, *paths: Path) -> str:
+    """generate.sh's complaint in one short line: no spec dumps, no scratch paths, no upstream noise.
+
+    Its own closing sentence ("generate.sh: ...") is kept only when nothing more precise came before.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    precise = [line for line in lines if not line.startswith(("upstream ", "note: ", "generate.sh: "))]
+    chosen = precise or [line for line in lines if line.startswith("generate.sh: ")]
+    unique = list(dict.fromkeys(_tidy(line, paths) for line in chosen))
+    return "; ".join(unique[:3]) or "generate.sh failed without a message"
 
 
 def overlay_notes(spec: dict[str, Any], overlay: dict[str, Any]) -> list[Change]:
@@ -58,22 +85,36 @@ def overlay_notes(spec: dict[str, Any], overlay: dict[str, Any]) -> list[Change]
 def spec_report(
     old_spec: Path, old_overlay: Path, new_spec: Path, new_overlay: Path, work: Path, names: tuple[str, str]
 ) -> Report:
-    """Spec changes (upstream and corrected views) and overlay notes; no code generation."""
+    """Spec changes (upstream and corrected views), client behaviour and overlay notes; no code generation."""
     report = Report(*names)
     old_doc, new_doc = (json.loads(p.read_text(encoding="utf-8")) for p in (old_spec, new_spec))
     old_corr, _ = evaluate(old_doc, load_overlay(old_overlay))
     new_corr, _ = evaluate(new_doc, load_overlay(new_overlay))
-    corrected = _spec.from_redocly(
-        _spec.redocly_diff(
-            write(work / "old.corrected.json", old_corr), write(work / "new.corrected.json", new_corr)
+    report.behaviour = behaviour(old_corr, new_corr)
+    report.overlay = overlay_notes(new_doc, load_overlay(new_overlay))
+    report.operations = {**_python.operation_modules(old_corr), **_python.operation_modules(new_corr)}
+    report.schema_sides = spec_directions(old_corr)
+    for name, sides in spec_directions(new_corr).items():
+        report.schema_sides.setdefault(name, set()).update(sides)
+    try:
+        corrected = _spec.from_redocly(
+            _spec.redocly_diff(
+                write(work / "old.corrected.json", old_corr), write(work / "new.corrected.json", new_corr)
+            )
         )
-    )
-    upstream = _spec.from_redocly(
-        _spec.redocly_diff(write(work / "old.json", old_doc), write(work / "new.json", new_doc)),
-        view="upstream",
-    )
+        upstream = _spec.from_redocly(
+            _spec.redocly_diff(write(work / "old.json", old_doc), write(work / "new.json", new_doc)),
+            view="upstream",
+        )
+    except _spec.DiffFailed as exc:
+        reason = summarise(str(exc), work)
+        report.failure = f"the spec diff failed: {reason}"
+        report.notes.append(f"spec changes not compared: {reason}")
+        return report
     seen = {(c.rule, c.location, c.message) for c in corrected}
-    overrides = set(yaml.safe_load((ROOT / "spec" / "generator.yaml").read_text())["class_overrides"])
+    overrides = set(
+        yaml.safe_load((ROOT / "spec" / "generator.yaml").read_text()).get("class_overrides") or {}
+    )
     report.changes = [
         *corrected,
         # Upstream-only changes never reach the generated client: the overlay absorbs them.
@@ -84,22 +125,28 @@ def spec_report(
         ],
         *_spec.schema_names_changes(old_doc, new_doc, overrides),
     ]
-    report.overlay = overlay_notes(new_doc, load_overlay(new_overlay))
-    report.operations = {**_python.operation_modules(old_corr), **_python.operation_modules(new_corr)}
     return report
 
 
 def add_python(
     report: Report, old_spec: Path, old_overlay: Path, new_spec: Path, new_overlay: Path, work: Path
 ) -> Report:
-    """Generate the client from both specs and compare their public API."""
-    old_pkg = _python.generate(old_spec, old_overlay, work / "old_client")
-    new_pkg = _python.generate(new_spec, new_overlay, work / "new_client")
-    if old_pkg is None or new_pkg is None:
-        which = "old" if old_pkg is None else "new"
+    """Generate the client from both specs and compare their public API.
+
+    A new spec that does not generate fails the report: its Python API is unknown, so no
+    verdict can say "not breaking". An old one that does not generate only loses the comparison.
+    """
+    new_pkg, new_error = _python.generate(new_spec, new_overlay, work / "new_client")
+    if new_pkg is None:
+        report.failure = f"the new spec does not generate: {summarise(new_error, work, new_spec.parent)}"
+        return report
+    old_pkg, old_error = _python.generate(old_spec, old_overlay, work / "old_client")
+    if old_pkg is None:
         report.notes.append(
-            f"the {which} spec does not generate (run ./generate.sh for the message); Python API not compared"
+            f"the old spec does not generate ({summarise(old_error, work, old_spec.parent)}); Python API not compared"
         )
-    else:
-        report.python = _python.link(_python.compare(old_pkg, new_pkg), report.changes, report.operations)
+        return report
+    report.python = link(
+        _python.compare(old_pkg, new_pkg), report.changes, report.operations, report.schema_sides
+    )
     return report

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
+import tempfile
+from typing import Any
 
 from ._model import Report
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# Scratch directories of make diff, mktemp and pytest: never meaningful to a reviewer.
+TEMP = re.compile(
+    re.escape(tempfile.gettempdir().rstrip("/")) + r"/(?:(?:raia-diff-|tmp)[^\s`|)/]*/|pytest-[^\s`|)]*/)"
+)
+
+
+def clean(text: str) -> str:
+    return TEMP.sub("", ANSI.sub("", text))
 
 
 def cell(text: str) -> str:
@@ -12,11 +25,17 @@ def cell(text: str) -> str:
 
 
 def verdict(report: Report) -> str:
-    spec, python = report.counts(report.changes), report.counts(report.python)
+    if report.failure:
+        return f"**Verdict: FAILED.** {report.failure}."
+    spec, python, behaviour = (
+        report.counts(rows) for rows in (report.changes, report.python, report.behaviour)
+    )
     word = "BREAKING" if report.breaking else "not breaking"
     return (
         f"**Verdict: {word}.** Spec: {spec['breaking']} breaking, {spec['warning']} warning, {spec['info']} info. "
-        f"Python API: {python['breaking']} breaking, {python['warning']} warning, {python['info']} info."
+        f"Python API: {python['breaking']} breaking, {python['warning']} warning, {python['info']} info. "
+        f"Client behaviour: {behaviour['breaking']} breaking, {behaviour['warning']} warning, "
+        f"{behaviour['info']} info."
     )
 
 
@@ -28,15 +47,29 @@ def markdown(report: Report) -> str:
         for c in report.changes:
             where = c.location + (" (upstream only, absorbed by the overlay)" if c.view == "upstream" else "")
             lines.append(f"| {c.level} | {cell(where)} | {cell(c.message)} | `{c.rule}` |")
+    elif any(note.startswith("spec changes not compared") for note in report.notes):
+        lines.append("Not compared (see Notes).")
     else:
         lines.append("No changes.")
     lines += ["", "### Python API changes (`raia_agent_api`)", ""]
     if report.python:
-        lines += ["| level | symbol | before | after | change | caused by |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| level | symbol | callers | before | after | change | caused by |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for p in report.python:
             lines.append(
-                f"| {p.level} | `{p.symbol}` | {cell(p.before)} | {cell(p.after)} | {cell(p.message)} | {cell(p.cause)} |"
+                f"| {p.level} | `{p.symbol}` | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
+                f"| {cell(p.message)} | {cell(p.cause)} |"
             )
+    elif report.failure:
+        lines.append("Not compared.")
+    else:
+        lines.append("No changes.")
+    lines += ["", "### Client behaviour (same Python code, different traffic)", ""]
+    if report.behaviour:
+        lines += ["| level | what | change |", "|---|---|---|"]
+        lines += [f"| {b.level} | {cell(b.location)} | {cell(b.message)} |" for b in report.behaviour]
     else:
         lines.append("No changes.")
     lines += ["", "### Overlay (`spec/overlay.yaml`)", ""]
@@ -46,7 +79,17 @@ def markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(report.as_json(), indent=2) + "\n"
-    return markdown(report)
+        return json.dumps(scrub(report.as_json()), indent=2) + "\n"
+    return clean(markdown(report))

@@ -15,6 +15,21 @@ REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
 IMPACT: dict[str, Level] = {"major": "breaking", "minor": "warning", "patch": "info"}
 
 
+class DiffFailed(RuntimeError):
+    """Redocly could not compare the documents (e.g. a $ref that resolves nowhere)."""
+
+
+def problems(stderr: str) -> str:
+    """Redocly's numbered problems, each with its first explaining line, without banners or excerpts."""
+    lines = [line.strip() for line in stderr.splitlines()]
+    found = []
+    for i, line in enumerate(lines):
+        if line.startswith("[") and "] " in line:
+            reason = next((nxt for nxt in lines[i + 1 :] if nxt), "")
+            found.append(f"{reason} ({line.split('] ', 1)[1]})")
+    return "\n".join(found) or next((line for line in reversed(lines) if line), "no message")
+
+
 def redocly_diff(old: Path, new: Path) -> dict[str, Any]:
     if not REDOCLY.exists():
         raise SystemExit("Redocly CLI is missing: run `make install` (npm ci)")
@@ -38,7 +53,7 @@ def redocly_diff(old: Path, new: Path) -> dict[str, Any]:
         cwd=old.parent,
     )
     if result.returncode != 0:
-        raise SystemExit(f"redocly diff failed:\n{result.stderr}")
+        raise DiffFailed(problems(result.stderr))
     report: dict[str, Any] = json.loads(result.stdout)
     return report
 
@@ -58,6 +73,8 @@ def describe_pointer(pointer: str) -> str:
             rest = rest[1:]
         if rest[:1] == ["requestBody"]:
             where += " request"
+        elif rest[:1] == ["parameters"]:
+            where += " parameter"
         elif rest[:1] == ["responses"] and len(rest) > 1:
             where += f" response {rest[1]}"
         fields = [rest[i + 1] for i, p in enumerate(rest[:-1]) if p == "properties"]
@@ -78,6 +95,9 @@ def from_redocly(report: dict[str, Any], view: str = "corrected") -> list[Change
     out = []
     for change in report.get("changes", []):
         location = describe_pointer(change["path"])
+        node = (change.get("revision") or change.get("base") or {}).get("value")
+        if location.endswith(" parameter") and isinstance(node, dict) and "name" in node:
+            location += f" {node['name']}"  # parameters are addressed by index; their name says more
         verdicts = change.get("verdicts") or []
         for verdict in verdicts:
             out.append(

@@ -1,0 +1,84 @@
+"""Client behaviour: what changes for code using `Raia` while no Python symbol changes.
+
+The wrapper takes its default base URL, auth header and each operation's method, path and
+success status from the spec, so a spec update moves them silently; these rows say so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._directions import METHODS
+from ._model import Change
+
+Operation = tuple[str, str, str]  # method, path, success status
+
+
+def base_url(doc: dict[str, Any]) -> tuple[str, str]:
+    servers = doc.get("servers") or [{}]
+    url = urlsplit(str(servers[0].get("url", "")))
+    return url.netloc, url.path.rstrip("/")
+
+
+def auth_headers(doc: dict[str, Any]) -> list[str]:
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    return sorted(
+        s["name"]
+        for s in schemes.values()
+        if isinstance(s, dict) and s.get("type") == "apiKey" and s.get("in") == "header" and "name" in s
+    )
+
+
+def success(responses: dict[str, Any]) -> str:
+    codes = sorted(code for code in responses if str(code).startswith("2"))
+    return str(codes[0]) if codes else "none documented"
+
+
+def operations(doc: dict[str, Any]) -> dict[str, Operation]:
+    out = {}
+    for path, item in (doc.get("paths") or {}).items():
+        for method, op in (item or {}).items():
+            if method in METHODS and isinstance(op, dict):
+                key = op.get("operationId") or f"{method.upper()} {path}"
+                out[key] = (method.upper(), path, success(op.get("responses") or {}))
+    return out
+
+
+def behaviour(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Compare the corrected specs' client-visible settings."""
+    rows: list[Change] = []
+    (old_host, old_path), (new_host, new_path) = base_url(old), base_url(new)
+    if old_host != new_host:
+        rows.append(Change("warning", "default base URL", f"host `{old_host}` -> `{new_host}`: `Raia()` talks to another server", "base-url-host"))  # fmt: skip
+    if old_path != new_path:
+        rows.append(Change("warning", "default base URL", f"base path `{old_path or '/'}` -> `{new_path or '/'}`: every request path moves", "base-url-path"))  # fmt: skip
+    old_auth, new_auth = auth_headers(old), auth_headers(new)
+    if old_auth != new_auth:
+        rows.append(Change("warning", "auth header", f"`{', '.join(old_auth) or 'none'}` -> `{', '.join(new_auth) or 'none'}`: the key is sent, and redacted, under the new name", "auth-header-name"))  # fmt: skip
+    before, after = operations(old), operations(new)
+    by_route = {(m, p): key for key, (m, p, _) in after.items()}
+    for key in sorted(before.keys() - after.keys()):
+        method, path, _ = before[key]
+        moved = by_route.get((method, path))
+        if moved and moved not in before:
+            rows.append(
+                Change(
+                    "info", key, f"operationId `{key}` -> `{moved}` ({method} {path})", "operation-renamed"
+                )
+            )
+            before[moved] = before.pop(key)
+        else:
+            rows.append(Change("breaking", key, f"operation {method} {path} removed", "operation-removed"))
+    for key in sorted(before.keys() & after.keys()):
+        (m0, p0, s0), (m1, p1, s1) = before[key], after[key]
+        if (m0, p0) != (m1, p1):
+            rows.append(Change("warning", key, f"`{m0} {p0}` -> `{m1} {p1}`", "operation-route"))
+        if s0 != s1:
+            rows.append(
+                Change("warning", key, f"success status {s0} -> {s1} ({m1} {p1})", "operation-status")
+            )
+    for key in sorted(after.keys() - before.keys()):
+        method, path, status = after[key]
+        rows.append(Change("info", key, f"new operation {method} {path} -> {status}", "operation-added"))
+    return rows
