@@ -9,8 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tools.naming import Naming
 from tools.overlay import evaluate, load_overlay
 
 from . import _python, _spec
@@ -112,9 +111,7 @@ def spec_report(
         report.notes.append(f"spec changes not compared: {reason}")
         return report
     seen = {(c.rule, c.location, c.message) for c in corrected}
-    overrides = set(
-        yaml.safe_load((ROOT / "spec" / "generator.yaml").read_text()).get("class_overrides") or {}
-    )
+    naming, _ = Naming.load(ROOT / "spec" / "generator.yaml")
     report.changes = [
         *corrected,
         # Upstream-only changes never reach the generated client: the overlay absorbs them.
@@ -123,7 +120,7 @@ def spec_report(
             for c in upstream
             if (c.rule, c.location, c.message) not in seen
         ],
-        *_spec.schema_names_changes(old_doc, new_doc, overrides),
+        *_spec.schema_names_changes(old_doc, new_doc, naming),
     ]
     return report
 

@@ -8,6 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from tools.naming import Naming
+
 from ._model import Change, Level
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,22 +121,24 @@ def from_redocly(report: dict[str, Any], view: str = "corrected") -> list[Change
     return out
 
 
-def schema_names_changes(old: dict[str, Any], new: dict[str, Any], class_overrides: set[str]) -> list[Change]:
-    """Schema renames: invisible to a structural differ, but they rename the generated classes."""
+def schema_names_changes(old: dict[str, Any], new: dict[str, Any], naming: Naming) -> list[Change]:
+    """Schema renames: invisible to a structural differ, but they may rename the generated classes."""
     before = set(old.get("components", {}).get("schemas", {}))
     after = set(new.get("components", {}).get("schemas", {}))
+    new_classes = {naming.class_name(name) for name in after}
     out = []
     for name in sorted(before - after):
-        hint = (
-            " and its class_overrides entry in spec/generator.yaml no longer applies"
-            if name in class_overrides
-            else ""
+        python = naming.class_name(name)
+        fate = (
+            f"another schema still gives class `{python}`"
+            if python in new_classes
+            else f"the generated class `{python}` goes with it"
         )
         out.append(
             Change(
                 "warning",
                 f"components.schemas.{name}",
-                f"schema `{name}` is gone (renamed or inlined): the generated class named after it changes{hint}",
+                f"schema `{name}` is gone (renamed or inlined): {fate}",
                 "schema-name-removed",
             )
         )
@@ -143,7 +147,8 @@ def schema_names_changes(old: dict[str, Any], new: dict[str, Any], class_overrid
             Change(
                 "info",
                 f"components.schemas.{name}",
-                f"schema `{name}` is new: add a class_overrides entry for a clean class name",
+                f"schema `{name}` is new: class `{naming.class_name(name)}` by the naming rules "
+                "(naming.classes in spec/generator.yaml picks another)",
                 "schema-name-added",
             )
         )
