@@ -123,6 +123,10 @@ def row(report: Report, field: str, direction: str) -> PyChange:
 
 def literal_row(report: Report, direction: str) -> PyChange:
     """The Literal alias row of the enum field on the given side."""
-    found = [p for p in report.python if p.direction == direction and p.before.startswith("Literal[")]
+    found = [
+        p
+        for p in report.python
+        if p.direction == direction and p.before.startswith("Literal[") and "(" not in p.symbol
+    ]
     assert len(found) == 1, (direction, report.python)
     return found[0]

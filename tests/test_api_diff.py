@@ -17,7 +17,7 @@ import pytest
 from _diff_specs import FIXTURES, OVERLAY, SHAPE, frozen, literal_row, minimal_overlay, operation, schema
 from _diff_specs import report_for as _report_for
 
-from tools.apidiff._core import snake_case
+from tools.naming import Naming
 
 Spec = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,14 +202,11 @@ def test_python_level_changes_name_symbols_and_causes(tmp_path: Path, overlay: P
     assert literal.before == "Literal[" + ", ".join(repr(v) for v in sorted(SHAPE.enum)) + "]"
 
 
-def test_python_function_rename_follows_operation_id(tmp_path: Path, overlay: Path) -> None:
-    """A renamed operationId removes the old function module and adds the new one, as breaking."""
+def test_an_operation_id_rename_fails_naming_the_stale_method_entry(tmp_path: Path, overlay: Path) -> None:
+    """A renamed operationId that a naming entry still names fails the report, naming the entry."""
     report = python_report(BREAKING["operationId changes"], tmp_path, overlay)
-    removed = [p for p in report.python if p.level == "breaking" and p.symbol.endswith(".sync")]
-    old_module = snake_case(str(operation(BASE)["operationId"]))
-    assert any(old_module in p.symbol for p in removed)
-    assert any("upsert_feedback" in p.symbol for p in report.python)
-    assert all(p.cause.startswith("operation-id-changed") for p in removed)
+    short = Naming().short_operation_id(str(operation(BASE)["operationId"]))
+    assert f"naming.methods['{short}'] matches no operationId" in report.failure
 
 
 def test_make_diff_base_in_a_repository(repo_copy: Path) -> None:

@@ -92,7 +92,9 @@ def test_make_diff_request_field_made_optional_is_not_breaking(
     """The hidden case of issue 11: a request field no longer required gives a non-breaking verdict, exit 0."""
     code, report = run_main(tmp_path, lambda s: schema(s, SHAPE.request)["required"].remove(SHARED), capsys)
     assert (code, report["breaking"]) == (0, False)
-    assert [(p["direction"], p["level"]) for p in report["python"]] == [("sent", "info")]
+    rows = {(p["direction"], p["level"]) for p in report["python"]}
+    assert ("sent", "info") in rows
+    assert {level for _, level in rows} == {"info"}
 
 
 def test_make_diff_response_field_made_nullable_is_breaking(
