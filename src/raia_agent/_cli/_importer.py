@@ -8,7 +8,9 @@ worker; and the producer cannot wait for ever on a queue nobody reads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -122,8 +124,15 @@ class Importer:
         if self.stats.interrupted:
             for task in self._workers:
                 task.cancel()
+            return
         self.stats.interrupted = True
         self.stop.set()
+        in_flight = sum(users for _lock, users in self._pair_locks.values())
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(
+                f"stopping: waiting for {in_flight} row(s) in flight to finish (again to abandon them)\n"
+            )
+            sys.stderr.flush()
 
     # -- producing -----------------------------------------------------------------------------
 
