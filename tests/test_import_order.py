@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from raia_agent.testing import LocalServer
-
 from tests._cli_helpers import confirmed_lines, invoke, pair, read_rejects, rows, write_jsonl
 
 
@@ -25,7 +24,9 @@ def test_a_rerun_never_resends_a_row_whose_later_row_for_the_pair_is_confirmed(
     assert "5 failed" in first.stdout
     failed = read_rejects(tmp_path / "twice.jsonl.rejects.jsonl")
     assert [(r["line"], r["kind"]) for r in failed] == [(n, "failed") for n in range(1, 6)]
-    assert {r["question"] for r in server.store.all()} == {"final"}, "a later row was sent despite the failure"
+    assert {r["question"] for r in server.store.all()} == {"final"}, (
+        "a later row was sent despite the failure"
+    )
     assert confirmed_lines(tmp_path / "twice.jsonl.journal.sqlite3") == set(range(6, 21))
     upserts_after_first = dict(server.upserts)
 
@@ -39,4 +40,3 @@ def test_a_rerun_never_resends_a_row_whose_later_row_for_the_pair_is_confirmed(
     assert {r["question"] for r in server.store.all()} == {"final"}
     assert server.store.count() == 10
     assert all(server.upserts[pair(r)] == 1 for r in finals[:5]), "each failed pair got only its final row"
-
