@@ -6,7 +6,6 @@ import csv
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,43 +13,23 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from raia_agent._cli import main
+from raia_agent._cli import INSTALL_HINT
+from raia_agent._cli import _spec as spec
+from raia_agent._cli._send import command as send_command
 from raia_agent.testing import LocalServer
-
-RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
-
-
-def env_for(server: LocalServer) -> dict[str, str]:
-    return {"RAIA_AGENT_SECRET_KEY": server.secret_key, "RAIA_AGENT_BASE_URL": server.base_url}
-
-
-def invoke(server: LocalServer | None, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), env={**(env_for(server) if server else {}), **(env or {})})
-
-
-def rows(n: int, invalid_every: int = 0, **extra: Any) -> list[dict[str, Any]]:
-    out = []
-    for i in range(n):
-        row: dict[str, Any] = {
-            "conversationMessageId": str(uuid.uuid4()),
-            "userId": str(uuid.uuid4()),
-            "voteType": "up" if i % 2 else "down",
-            "question": f"question {i}",
-            **extra,
-        }
-        if invalid_every and i % invalid_every == invalid_every - 1:
-            row["userId"] = f"user-{i}"
-        out.append(row)
-    return out
-
-
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
+from tests._cli_helpers import (
+    RAIA_AGENT,
+    confirmed_lines,
+    env_for,
+    hide_modules_env,
+    invoke,
+    rows,
+    write_jsonl,
+)
 
 SEND = ["feedback", "send", "--conversation-message-id", str(uuid.uuid4()), "--user-id", str(uuid.uuid4()),
         "--vote", "up", "--question", "Is it on?"]  # fmt: skip
@@ -118,6 +97,88 @@ def test_send_debug_shows_the_traceback(server: LocalServer) -> None:
     result = invoke(server, *SEND, "--user-id", "bad", "--debug")
     assert result.exit_code == 2
     assert "Traceback" in result.stderr
+
+
+def test_send_options_follow_the_request_schema() -> None:
+    """One --kebab-case option per request property, required as the spec says, with its description
+    and, for an enum, its values; --vote stays an alias of --vote-type."""
+    help_text = " ".join(invoke(None, "feedback", "send", "--help").stdout.split())
+    schema = spec.request_schema()
+    for name, prop in schema["properties"].items():
+        option = "--" + spec.python_name(name).replace("_", "-")
+        assert option in help_text
+        assert " ".join(prop["description"].split()) in help_text
+        for value in prop.get("enum", []):
+            assert value in help_text
+    required = [o for o in send_command().params if getattr(o, "required", False)]
+    assert {p.name for p in required} == {spec.python_name(n) for n in schema["required"]}
+    assert "--vote-type, --vote" in help_text
+
+
+def test_a_new_optional_field_and_enum_value_reach_send_without_an_edit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A spec with an extra optional property and an extra vote value shows both in send --help and accepts them."""
+    schema: dict[str, Any] = json.loads(json.dumps(spec.request_schema()))
+    schema["properties"]["rating"] = {"type": "integer", "description": "Stars from one to five."}
+    schema["properties"]["voteType"]["enum"].append("neutral")
+    monkeypatch.setattr(spec, "request_schema", lambda: schema)
+    command = send_command()
+
+    help_text = CliRunner().invoke(command, ["--help"]).stdout
+    assert "--rating INTEGER" in help_text
+    assert "Stars from one to five." in help_text
+    assert "neutral" in help_text
+    parsed = command.make_context("send", [*SEND[2:], "--vote", "neutral", "--rating", "4"])
+    assert parsed.params["vote_type"] == "neutral"
+    assert parsed.params["rating"] == 4
+    with pytest.raises(click.BadParameter, match="not a valid integer"):
+        command.make_context("send", [*SEND[2:], "--rating", "four"])
+
+
+def test_help_imports_only_the_command_line(tmp_path: Path) -> None:
+    """`raia-agent --help` and `feedback --help` load no server, progress bar or subcommand module."""
+    probe = (
+        "import json, sys\n"
+        "import raia_agent\n"
+        "before = set(sys.modules)\n"
+        "from raia_agent._cli import main\n"
+        "for args in (['--help'], ['feedback', '--help']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(json.dumps({'added': sorted(set(sys.modules) - before), 'all': sorted(sys.modules)}), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    added = loaded["added"]
+    assert "Commands:" in result.stdout
+    heavy = ("uvicorn", "starlette", "rich", "raia_agent.testing", "raia_agent_api", "jsonschema_rs")
+    assert [m for m in added if m.split(".")[0] in heavy or m.startswith(heavy)] == []
+    assert {"raia_agent._cli._import", "raia_agent._cli._send", "raia_agent._cli._serve"}.isdisjoint(added)
+    if "httpx._main" not in loaded["all"]:  # httpx loads its own CLI, rich.progress included, when it can
+        assert "rich.progress" not in loaded["all"]
+
+
+def test_without_click_the_command_says_which_extra_to_install(tmp_path: Path) -> None:
+    """With click missing, the console script exits non-zero with one line naming raia-agent[cli]."""
+    env = hide_modules_env(tmp_path / "hide", "click")
+    result = subprocess.run(
+        [RAIA_AGENT, "--help"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == INSTALL_HINT
+    assert "pip install 'raia-agent[cli]'" in INSTALL_HINT
+    assert result.stdout == ""
+    in_python = subprocess.run(
+        [sys.executable, "-c", "import raia_agent; print(raia_agent.Raia.__name__)"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert in_python.stdout.strip() == "Raia", "the client itself does not need click"
 
 
 # import --------------------------------------------------------------------------------------
@@ -190,14 +251,6 @@ def test_killed_import_resumes_without_resending_confirmed_rows(
         pair = (record["conversationMessageId"], record["userId"])
         assert server.upserts[pair] == sent_in_first_run[pair] == 1, f"line {line} was sent again"
     assert all(server.upserts[(r["conversationMessageId"], r["userId"])] >= 1 for r in records)
-
-
-def confirmed_lines(journal: Path) -> set[int]:
-    try:
-        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True) as db:
-            return {line for (line,) in db.execute("SELECT line FROM confirmed")}
-    except sqlite3.OperationalError:
-        return set()
 
 
 @pytest.mark.parametrize("style", ["camel", "snake"])
