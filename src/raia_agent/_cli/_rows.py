@@ -35,6 +35,12 @@ class Row:
 
 def _unencodable(record: dict[Any, Any]) -> str:
     """Why the record cannot travel as UTF-8 JSON (a lone surrogate, say), naming the field; or ""."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError, ValueError):
+        pass  # find the field below
+    else:
+        return ""
     for key, value in record.items():
         try:
             json.dumps({key: value}, ensure_ascii=False).encode("utf-8")
@@ -43,7 +49,7 @@ def _unencodable(record: dict[Any, Any]) -> str:
             return f"{key}: not valid Unicode (a lone surrogate {bad})"
         except (RecursionError, ValueError):
             return f"{key}: nested too deeply"
-    return ""
+    return "not valid Unicode"
 
 
 def rows(records: Iterator[Record]) -> Iterator[Row]:
