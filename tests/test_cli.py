@@ -181,6 +181,21 @@ def test_without_click_the_command_says_which_extra_to_install(tmp_path: Path) -
     assert in_python.stdout.strip() == "Raia", "the client itself does not need click"
 
 
+def test_without_the_server_packages_serve_fails_in_one_line_and_feedback_works(tmp_path: Path) -> None:
+    """With uvicorn and starlette missing, `serve` is one error line (exit 1); the feedback commands still run."""
+    env = hide_modules_env(tmp_path / "hide", "uvicorn", "starlette")
+    serve = subprocess.run(
+        [RAIA_AGENT, "serve"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert serve.returncode == 1
+    assert serve.stderr.startswith("Error: raia-agent serve: ")
+    assert len(serve.stderr.strip().splitlines()) == 1, serve.stderr
+    send_help = subprocess.run([RAIA_AGENT, "feedback", "send", "--help"], env=env, capture_output=True,
+                               text=True, timeout=60, check=False)  # fmt: skip
+    assert send_help.returncode == 0, send_help.stderr
+    assert "--conversation-message-id" in send_help.stdout
+
+
 # import --------------------------------------------------------------------------------------
 
 

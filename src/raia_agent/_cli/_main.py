@@ -23,7 +23,11 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and cmd_name not in self.commands:
             module, attribute = self.lazy[cmd_name][0].split(":")
-            found = getattr(importlib.import_module(module, __package__), attribute)
+            try:
+                found = getattr(importlib.import_module(module, __package__), attribute)
+            except ImportError as exc:
+                # e.g. `serve` without the testing extra: one line, not a traceback
+                raise click.ClickException(f"raia-agent {cmd_name}: {exc}") from None
             # A factory builds its command when needed (send reads the spec for its options).
             command = found if isinstance(found, click.Command) else found()
             self.add_command(command, cmd_name)
