@@ -99,7 +99,10 @@ def import_(
         click.echo("interrupted: rerun the same command to resume", err=True)
         code = EXIT_INTERRUPTED
     except (CLIError, BadFile, sqlite3.Error, OSError, ValueError, TypeError) as exc:
-        fail(exc if isinstance(exc, CLIError) else CLIError(_describe(exc, journal_path)), debug)
+        error = exc if isinstance(exc, CLIError) else CLIError(_describe(exc, journal_path))
+        if error is not exc:
+            error.__cause__ = exc  # --debug shows the original traceback
+        fail(error, debug)
     finally:
         with contextlib.suppress(sqlite3.Error, OSError):
             ledger.close()
