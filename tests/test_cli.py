@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,43 +12,21 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
-from raia_agent._cli import main
+from raia_agent._cli import INSTALL_HINT
+from raia_agent._cli import _spec as spec
+from raia_agent._cli._send import command as send_command
 from raia_agent.testing import LocalServer
-
-RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
-
-
-def env_for(server: LocalServer) -> dict[str, str]:
-    return {"RAIA_AGENT_SECRET_KEY": server.secret_key, "RAIA_AGENT_BASE_URL": server.base_url}
-
-
-def invoke(server: LocalServer | None, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), env={**(env_for(server) if server else {}), **(env or {})})
-
-
-def rows(n: int, invalid_every: int = 0, **extra: Any) -> list[dict[str, Any]]:
-    out = []
-    for i in range(n):
-        row: dict[str, Any] = {
-            "conversationMessageId": str(uuid.uuid4()),
-            "userId": str(uuid.uuid4()),
-            "voteType": "up" if i % 2 else "down",
-            "question": f"question {i}",
-            **extra,
-        }
-        if invalid_every and i % invalid_every == invalid_every - 1:
-            row["userId"] = f"user-{i}"
-        out.append(row)
-    return out
-
-
-def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
+from tests._cli_helpers import (
+    RAIA_AGENT,
+    env_for,
+    hide_modules_env,
+    invoke,
+    rows,
+)
 
 SEND = ["feedback", "send", "--conversation-message-id", str(uuid.uuid4()), "--user-id", str(uuid.uuid4()),
         "--vote", "up", "--question", "Is it on?"]  # fmt: skip
@@ -120,169 +96,101 @@ def test_send_debug_shows_the_traceback(server: LocalServer) -> None:
     assert "Traceback" in result.stderr
 
 
-# import --------------------------------------------------------------------------------------
+def test_send_options_follow_the_request_schema() -> None:
+    """One --kebab-case option per request property, required as the spec says, with its description
+    and, for an enum, its values; --vote stays an alias of --vote-type."""
+    help_text = " ".join(invoke(None, "feedback", "send", "--help").stdout.split())
+    schema = spec.request_schema()
+    for name, prop in schema["properties"].items():
+        option = "--" + spec.python_name(name).replace("_", "-")
+        assert option in help_text
+        assert " ".join(prop["description"].split()) in help_text
+        for value in prop.get("enum", []):
+            assert value in help_text
+    required = [o for o in send_command().params if getattr(o, "required", False)]
+    assert {p.name for p in required} == {spec.python_name(n) for n in schema["required"]}
+    assert "--vote-type, --vote" in help_text
 
 
-def test_import_2000_rows_with_invalid_rows_and_500s(server: LocalServer, tmp_path: Path) -> None:
-    """2,000 rows, 20 invalid, 10% injected 500s: 1,980 stored, 20 rejects with line and reason."""
-    path = write_jsonl(tmp_path / "feedback.jsonl", rows(2000, invalid_every=100))
-    server.fail_fraction("500", 0.1)
-    # 8 retries: a row failing 9 times in a row at 10% is a one-in-a-billion event, not a flake.
-    result = invoke(server, "feedback", "import", str(path), "--concurrency", "16", "--max-retries", "8")
-    assert result.exit_code == 1, result.output
-    assert server.store.count() == 1980
-    assert server.faults.injected > 100
-    rejects = [
-        json.loads(line) for line in (tmp_path / "feedback.jsonl.rejects.jsonl").read_text().splitlines()
-    ]
-    assert len(rejects) == 20
-    assert [r["line"] for r in rejects] == list(range(100, 2001, 100))
-    assert all("user_id" in r["reason"] for r in rejects)
-    assert "1980 sent" in result.stdout
-    assert "20 rejected" in result.stdout
-
-
-def test_rerun_sends_nothing_already_confirmed(server: LocalServer, tmp_path: Path) -> None:
-    """A second run of a finished import sends no request."""
-    path = write_jsonl(tmp_path / "f.jsonl", rows(50))
-    assert invoke(server, "feedback", "import", str(path)).exit_code == 0
-    before = server.requests_received
-    again = invoke(server, "feedback", "import", str(path))
-    assert again.exit_code == 0
-    assert server.requests_received == before
-    assert "50 already confirmed" in again.stdout
-
-
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_killed_import_resumes_without_resending_confirmed_rows(
-    server: LocalServer, tmp_path: Path, how: signal.Signals
+def test_a_new_optional_field_and_enum_value_reach_send_without_an_edit(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Killed part-way and rerun: every row stored once; journaled rows were not sent again."""
-    records = rows(400)
-    path = write_jsonl(tmp_path / "big.jsonl", records)
-    journal = tmp_path / "big.jsonl.journal.sqlite3"
-    server.fail_fraction("slow", 1.0, delay=0.05)
-    proc = subprocess.Popen([RAIA_AGENT, "feedback", "import", str(path), "--concurrency", "4"],
-                            env={**os.environ, **env_for(server)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if journal.exists() and confirmed_lines(journal) and len(confirmed_lines(journal)) >= 40:
-                break
-            time.sleep(0.05)
-        proc.send_signal(how)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
-        proc.wait()
-    if how != signal.SIGKILL:
-        assert proc.returncode == 130, "Ctrl-C and SIGTERM stop cleanly"
-    first_run = confirmed_lines(journal)
-    assert 40 <= len(first_run) < 400, "the kill must land part-way"
-    sent_in_first_run = dict(server.upserts)
-    server.clear_faults()
-    result = invoke(server, "feedback", "import", str(path))
-    assert result.exit_code == 0, result.output
-    assert server.store.count() == 400
-    assert len(confirmed_lines(journal)) == 400
-    for line in first_run:
-        record = records[line - 1]
-        pair = (record["conversationMessageId"], record["userId"])
-        assert server.upserts[pair] == sent_in_first_run[pair] == 1, f"line {line} was sent again"
-    assert all(server.upserts[(r["conversationMessageId"], r["userId"])] >= 1 for r in records)
+    """A spec with an extra optional property and an extra vote value shows both in send --help and accepts them."""
+    schema: dict[str, Any] = json.loads(json.dumps(spec.request_schema()))
+    schema["properties"]["rating"] = {"type": "integer", "description": "Stars from one to five."}
+    schema["properties"]["voteType"]["enum"].append("neutral")
+    monkeypatch.setattr(spec, "request_schema", lambda: schema)
+    command = send_command()
+
+    help_text = CliRunner().invoke(command, ["--help"]).stdout
+    assert "--rating INTEGER" in help_text
+    assert "Stars from one to five." in help_text
+    assert "neutral" in help_text
+    parsed = command.make_context("send", [*SEND[2:], "--vote", "neutral", "--rating", "4"])
+    assert parsed.params["vote_type"] == "neutral"
+    assert parsed.params["rating"] == 4
+    with pytest.raises(click.BadParameter, match="not a valid integer"):
+        command.make_context("send", [*SEND[2:], "--rating", "four"])
 
 
-def confirmed_lines(journal: Path) -> set[int]:
-    try:
-        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True) as db:
-            return {line for (line,) in db.execute("SELECT line FROM confirmed")}
-    except sqlite3.OperationalError:
-        return set()
-
-
-@pytest.mark.parametrize("style", ["camel", "snake"])
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_import_accepts_camel_and_snake_case(
-    server: LocalServer, tmp_path: Path, style: str, fmt: str
-) -> None:
-    """CSV and JSONL files with camelCase or snake_case keys import the same."""
-    records = rows(10, answer="An answer")
-    records[3].pop("answer")
-    if style == "snake":
-        names = {
-            "conversationMessageId": "conversation_message_id",
-            "userId": "user_id",
-            "voteType": "vote_type",
-        }
-        records = [{names.get(k, k): v for k, v in r.items()} for r in records]
-    path = tmp_path / f"in.{fmt}"
-    if fmt == "jsonl":
-        write_jsonl(path, records)
-    else:
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(records[0]))
-            writer.writeheader()
-            writer.writerows(records)
-    result = invoke(server, "feedback", "import", str(path))
-    assert result.exit_code == 0, result.output
-    stored = server.store.all()
-    assert len(stored) == 10
-    assert sorted(r["answer"] or "" for r in stored).count("") == 1
-    assert {r["question"] for r in stored} == {f"question {i}" for i in range(10)}
-
-
-def test_import_keeps_file_order_for_one_pair(server: LocalServer, tmp_path: Path) -> None:
-    """Rows for the same message and user apply in file order: the last one wins."""
-    base = rows(1)[0]
-    records = [{**base, "question": f"v{i}", "voteType": "up" if i % 2 else "down"} for i in range(30)]
-    path = write_jsonl(tmp_path / "same.jsonl", records)
-    result = invoke(server, "feedback", "import", str(path), "--concurrency", "8")
-    assert result.exit_code == 0, result.output
-    (only,) = server.store.all()
-    assert only["question"] == "v29"
-    assert "1 created, 29 updated" in result.stdout
-
-
-def test_progress_bar_on_a_terminal(server: LocalServer, tmp_path: Path) -> None:
-    """On a terminal the import draws a rich progress bar with rate and failures."""
-    path = write_jsonl(tmp_path / "tty.jsonl", rows(30, invalid_every=10))
-    result = invoke(
-        server, "feedback", "import", str(path), env={"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "0"}
+def test_help_imports_only_the_command_line(tmp_path: Path) -> None:
+    """`raia-agent --help` and `feedback --help` load no server, progress bar or subcommand module."""
+    probe = (
+        "import json, sys\n"
+        "import raia_agent\n"
+        "before = set(sys.modules)\n"
+        "from raia_agent._cli import main\n"
+        "for args in (['--help'], ['feedback', '--help']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(json.dumps({'added': sorted(set(sys.modules) - before), 'all': sorted(sys.modules)}), file=sys.stderr)\n"
     )
-    assert result.exit_code == 1
-    assert "30/30" in result.stdout
-    assert "3 rejected/failed" in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    added = loaded["added"]
+    assert "Commands:" in result.stdout
+    heavy = ("uvicorn", "starlette", "rich", "raia_agent.testing", "raia_agent_api", "jsonschema_rs")
+    assert [m for m in added if m.split(".")[0] in heavy or m.startswith(heavy)] == []
+    assert {"raia_agent._cli._import", "raia_agent._cli._send", "raia_agent._cli._serve"}.isdisjoint(added)
+    if "httpx._main" not in loaded["all"]:  # httpx loads its own CLI, rich.progress included, when it can
+        assert "rich.progress" not in loaded["all"]
 
 
-def test_dry_run_sends_nothing(server: LocalServer, tmp_path: Path) -> None:
-    """--dry-run validates and reports without a single request."""
-    path = write_jsonl(tmp_path / "d.jsonl", rows(100, invalid_every=10))
-    result = invoke(server, "feedback", "import", str(path), "--dry-run")
-    assert result.exit_code == 1
-    assert server.requests_received == 0
-    assert "10 rejected" in result.stdout
-    assert len((tmp_path / "d.jsonl.rejects.jsonl").read_text().splitlines()) == 10
+def test_without_click_the_command_says_which_extra_to_install(tmp_path: Path) -> None:
+    """With click missing, the console script exits non-zero with one line naming raia-agent[cli]."""
+    env = hide_modules_env(tmp_path / "hide", "click")
+    result = subprocess.run(
+        [RAIA_AGENT, "--help"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.strip() == INSTALL_HINT
+    assert "pip install 'raia-agent[cli]'" in INSTALL_HINT
+    assert result.stdout == ""
+    in_python = subprocess.run(
+        [sys.executable, "-c", "import raia_agent; print(raia_agent.Raia.__name__)"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert in_python.stdout.strip() == "Raia", "the client itself does not need click"
 
 
-def test_import_rejects_broken_lines_with_line_numbers(server: LocalServer, tmp_path: Path) -> None:
-    """Non-JSON lines and non-object rows are rejected with their line numbers."""
-    path = tmp_path / "mixed.jsonl"
-    good = json.dumps(rows(1)[0])
-    path.write_text(f"{good}\n{{broken\n\n[1, 2]\n")
-    result = invoke(server, "feedback", "import", str(path))
-    assert result.exit_code == 1
-    rejects = [json.loads(x) for x in (tmp_path / "mixed.jsonl.rejects.jsonl").read_text().splitlines()]
-    assert [(r["line"], r["kind"]) for r in rejects] == [(2, "invalid"), (4, "invalid")]
-    assert "not valid JSON" in rejects[0]["reason"]
-
-
-def test_import_stops_on_a_wrong_key(server: LocalServer, tmp_path: Path) -> None:
-    """A wrong key stops the import with exit code 3 instead of failing every row."""
-    path = write_jsonl(tmp_path / "k.jsonl", rows(200))
-    result = invoke(server, "feedback", "import", str(path), env={"RAIA_AGENT_SECRET_KEY": "wrong"})
-    assert result.exit_code == 3
-    assert server.requests_received < 50
-    assert "INVALID_CREDENTIALS" in result.stderr
+def test_without_the_server_packages_serve_fails_in_one_line_and_feedback_works(tmp_path: Path) -> None:
+    """With uvicorn and starlette missing, `serve` is one error line (exit 1); the feedback commands still run."""
+    env = hide_modules_env(tmp_path / "hide", "uvicorn", "starlette")
+    serve = subprocess.run(
+        [RAIA_AGENT, "serve"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert serve.returncode == 1
+    assert serve.stderr.startswith("Error: raia-agent serve: ")
+    assert len(serve.stderr.strip().splitlines()) == 1, serve.stderr
+    send_help = subprocess.run([RAIA_AGENT, "feedback", "send", "--help"], env=env, capture_output=True,
+                               text=True, timeout=60, check=False)  # fmt: skip
+    assert send_help.returncode == 0, send_help.stderr
+    assert "--conversation-message-id" in send_help.stdout
 
 
 def test_serve_command_runs_the_server(tmp_path: Path) -> None:

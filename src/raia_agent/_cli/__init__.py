@@ -1,27 +1,33 @@
-"""The `raia-agent` command: send feedback, import files of it, run a local server."""
+"""The `raia-agent` command: send feedback, import files of it, run a local server.
+
+The command line needs the `cli` extra (click, rich). Without it, the console script still starts
+and says in one line what to install, instead of a traceback.
+"""
 
 from __future__ import annotations
 
-import click
+import importlib.util
+import sys
+from typing import Any
 
-from .._version import __version__
-from ._import import import_
-from ._send import send
-from ._serve import serve
+__all__ = ["INSTALL_HINT", "main"]
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="raia-agent")
-def main() -> None:
-    """Command line for the raia AI Agent API."""
+INSTALL_HINT = "raia-agent: the command line needs its extra: pip install 'raia-agent[cli]'"
 
 
-@main.group()
-def feedback() -> None:
-    """Send conversation-message feedback to the API."""
+def _missing_extra(*_args: Any, **_kwargs: Any) -> int:
+    sys.stderr.write(INSTALL_HINT + "\n")
+    return 1  # the console script passes this to sys.exit
 
 
-feedback.add_command(send)
-feedback.add_command(import_)
-main.add_command(feedback)
-main.add_command(serve)
+try:
+    import click  # noqa: F401  # only probing: the commands import it themselves
+except ModuleNotFoundError as exc:
+    if exc.name != "click":
+        raise
+    main: Any = _missing_extra
+else:
+    if importlib.util.find_spec("rich") is None:
+        main = _missing_extra
+    else:
+        from ._main import main

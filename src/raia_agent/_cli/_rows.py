@@ -1,16 +1,16 @@
-"""Rows of a feedback file, streamed, with their line numbers and request bodies."""
+"""Rows of a feedback file: records validated against the request schema, ready to send."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cached_property
 from typing import Any
 
-from .._validation import build_body, request_fields
+from ._reader import Record
+from ._spec import UPSERT_KEY, accepted_names, build_body
 
 
 @dataclass(frozen=True)
@@ -21,64 +21,59 @@ class Row:
     raw: Any = None
     ignored: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.body, sort_keys=True).encode()).hexdigest()[:16]
 
-    @property
+    @cached_property
     def pair(self) -> tuple[str, str]:
-        assert self.body is not None
-        return self.body["conversationMessageId"].lower(), self.body["userId"].lower()
+        """The API's upsert key, as it compares it (UUIDs, case-insensitive)."""
+        body = self.body or {}
+        first, second = (str(body.get(name, "")).lower() for name in UPSERT_KEY)
+        return first, second
 
 
-def detect_format(path: Path, given: str | None) -> str:
-    if given:
-        return given
-    return "csv" if path.suffix.lower() in {".csv", ".tsv"} else "jsonl"
-
-
-def count_rows(path: Path) -> int:
-    """Lines in the file: an upper bound on rows, cheap enough for the progress bar's total."""
-    count = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            count += chunk.count(b"\n")
-    return count
-
-
-def _records(path: Path, fmt: str) -> Iterator[tuple[int, Any, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        if fmt == "csv":
-            reader = csv.DictReader(handle)
-            for record in reader:
-                # CSV cannot say null: an empty optional cell means "absent".
-                yield reader.line_num, {k: v for k, v in record.items() if v != "" and k is not None}, ""
-            return
-        for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                yield number, json.loads(text), ""
-            except json.JSONDecodeError as exc:
-                yield number, text.rstrip("\n"), f"not valid JSON: {exc.msg} (column {exc.colno})"
-
-
-def read_rows(path: Path, fmt: str) -> Iterator[Row]:
-    """Each row validated against the spec; keys may be camelCase or snake_case."""
-    by_json = {json_name: py for py, json_name in request_fields().items()}
-    known = set(by_json) | set(by_json.values())
-    for line, record, error in _records(path, fmt):
-        if error:
-            yield Row(line, None, error, record)
-            continue
-        if not isinstance(record, dict):
-            yield Row(line, None, "a row must be a JSON object", record)
-            continue
-        params: dict[str, Any] = {
-            by_json.get(key) or str(key): value for key, value in record.items() if key in known
-        }
-        ignored = tuple(sorted(key for key in record if key not in known))
+def _unencodable(record: dict[Any, Any]) -> str:
+    """Why the record cannot travel as UTF-8 JSON (a lone surrogate, say), naming the field; or ""."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError, ValueError):
+        pass  # find the field below
+    else:
+        return ""
+    for key, value in record.items():
         try:
-            yield Row(line, build_body(params), raw=record, ignored=ignored)
+            json.dumps({key: value}, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start : exc.end].encode("unicode_escape").decode("ascii")
+            return f"{key}: not valid Unicode (a lone surrogate {bad})"
+        except (RecursionError, ValueError):
+            return f"{key}: nested too deeply"
+    return "not valid Unicode"
+
+
+def rows(records: Iterator[Record]) -> Iterator[Row]:
+    """Each record validated against the spec; keys may be camelCase or snake_case."""
+    known = accepted_names()
+    for record in records:
+        if record.error:
+            yield Row(record.line, None, record.error, record.raw)
+            continue
+        value = record.value
+        if not isinstance(value, dict):
+            yield Row(record.line, None, "a row must be a JSON object", value)
+            continue
+        problem = _unencodable(value)
+        if problem:
+            yield Row(record.line, None, problem, value)
+            continue
+        params = {known[key]: item for key, item in value.items() if key in known}
+        ignored = tuple(sorted(str(key) for key in value if key not in known))
+        try:
+            body = build_body(params)
         except (TypeError, ValueError) as exc:
-            yield Row(line, None, str(exc), record)
+            yield Row(record.line, None, str(exc), value)
+        except Exception as exc:  # whatever a validator trips on rejects this row only
+            yield Row(record.line, None, f"cannot validate this row: {type(exc).__name__}: {exc}", value)
+        else:
+            yield Row(record.line, body, raw=value, ignored=ignored)

@@ -1,0 +1,242 @@
+"""The import engine: rows in file order to a pool of workers, every outcome journaled or recorded.
+
+Guarantees: every row read ends as sent, rejected or failed, unless the import stops (a signal,
+a fatal error, stdout closed), in which case the rest is left for a rerun; no exception kills a
+worker; and the producer cannot wait for ever on a queue nobody reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .._client import AsyncRaia
+from .._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    PermissionDeniedError,
+    RaiaError,
+)
+from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, exit_code
+from ._journal import Journal
+from ._rows import Row
+from ._spec import json_to_python
+
+
+@dataclass
+class Stats:
+    rows: int = 0
+    skipped: int = 0
+    superseded: int = 0
+    sent: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    failed: int = 0
+    ignored: set[str] = field(default_factory=set)
+    fatal: BaseException | None = None
+    stdout_closed: bool = False
+    interrupted: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        return self.skipped + self.superseded + self.sent + self.rejected + self.failed
+
+    @property
+    def stopped(self) -> bool:
+        return self.fatal is not None or self.stdout_closed
+
+    def rate(self) -> float:
+        return self.sent / max(time.monotonic() - self.started, 1e-9)
+
+    def line(self) -> str:
+        return (
+            f"{self.done} rows done: {self.sent} sent ({self.created} created, {self.updated} updated), "
+            f"{self.skipped} already confirmed, {self.superseded} superseded, {self.rejected} rejected, "
+            f"{self.failed} failed; {time.monotonic() - self.started:.1f}s, {self.rate():.0f} rows/s"
+        )
+
+    def exit_code(self) -> int:
+        if self.fatal is not None:
+            return exit_code(self.fatal)
+        if self.stdout_closed:
+            return EXIT_STDOUT_CLOSED
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_ROWS_FAILED if self.rejected or self.failed else EXIT_OK
+
+
+class Rejects:
+    """The rejects file, opened on the first reject so a clean run leaves none behind."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: IO[str] | None = None
+        path.unlink(missing_ok=True)  # rejects describe the latest run only
+
+    def write(self, line: int, kind: str, reason: str, row: Any, **extra: Any) -> None:
+        if self._handle is None:
+            # backslashreplace: a lone surrogate from the input is kept as its JSON escape
+            self._handle = self.path.open("w", encoding="utf-8", errors="backslashreplace")
+        record = {"line": line, "kind": kind, "reason": reason, **extra, "row": row}
+        self._handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+class Importer:
+    def __init__(
+        self, client: AsyncRaia | None, journal: Journal, rejects: Rejects, concurrency: int, stats: Stats
+    ) -> None:
+        self.client, self.journal, self.rejects = client, journal, rejects
+        self.concurrency, self.stats = concurrency, stats
+        self.stop = asyncio.Event()
+        self._workers: list[asyncio.Task[None]] = []
+        self._pair_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        self._python_names = json_to_python()
+
+    # -- stopping ------------------------------------------------------------------------------
+
+    def halt(self, exc: BaseException) -> None:
+        """Stop sending: every later row would fail the same way. A rerun resumes."""
+        if self.stats.fatal is None:
+            self.stats.fatal = exc
+        self.stop.set()
+
+    def stdout_closed(self) -> None:
+        self.stats.stdout_closed = True
+        self.stop.set()
+
+    def interrupt(self) -> None:
+        """First signal: send nothing new, let requests in flight finish and be journaled.
+        Second: abandon those too."""
+        if self.stats.interrupted:
+            for task in self._workers:
+                task.cancel()
+            return
+        self.stats.interrupted = True
+        self.stop.set()
+        in_flight = sum(users for _lock, users in self._pair_locks.values())
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(
+                f"stopping: waiting for {in_flight} row(s) in flight to finish (again to abandon them)\n"
+            )
+            sys.stderr.flush()
+
+    # -- producing -----------------------------------------------------------------------------
+
+    def take(self, row: Row) -> bool:
+        """Account for a row that needs no request; True if it must be sent."""
+        self.stats.rows += 1
+        self.stats.ignored.update(row.ignored)
+        if row.body is None:
+            self.stats.rejected += 1
+            self._record(row.line, "invalid", row.reason, row.raw)
+            return False
+        status = self.journal.status(row.line, row.digest, row.pair)
+        if status == "confirmed":
+            self.stats.skipped += 1
+        elif status == "superseded":
+            self.stats.superseded += 1
+        else:
+            return self.client is not None
+        return False
+
+    async def run(self, rows: Iterator[Row]) -> None:
+        queue: asyncio.Queue[Row | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+        self._workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.concurrency)]
+        for task in self._workers:
+            task.add_done_callback(lambda _task: self._worker_exited(queue))
+        try:
+            for count, row in enumerate(rows):
+                if self.stop.is_set():
+                    break
+                if self.take(row):
+                    await queue.put(row)
+                elif count % 256 == 0:
+                    await asyncio.sleep(0)  # long runs of skipped rows still let signals in
+        finally:
+            for task in self._workers:
+                if not task.done():
+                    await queue.put(None)
+            await asyncio.gather(*self._workers, return_exceptions=True)
+
+    def _worker_exited(self, queue: asyncio.Queue[Row | None]) -> None:
+        # With every worker gone nobody reads the queue: stop, and empty it so a producer
+        # waiting in put() wakes up and sees the stop.
+        if all(task.done() for task in self._workers):
+            self.stop.set()
+            while not queue.empty():
+                queue.get_nowait()
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def _worker(self, queue: asyncio.Queue[Row | None]) -> None:
+        while (row := await queue.get()) is not None:
+            if self.stop.is_set():
+                continue  # drain: rows not started are left for the rerun
+            try:
+                await self._send_in_order(row)
+            except Exception as exc:  # a bug or an unmapped error fails this row only
+                self._fail(row, f"{type(exc).__name__}: {exc}", None)
+
+    async def _send_in_order(self, row: Row) -> None:
+        # Rows for the same pair are sent one after another, in file order, so the last row in
+        # the file is the one the API keeps. A row that fails does not hold back later rows for
+        # its pair: they win anyway, and once one is confirmed the journal marks the failed row
+        # superseded, so a rerun never sends it after them.
+        lock, users = self._pair_locks.get(row.pair) or (asyncio.Lock(), 0)
+        self._pair_locks[row.pair] = (lock, users + 1)
+        try:
+            async with lock:
+                if not self.stop.is_set():
+                    await self._send(row)
+        finally:
+            lock, users = self._pair_locks[row.pair]
+            if users == 1:
+                del self._pair_locks[row.pair]
+            else:
+                self._pair_locks[row.pair] = (lock, users - 1)
+
+    async def _send(self, row: Row) -> None:
+        assert self.client is not None and row.body is not None
+        params = {self._python_names.get(key, key): value for key, value in row.body.items()}
+        try:
+            feedback = await self.client.feedback.create_or_update(**params)
+        except (PermissionDeniedError, AuthenticationError, APIConnectionError) as exc:
+            self.halt(exc)
+            return
+        except RaiaError as exc:
+            self._fail(row, str(exc), exc.status_code if isinstance(exc, APIStatusError) else None)
+            return
+        created = feedback.created_at == feedback.updated_at
+        try:
+            self.journal.confirm(row.line, row.digest, row.pair, str(feedback.id), created)
+        except Exception as exc:  # a journal that cannot record must stop the import
+            self.halt(exc)
+        self.stats.sent += 1
+        if created:
+            self.stats.created += 1
+        else:
+            self.stats.updated += 1
+
+    def _fail(self, row: Row, reason: str, status: int | None) -> None:
+        self.stats.failed += 1
+        self._record(row.line, "failed", reason, row.body, status=status)
+
+    def _record(self, line: int, kind: str, reason: str, row: Any, **extra: Any) -> None:
+        try:
+            self.rejects.write(line, kind, reason, row, **extra)
+        except Exception as exc:  # e.g. a full disk: stop rather than lose rejects
+            self.halt(exc)

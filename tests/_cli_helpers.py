@@ -1,0 +1,166 @@
+"""Shared helpers for the command-line tests: running the CLI, writing files, reading the journal."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from raia_agent._cli import main
+from raia_agent.testing import LocalServer
+
+RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
+
+
+def env_for(server: LocalServer) -> dict[str, str]:
+    return {"RAIA_AGENT_SECRET_KEY": server.secret_key, "RAIA_AGENT_BASE_URL": server.base_url}
+
+
+def invoke(server: LocalServer | None, *args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env={**(env_for(server) if server else {}), **(env or {})})
+
+
+def run(
+    server: LocalServer | None, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed console script in a subprocess; a hang fails the test instead of the suite."""
+    full_env = {**os.environ, **(env_for(server) if server else {}), **(env or {})}
+    return subprocess.run(
+        [RAIA_AGENT, *args], env=full_env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def popen(server: LocalServer, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [RAIA_AGENT, *args],
+        env={**os.environ, **env_for(server)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
+
+
+def rows(n: int, invalid_every: int = 0, **extra: Any) -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        row: dict[str, Any] = {
+            "conversationMessageId": str(uuid.uuid4()),
+            "userId": str(uuid.uuid4()),
+            "voteType": "up" if i % 2 else "down",
+            "question": f"question {i}",
+            **extra,
+        }
+        if invalid_every and i % invalid_every == invalid_every - 1:
+            row["userId"] = f"user-{i}"
+        out.append(row)
+    return out
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def pair(record: dict[str, Any]) -> tuple[str, str]:
+    return record["conversationMessageId"], record["userId"]
+
+
+def read_rejects(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def confirmed_lines(journal: Path) -> set[int]:
+    try:
+        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True) as db:
+            return {line for (line,) in db.execute("SELECT line FROM confirmed")}
+    except sqlite3.OperationalError:
+        return set()
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.02)
+
+
+def hide_modules_env(directory: Path, *names: str) -> dict[str, str]:
+    """Environment for a subprocess in which importing `names` fails as if they were not installed.
+
+    A sitecustomize on PYTHONPATH puts a finder first on sys.meta_path that refuses them.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "sitecustomize.py").write_text(
+        "import sys\n"
+        f"HIDDEN = {sorted(names)!r}\n"
+        "class _Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in HIDDEN:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, _Hide())\n"
+    )
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(directory), os.environ.get("PYTHONPATH", "")])}
+
+
+@contextlib.contextmanager
+def raw_http_server(response: bytes) -> Iterator[str]:
+    """A loopback HTTP/1.1 server answering every request with the same raw bytes; yields its URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            buffer = b""
+            while not stop.is_set():
+                while b"\r\n\r\n" not in buffer:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
+                while len(buffer) < length:
+                    buffer += conn.recv(65536)
+                buffer = buffer[length:]
+                conn.sendall(response)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

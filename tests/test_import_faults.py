@@ -1,0 +1,130 @@
+"""Issue 10 items 2 and 3: no row kills a worker, the import always ends, signals and a closed stdout stop it."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+from raia_agent.testing import LocalServer
+from tests._cli_helpers import (
+    confirmed_lines,
+    invoke,
+    pair,
+    popen,
+    raw_http_server,
+    read_rejects,
+    rows,
+    run,
+    wait_for,
+    write_jsonl,
+)
+
+BAD_GZIP_201 = (
+    b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+    b"Content-Length: 24\r\n\r\nthis is not a gzip body!"
+)
+
+
+def test_a_lone_surrogate_is_rejected_before_sending(server: LocalServer, tmp_path: Path) -> None:
+    """A row whose question is "\\ud800" (valid JSON, not encodable) is one reject; the other rows are sent."""
+    records = rows(4)
+    lines = [json.dumps(r) for r in records]
+    lines.insert(2, json.dumps({**rows(1)[0], "question": "\ud800"}))  # json.dumps writes the \\ud800 escape
+    path = tmp_path / "surrogate.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    result = run(server, "feedback", "import", str(path), "--concurrency", "2")
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert server.store.count() == 4
+    (reject,) = read_rejects(tmp_path / "surrogate.jsonl.rejects.jsonl")
+    assert reject["line"] == 3
+    assert reject["kind"] == "invalid"
+    assert "question" in reject["reason"]
+    assert "surrogate" in reject["reason"]
+    assert server.requests_received == 4
+
+
+def test_an_unexpected_error_in_a_worker_fails_its_row_and_the_import_ends(tmp_path: Path) -> None:
+    """Against a server answering 201 with a broken gzip body, every row ends failed with a reason (or the run
+    stops with one), and the import exits instead of hanging."""
+    records = rows(8)
+    path = write_jsonl(tmp_path / "gzip.jsonl", records)
+    with raw_http_server(BAD_GZIP_201) as url:
+        result = run(
+            None,
+            "feedback", "import", str(path), "--concurrency", "2", "--max-retries", "0",
+            env={"RAIA_AGENT_SECRET_KEY": "sk-test", "RAIA_AGENT_BASE_URL": url},
+        )  # fmt: skip
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    rejects = read_rejects(tmp_path / "gzip.jsonl.rejects.jsonl")
+    if "stopped" in result.stdout:  # a client that maps the decoding error to a connection error
+        assert "error: stopped" in result.stderr
+    else:
+        assert sorted(r["line"] for r in rejects) == list(range(1, 9))
+        assert all(r["kind"] == "failed" and r["reason"] for r in rejects)
+        assert "8 failed" in result.stdout
+
+
+def test_ctrl_c_twice_abandons_requests_in_flight(server: LocalServer, tmp_path: Path) -> None:
+    """A first Ctrl-C waits for requests in flight; a second ends the import at once, exit 130, summary says
+    interrupted."""
+    path = write_jsonl(tmp_path / "slow.jsonl", rows(50))
+    server.fail_fraction("slow", 1.0, delay=60)
+    proc = popen(server, "feedback", "import", str(path), "--concurrency", "4")
+    try:
+        wait_for(lambda: server.requests_received >= 4, "requests in flight")
+        assert proc.stderr is not None
+        proc.send_signal(signal.SIGINT)
+        assert proc.stderr.readline().startswith(b"stopping: waiting for 4 row(s) in flight")
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 130, stderr
+    assert b"Traceback" not in stderr
+    assert stdout.decode().startswith("interrupted: "), stdout
+    assert server.store.count() == 0
+
+
+def test_a_closed_stdout_stops_the_import_and_journals_what_was_confirmed(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """`import | head -1`: the import stops, exits 141 without noise, and the journal has every stored row."""
+    records = rows(300)
+    path = write_jsonl(tmp_path / "pipe.jsonl", records)
+    journal = tmp_path / "pipe.jsonl.journal.sqlite3"
+    server.fail_fraction("slow", 1.0, delay=0.02)
+    proc = popen(server, "feedback", "import", str(path), "--concurrency", "2", "--progress-interval", "0.05")
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith(b"progress: ")
+        proc.stdout.close()  # what `head -1` does after its line
+        proc.wait(timeout=60)
+        stderr = proc.stderr.read().decode()
+    finally:
+        proc.kill()
+        proc.wait()
+
+    assert proc.returncode == 141, stderr
+    assert "Exception ignored" not in stderr
+    assert "Traceback" not in stderr
+    assert "stdout was closed" in stderr
+    confirmed = confirmed_lines(journal)
+    assert 0 < len(confirmed) < len(records), "stopped part-way"
+    assert {pair(records[line - 1]) for line in confirmed} == set(server.upserts)
+
+
+def test_the_summary_says_stopped_when_a_fatal_error_stops_the_import(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """A wrong key stops the import: the summary line starts with "stopped", not "imported"."""
+    path = write_jsonl(tmp_path / "k.jsonl", rows(20))
+    result = invoke(server, "feedback", "import", str(path), env={"RAIA_AGENT_SECRET_KEY": "wrong"})
+    assert result.exit_code == 3
+    assert result.stdout.startswith("stopped: "), result.stdout
