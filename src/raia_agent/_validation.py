@@ -155,18 +155,3 @@ def _refuse(op: Operation[Any], problems: list[Problem]) -> None:
     if all(problem.kind == "Type" for problem in problems):
         raise TypeError(message)
     raise ValueError(message)
-
-
-# TEMP(merge): the CLI's view until it reads the operation through its own module.
-def request_fields() -> dict[str, str]:
-    from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE
-
-    return {p.python: p.name for p in FEEDBACK_CREATE_OR_UPDATE.params}
-
-
-def build_body(params: dict[str, Any]) -> dict[str, Any]:
-    from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE
-
-    prepared = prepare(FEEDBACK_CREATE_OR_UPDATE, params)
-    body: dict[str, Any] = json.loads(prepared.content or b"{}")
-    return body

@@ -13,26 +13,44 @@ from typing import Any
 
 # The API upserts on these two properties; rows sharing them are one feedback.
 UPSERT_KEY = ("conversationMessageId", "userId")
+# The generated operation both commands call: client.feedback.create_or_update.
+OPERATION = "feedback.create_or_update"
+
+
+def _operation() -> Any:
+    from raia_agent_api.resources._operations import OPERATIONS
+
+    return OPERATIONS[OPERATION]
+
+
+def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = defs[str(schema["$ref"]).rsplit("/", 1)[-1]]
+    return schema
 
 
 def request_schema() -> dict[str, Any]:
-    """The JSON Schema of the create-or-update request body ($refs inlined)."""
-    from .._schema import operation
-
-    return operation().request
+    """The JSON Schema of the create-or-update request body, its properties' $refs resolved."""
+    body = _operation().body_schema or {}
+    defs = body.get("$defs", {})
+    schema = dict(_resolve(body, defs))
+    schema["properties"] = {k: _resolve(v, defs) for k, v in (schema.get("properties") or {}).items()}
+    return schema
 
 
 def python_name(json_name: str) -> str:
-    from .._validation import snake_case
-
-    return snake_case(json_name)
+    names = {param.name: param.python for param in _operation().params}
+    return str(names.get(json_name, json_name))
 
 
 def build_body(params: dict[str, Any]) -> dict[str, Any]:
     """snake_case params to the JSON body, validated; TypeError/ValueError naming the field."""
-    from .._validation import build_body as build
+    import json
 
-    return build(params)
+    from .._validation import prepare
+
+    body: dict[str, Any] = json.loads(prepare(_operation(), params).content or b"{}")
+    return body
 
 
 @dataclass(frozen=True)
