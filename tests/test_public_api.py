@@ -114,3 +114,17 @@ def test_clients_have_the_same_constructor() -> None:
     sync = list(inspect.signature(Raia).parameters)
     assert sync == ["secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers"]
     assert list(inspect.signature(AsyncRaia).parameters) == sync
+
+
+def test_importing_the_package_loads_no_http_stack() -> None:
+    """`import raia_agent` alone loads neither httpx nor the generated package; names load on use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, raia_agent\n"
+        "assert not {'httpx', 'raia_agent_api', 'raia_agent._client'} & set(sys.modules), sorted(sys.modules)\n"
+        "assert raia_agent.Raia.__name__ == 'Raia' and 'httpx' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr

@@ -10,25 +10,6 @@ with Raia() as client:  # RAIA_AGENT_SECRET_KEY
 
 from typing import TYPE_CHECKING, Any
 
-from ._client import AsyncRaia, Raia
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RaiaError,
-    RateLimitError,
-    ResponseValidationError,
-    UnprocessableEntityError,
-)
-from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
-from ._response import RawResponse
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -36,23 +17,72 @@ if TYPE_CHECKING:
     from raia_agent_api.models import FeedbackRequestVoteType as VoteType
     from raia_agent_api.models import InternalServerError as InternalServerErrorBody
 
-# The generated models (and attrs) load on first use, not with `import raia_agent`.
-_MODELS = {
-    "Feedback": "Feedback",
-    "ForbiddenError": "ForbiddenError",
-    "VoteType": "FeedbackRequestVoteType",
-    "InternalServerErrorBody": "InternalServerError",
+    from ._client import AsyncRaia, Raia
+    from ._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InternalServerError,
+        NotFoundError,
+        PermissionDeniedError,
+        RaiaError,
+        RateLimitError,
+        ResponseValidationError,
+        UnprocessableEntityError,
+    )
+    from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, NOT_GIVEN
+    from ._response import RawResponse
+
+# Everything loads on first use, so `import raia_agent` (and `raia-agent --help`) costs almost
+# nothing until a client, an error class or a model is touched: name -> (module, attribute).
+_EXCEPTIONS = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RaiaError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "UnprocessableEntityError",
+]
+_LAZY: dict[str, tuple[str, str]] = {
+    "Raia": ("raia_agent._client", "Raia"),
+    "AsyncRaia": ("raia_agent._client", "AsyncRaia"),
+    "DEFAULT_MAX_RETRIES": ("raia_agent._options", "DEFAULT_MAX_RETRIES"),
+    "DEFAULT_TIMEOUT": ("raia_agent._options", "DEFAULT_TIMEOUT"),
+    "NOT_GIVEN": ("raia_agent._options", "NOT_GIVEN"),
+    "RawResponse": ("raia_agent._response", "RawResponse"),
+    "Feedback": ("raia_agent_api.models", "Feedback"),
+    "ForbiddenError": ("raia_agent_api.models", "ForbiddenError"),
+    "VoteType": ("raia_agent_api.models", "FeedbackRequestVoteType"),
+    "InternalServerErrorBody": ("raia_agent_api.models", "InternalServerError"),
+    **{name: ("raia_agent._exceptions", name) for name in _EXCEPTIONS},
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODELS:
-        from raia_agent_api import models
+    if name in _LAZY:
+        import importlib
 
-        value = getattr(models, _MODELS[name])
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'raia_agent' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [

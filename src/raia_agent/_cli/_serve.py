@@ -53,10 +53,13 @@ def serve(
     seed: int | None,
 ) -> None:
     """Run the spec-faithful local API server until Ctrl-C."""
-    import uvicorn
+    try:  # the testing extra; its ImportError names the extra to install
+        import uvicorn
 
-    from ..testing import LocalServer, listen
-    from ..testing._body import parse_size
+        from ..testing import LocalServer, listen
+        from ..testing._body import parse_size
+    except ImportError as exc:
+        raise click.ClickException(f"raia-agent serve: {exc}") from None
 
     try:
         limit = parse_size(body_limit)
