@@ -16,7 +16,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
-	$(BIN)/python -m pip install --quiet --editable . --group dev >&2
+	$(BIN)/python -m pip install --quiet --editable ".[cli,testing]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
