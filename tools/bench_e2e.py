@@ -20,7 +20,7 @@ import httpx
 from raia_agent import APIError, APIStatusError, AsyncRaia, Raia
 from tools.bench import KEY, PATH, Row, interleaved, medians
 
-CALLS = 2000
+CALLS = 1000
 CONCURRENCY = 64
 ROUNDS = 5
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from tools.bench import Row, interleaved
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 15
+RUNS = 11
 
 
 def wall(cmd: list[str]) -> float:
