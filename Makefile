@@ -47,7 +47,7 @@ serve: $(STAMP) ## run the local API server in the foreground until Ctrl-C
 	$(BIN)/raia-agent serve
 
 bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baselines (a few minutes)
-	$(BIN)/python -m tools.bench --import-rows
+	$(BIN)/python -m tools.bench
 
 # make diff BASE=<git ref> | OLD=<file> NEW=<file>; FORMAT=markdown|json; ALLOW_BREAKING=1
 diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; FORMAT=markdown|json
