@@ -7,48 +7,49 @@ STAMP := $(VENV)/.installed
 .DEFAULT_GOAL := help
 .PHONY: help install generate check lint typecheck test demo serve bench diff
 
-help:
-	@echo "make install | generate | check | test | demo | serve | bench | diff BASE=<ref> | diff OLD=<file> NEW=<file>"
+# Each target's `##` comment is its line in `make help`, so the list cannot drift from the targets.
+help: ## list the targets and what each does (also what `make` alone prints)
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(STAMP)
+install: $(STAMP) ## create .venv with the package, both extras and the dev tools; npm ci
 
 # Install output goes to stderr so that `make -s diff` prints only the report.
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
-	$(BIN)/python -m pip install --quiet --editable . --group dev >&2
+	$(BIN)/python -m pip install --quiet --editable ".[cli,testing]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
-generate: $(STAMP)
+generate: $(STAMP) ## regenerate generated_client/ from openapi.json + spec/overlay.yaml
 	./generate.sh
 
-check: $(STAMP)
+check: $(STAMP) ## fail if generated_client/ is stale, then lint and typecheck
 	./generate.sh --check
 	$(MAKE) --no-print-directory lint typecheck
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check and ruff format --check over src, tests, tools and generated_client
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/ruff check --isolated --no-cache --select F,I,UP generated_client
 	$(BIN)/ruff format --isolated --no-cache --check generated_client
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) ## mypy --strict over src, tools and generated_client
 	$(BIN)/mypy
 
-test: check
+test: check ## what CI runs: check, then the whole pytest suite
 	$(BIN)/pytest
 
-demo: $(STAMP)
+demo: $(STAMP) ## the client against a local server: create, update, retries, a wrong key
 	$(BIN)/python -m tools.demo
 
-serve: $(STAMP)
+serve: $(STAMP) ## run the local API server in the foreground until Ctrl-C
 	$(BIN)/raia-agent serve
 
-bench: $(STAMP)
-	$(BIN)/python -m tools.bench --import-rows
+bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baselines (a few minutes)
+	$(BIN)/python -m tools.bench
 
 # make diff BASE=<git ref> | OLD=<file> NEW=<file>; FORMAT=markdown|json; ALLOW_BREAKING=1
-diff: $(STAMP)
+diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; FORMAT=markdown|json
 	@$(BIN)/python -m tools.apidiff $(if $(BASE),--base $(BASE)) $(if $(OLD),--old $(OLD)) \
 	  $(if $(NEW),--new $(NEW)) --format $(or $(FORMAT),markdown) $(if $(ALLOW_BREAKING),--allow-breaking)

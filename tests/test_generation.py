@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
+import os
+import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
-from conftest import ROOT
+import yaml
 
+from tools.overlay import apply_strict, load_overlay
+
+ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated_client" / "raia_agent_api"
+# Tests that change a spec start from these copies, so a vendor update cannot change what they mean.
+FROZEN_SPEC = ROOT / "tests" / "specs" / "openapi.frozen.json"
+FROZEN_OVERLAY = ROOT / "tests" / "specs" / "overlay.frozen.yaml"
+FEEDBACK_POST = ("/external/conversation-message-feedbacks", "post")
 
 
-def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}
+    )
+
+
+def frozen_spec() -> dict[str, Any]:
+    spec: dict[str, Any] = json.loads(FROZEN_SPEC.read_text())
+    return spec
+
+
+def use_frozen(repo: Path, spec: dict[str, Any]) -> None:
+    """Put `spec` and the frozen overlay in a repository copy, in place of the live ones."""
+    (repo / "openapi.json").write_text(json.dumps(spec, indent=2))
+    (repo / "spec" / "overlay.yaml").write_text(FROZEN_OVERLAY.read_text())
 
 
 def tree(path: Path) -> dict[str, bytes]:
@@ -49,59 +74,88 @@ def test_every_generated_file_has_the_header() -> None:
 
 
 def test_package_records_its_sources() -> None:
-    """The package records the upstream digest, the generator version and the corrected spec."""
-    import hashlib
-
+    """The package records the upstream digest, the generator version and the spec it was made from."""
     from raia_agent_api import _spec
 
     assert hashlib.sha256((ROOT / "openapi.json").read_bytes()).hexdigest() == _spec.UPSTREAM_SPEC_SHA256
-    assert _spec.GENERATOR == "openapi-python-client 0.29.1"
-    spec = _spec.corrected_spec()
-    assert spec["components"]["schemas"]["ForbiddenErrorDTO"]["properties"]["name"]["type"] == "string"
-    assert spec["paths"]["/external/conversation-message-feedbacks"]["post"]["operationId"] == (
-        "createOrUpdateFeedback"
-    )
+    generator = f"openapi-python-client {version('openapi-python-client')}"
+    assert generator == _spec.GENERATOR
+    live = json.loads((ROOT / "openapi.json").read_text())
+    assert _spec.corrected_spec() == apply_strict(live, load_overlay(ROOT / "spec" / "overlay.yaml"))
 
 
 def test_hand_edit_is_caught_by_make_check(repo_copy: Path) -> None:
     """A hand edit under generated_client/ fails make check, naming the file and the fix."""
-    target = repo_copy / "generated_client" / "raia_agent_api" / "models" / "feedback.py"
+    models = repo_copy / "generated_client" / "raia_agent_api" / "models"
+    target = next(p for p in sorted(models.glob("*.py")) if p.name != "__init__.py")
     target.write_text(target.read_text() + "\n# tweak\n")
     result = run(["make", "-o", ".venv/.installed", "check"], repo_copy)
     assert result.returncode != 0
-    assert "models/feedback.py" in result.stderr
+    assert f"models/{target.name}" in result.stderr
     assert "make generate" in result.stderr
 
 
 def test_spec_change_without_regeneration_is_caught(repo_copy: Path) -> None:
-    """Changing openapi.json without regenerating fails make check, naming the files."""
-    spec = json.loads((repo_copy / "openapi.json").read_text())
-    body = spec["components"]["schemas"]["ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"]
-    body["properties"]["source"] = {"type": "string"}
-    (repo_copy / "openapi.json").write_text(json.dumps(spec))
+    """Changing openapi.json without regenerating fails make check, naming exactly the stale files."""
+    spec = frozen_spec()
+    use_frozen(repo_copy, spec)
+    assert run(["./generate.sh"], repo_copy).returncode == 0
+    before = tree(repo_copy / "generated_client")
+    path, method = FEEDBACK_POST
+    body_ref = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    spec["components"]["schemas"][body_ref.rsplit("/", 1)[-1]]["properties"]["source"] = {"type": "string"}
+    use_frozen(repo_copy, spec)
     result = run(["make", "-o", ".venv/.installed", "check"], repo_copy)
     assert result.returncode != 0
-    assert "models/feedback_request.py" in result.stderr
-    assert "_spec.py" in result.stderr
     assert "make generate" in result.stderr
+    named = set(re.findall(r" and generated_client/(\S+) differ$", result.stderr, flags=re.M))
+    assert run(["./generate.sh"], repo_copy).returncode == 0
+    after = tree(repo_copy / "generated_client")
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    assert "raia_agent_api/_spec.py" in changed
+    assert any(name.startswith("raia_agent_api/models/") for name in changed)
+    assert named == changed, result.stderr
+
+
+def broken_ref_spec() -> dict[str, Any]:
+    """The frozen spec with its 403 response pointing at a schema that does not exist."""
+    spec = frozen_spec()
+    path, method = FEEDBACK_POST
+    content = spec["paths"][path][method]["responses"]["403"]["content"]["application/json"]
+    content["schema"]["$ref"] = "#/components/schemas/Missing"
+    return spec
 
 
 def test_invalid_spec_stops_generation_and_keeps_package(repo_copy: Path) -> None:
-    """A $ref to a missing schema fails generate.sh with the validator's message; the package stays."""
+    """A $ref to a missing schema fails generate.sh naming it, without dumping the spec; the package stays."""
+    use_frozen(repo_copy, broken_ref_spec())
     before = tree(repo_copy / "generated_client")
-    spec = json.loads((repo_copy / "openapi.json").read_text())
-    post = spec["paths"]["/external/conversation-message-feedbacks"]["post"]
-    post["requestBody"]["content"]["application/json"]["schema"]["$ref"] = "#/components/schemas/Missing"
-    (repo_copy / "openapi.json").write_text(json.dumps(spec))
     result = run(["./generate.sh"], repo_copy)
     assert result.returncode != 0
-    assert "Missing" in result.stderr
+    assert (
+        "'#/components/schemas/Missing' at /paths//external/conversation-message-feedbacks/post/responses/403"
+        in (result.stderr)
+    )
     assert "not a valid OpenAPI document" in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 400, result.stderr[:2000]
     assert tree(repo_copy / "generated_client") == before
+
+
+def test_validator_reports_a_broken_ref_in_one_line(tmp_path: Path) -> None:
+    """tools.validate names a broken $ref and where it is in one line, not with the spec's text."""
+    corrected = apply_strict(broken_ref_spec(), load_overlay(FROZEN_OVERLAY))
+    (tmp_path / "broken.json").write_text(json.dumps(corrected))
+    result = run([sys.executable, "-m", "tools.validate", str(tmp_path / "broken.json")], ROOT)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'broken.json'}: Unresolvable $ref '#/components/schemas/Missing' at "
+        "/paths//external/conversation-message-feedbacks/post/responses/403/content/application/json/schema"
+    ]
 
 
 def test_unmatched_overlay_action_fails_naming_it(repo_copy: Path) -> None:
     """An overlay action whose target matches nothing stops generation and names the action."""
+    use_frozen(repo_copy, frozen_spec())
     overlay = repo_copy / "spec" / "overlay.yaml"
     overlay.write_text(
         overlay.read_text()
@@ -109,12 +163,30 @@ def test_unmatched_overlay_action_fails_naming_it(repo_copy: Path) -> None:
         + "    description: Fix a schema the vendor has since renamed.\n"
         + "    update:\n      type: object\n"
     )
+    number = len(yaml.safe_load(overlay.read_text())["actions"])
     before = tree(repo_copy / "generated_client")
     result = run(["./generate.sh"], repo_copy)
     assert result.returncode != 0
-    assert "action 3 ($.components.schemas.GoneDTO)" in result.stderr
+    assert f"action {number} ($.components.schemas.GoneDTO)" in result.stderr
     assert "matches nothing" in result.stderr
     assert tree(repo_copy / "generated_client") == before
+
+
+def test_overlay_action_that_changes_nothing_is_a_warning_naming_it(tmp_path: Path) -> None:
+    """When the vendor fixes a bug the overlay corrects, generation succeeds and warns, naming that action."""
+    spec = frozen_spec()
+    spec["components"]["schemas"]["ForbiddenErrorDTO"]["properties"]["name"]["type"] = "string"
+    (tmp_path / "fixed.json").write_text(json.dumps(spec))
+    actions = yaml.safe_load(FROZEN_OVERLAY.read_text())["actions"]
+    result = run(
+        [str(ROOT / "generate.sh"), "--out", str(tmp_path / "out")],
+        ROOT,
+        {"SPEC": str(tmp_path / "fixed.json"), "OVERLAY": str(FROZEN_OVERLAY)},
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, result.stderr
+    assert f"action 1 ({actions[0]['target']}) no longer changes anything" in warnings[0]
 
 
 def test_generated_package_passes_mypy_strict() -> None:

@@ -1,12 +1,48 @@
-"""The README's runnable examples run."""
+"""The README's examples run and type-check."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+FENCE = re.compile(r"```python\n(.*?)```", flags=re.S)
+BLOCKS = FENCE.findall(README)
 
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+
+def blocks_at_their_readme_lines() -> str:
+    """Every python block, in order, padded so each line keeps its README line number."""
+    out: list[str] = []
+    for match in FENCE.finditer(README):
+        first_line = README.count("\n", 0, match.start(1))
+        out += [""] * (first_line - len(out))
+        out += match.group(1).splitlines()
+    return "\n".join(out) + "\n"
+
+
+def test_readme_python_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    """The README's python blocks, read top to bottom as one script, pass mypy --strict."""
+    script = tmp_path / "README.py"
+    script.write_text(blocks_at_their_readme_lines())
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            str(script),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout.replace(str(script), "README.md")
 
 
 def test_local_server_example_runs(capsys: object) -> None:

@@ -1,4 +1,4 @@
-"""Apply spec/overlay.yaml to openapi.json, refusing actions that match nothing.
+"""Apply spec/overlay.yaml to openapi.json, refusing actions that match nothing, warning about no-ops.
 
 oas-patch does the applying; it skips a target that matches nothing without a
 word, so each action's target is resolved first with the same JSONPath engine.
@@ -70,13 +70,25 @@ def evaluate(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, A
     return doc, results
 
 
-def apply_strict(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+def apply_checked(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Apply the overlay, refusing an action that matches nothing; warn about one that changes nothing."""
     doc, results = evaluate(spec, overlay)
     unmatched = [r for r in results if not r.matched]
     if unmatched:
         names = "; ".join(f"{r.name}: {r.description}" for r in unmatched)
         raise OverlayError(f"overlay target matches nothing in the spec: {names}")
-    return doc
+    # A matching action that leaves the document as it was means the vendor fixed the bug
+    # upstream: harmless today, but a correction nobody needs hides the next real one.
+    warnings = [
+        f"{r.name} no longer changes anything (the spec already says this; remove the action?): {r.description}"
+        for r in results
+        if not r.changed
+    ]
+    return doc, warnings
+
+
+def apply_strict(spec: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    return apply_checked(spec, overlay)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,12 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path)
     args = parser.parse_args(argv)
     try:
-        corrected = apply_strict(
+        corrected, warnings = apply_checked(
             json.loads(args.spec.read_text(encoding="utf-8")), load_overlay(args.overlay)
         )
     except OverlayError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    for warning in warnings:
+        print(f"warning: overlay {warning}", file=sys.stderr)
     args.output.write_text(json.dumps(corrected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 

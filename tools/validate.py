@@ -31,19 +31,32 @@ def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
             yield from refs(value, f"{where}/{index}")
 
 
+def one_line(message: str, limit: int = 240) -> str:
+    """The first line of a validator message, cut short: some embed the whole document."""
+    line = message.splitlines()[0] if message else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def problems(path: Path) -> list[str]:
     doc, base_uri = read_from_filename(str(path))
     found = []
+    unresolvable = False
     try:
         validate(doc, base_uri=base_uri)
+    except Unresolvable:
+        # Its message is "... does not exist within {<the whole spec>}"; the walk below names
+        # the same $ref with where it is.
+        unresolvable = True
     except Exception as exc:  # the validator's own message is the report
-        found.append(str(exc).splitlines()[0] if str(exc) else repr(exc))
+        found.append(one_line(str(exc)) or repr(exc))
     resolver = Registry().with_resource(base_uri, DRAFT4.create_resource(doc)).resolver(base_uri)
     for where, ref in refs(doc):
         try:
             resolver.lookup(ref)
         except Unresolvable:
             found.append(f"Unresolvable $ref {ref!r} at {where}")
+    if unresolvable and not found:
+        found.append("a $ref does not resolve")
     return found
 
 
