@@ -126,5 +126,7 @@ def test_importing_the_package_loads_no_http_stack() -> None:
         "assert not {'httpx', 'raia_agent_api', 'raia_agent._client'} & set(sys.modules), sorted(sys.modules)\n"
         "assert raia_agent.Raia.__name__ == 'Raia' and 'httpx' in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
