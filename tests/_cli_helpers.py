@@ -9,7 +9,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from raia_agent._cli import main
 from raia_agent.testing import LocalServer
+from tests._raw_server import raw_server, read_request
 
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 
@@ -121,46 +121,11 @@ def hide_modules_env(directory: Path, *names: str) -> dict[str, str]:
 @contextlib.contextmanager
 def raw_http_server(response: bytes) -> Iterator[str]:
     """A loopback HTTP/1.1 server answering every request with the same raw bytes; yields its URL."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.1)
-    stop = threading.Event()
 
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            buffer = b""
-            while not stop.is_set():
-                while b"\r\n\r\n" not in buffer:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                head, _, buffer = buffer.partition(b"\r\n\r\n")
-                length = next(
-                    (
-                        int(line.split(b":")[1])
-                        for line in head.split(b"\r\n")
-                        if line.lower().startswith(b"content-length:")
-                    ),
-                    0,
-                )
-                while len(buffer) < length:
-                    buffer += conn.recv(65536)
-                buffer = buffer[length:]
-                conn.sendall(response)
+    def answer(conn: socket.socket, request: bytes) -> None:
+        while request:  # keep-alive: every request on the connection gets the same answer
+            conn.sendall(response)
+            request = read_request(conn)
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
+    with raw_server(answer) as url:
+        yield url

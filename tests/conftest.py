@@ -39,19 +39,3 @@ def server() -> Iterator[LocalServer]:
     """A local API server, stopped after the test."""
     with local_server() as running:
         yield running
-
-
-MESSAGE_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
-USER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-PATH = "/external/conversation-message-feedbacks"
-
-
-def feedback_body(**overrides: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "conversationMessageId": MESSAGE_ID,
-        "userId": USER_ID,
-        "voteType": "up",
-        "question": "How do I reset my password?",
-    }
-    body.update(overrides)
-    return {k: v for k, v in body.items() if v is not ...}

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from conftest import MESSAGE_ID, USER_ID
 
 from raia_agent import (
     APIConnectionError,
@@ -20,6 +19,7 @@ from raia_agent import (
     Raia,
 )
 from raia_agent.testing import LocalServer
+from tests._server_helpers import MESSAGE_ID, USER_ID
 
 ARGS = {"conversation_message_id": MESSAGE_ID, "user_id": USER_ID, "vote_type": "up", "question": "Why?"}
 

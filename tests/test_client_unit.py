@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import MESSAGE_ID, USER_ID
 from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL
 
 from raia_agent import (
@@ -32,6 +31,7 @@ from raia_agent import (
     __version__,
 )
 from raia_agent._retry import MAX_RETRY_AFTER, retry_after, should_retry
+from tests._server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,

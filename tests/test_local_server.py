@@ -8,9 +8,13 @@ import time
 
 import httpx
 import pytest
-from conftest import MESSAGE_ID, PATH, USER_ID, feedback_body
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE
 
 from raia_agent.testing import LocalServer, local_server
+from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests._server_helpers import request_body as feedback_body
+
+PATH = FEEDBACK_CREATE_OR_UPDATE.path
 
 FORBIDDEN = {"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}
 
