@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
+import json
 import logging
 import socket
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +61,10 @@ def answer(status: int, body: bytes, **headers: str) -> Callable[[socket.socket,
         conn.sendall(response_head(status, head) + body)
 
     return handle
+
+
+def answer_raw(data: bytes) -> Callable[[socket.socket, bytes], None]:
+    return lambda conn, request: conn.sendall(data)
 
 
 DEEP = b"[" * 100_000
@@ -223,3 +230,117 @@ def test_a_lone_surrogate_is_refused_before_sending(flavour: str) -> None:
 
             asyncio.run(run())
     assert seen == []
+
+
+def silent(conn: socket.socket, request: bytes) -> None:
+    """Accept the request and never answer (for at most 30 s)."""
+    conn.settimeout(30)
+    with contextlib.suppress(OSError):
+        conn.recv(1)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("how", ["constructor", "with_options", "per-call retries"])
+def test_a_silent_server_is_bounded_by_the_configured_timeout(flavour: str, how: str) -> None:
+    """A server that never answers raises APITimeoutError: the client's own pool applies its timeout."""
+    with raw_server(silent) as url, pytest.raises(APITimeoutError):
+        if flavour == "sync":
+            with Raia(secret_key=KEY, base_url=url, timeout=0.5, max_retries=0) as client:
+                target = client.with_options(max_retries=0) if how == "with_options" else client
+                target.feedback.create_or_update(
+                    **ARGS, **({"max_retries": 0} if how == "per-call retries" else {})
+                )
+        else:
+
+            async def run() -> None:
+                async with AsyncRaia(secret_key=KEY, base_url=url, timeout=0.5, max_retries=0) as client:
+                    target = client.with_options(max_retries=0) if how == "with_options" else client
+                    await target.feedback.create_or_update(**ARGS)
+
+            asyncio.run(run())
+
+
+def header_trickle(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 201 Created\r\n")
+    deadline = time.monotonic() + 30
+    with contextlib.suppress(OSError):
+        while time.monotonic() < deadline:
+            conn.sendall(b"X-A: b\r\n")
+            time.sleep(0.2)
+
+
+def test_async_calls_bound_a_trickling_head_too() -> None:
+    """In async code a header line every 0.2 s cannot hold a call past its read timeout."""
+    with raw_server(header_trickle) as url, pytest.raises(APITimeoutError, match="within 1 s"):
+        call("async", url, timeout=1.0)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_key_echoed_in_a_broken_status_line_stays_out_of_the_exception_chain(flavour: str) -> None:
+    """Transport errors quoting what the server sent are scrubbed along the whole chain."""
+    status_line = answer_raw(f"HTTP/1.1 2x1 {KEY}\r\n\r\n".encode())
+    with raw_server(status_line) as url, pytest.raises(RaiaError) as info:
+        call(flavour, url)
+    text = "".join(traceback.format_exception(info.value))
+    assert KEY not in text, text
+
+
+@pytest.mark.parametrize("padding", [0, 190, 197])
+def test_a_key_echoed_in_an_error_body_is_hidden_in_every_form(padding: int) -> None:
+    """A key with " or \\ echoed JSON-escaped, or cut by the 200-character excerpt, leaks no part of it."""
+    key = 'sk-"quoted\\key-77'
+    body = json.dumps({"statusCode": 400, "message": "x" * padding + key}).encode()
+    with (
+        raw_server(answer(400, body)) as url,
+        pytest.raises(BadRequestError) as info,
+        Raia(secret_key=key, base_url=url, max_retries=0) as client,
+    ):
+        client.feedback.create_or_update(**ARGS)
+    assert "quoted" not in str(info.value)
+    assert "sk-" not in str(info.value)
+
+
+def test_reusing_an_async_client_in_another_event_loop_is_a_raia_error() -> None:
+    """A closed event loop surfaces as RaiaError, not a raw RuntimeError."""
+    with raw_server(answer(201, b"{}")) as url:
+        client = AsyncRaia(secret_key=KEY, base_url=url, max_retries=0)
+        with contextlib.suppress(RaiaError):
+            asyncio.run(client.feedback.create_or_update(**ARGS))
+        with pytest.raises(RaiaError):
+            asyncio.run(client.feedback.create_or_update(**ARGS))
+
+
+@pytest.mark.parametrize(
+    ("options", "exc", "named"),
+    [
+        ({"default_headers": {"X-A": "a\r\nX-Evil: 1"}}, ValueError, "default_headers"),
+        ({"default_headers": {"X-A": "é"}}, ValueError, "default_headers"),
+        ({"default_headers": {"X-A": 1}}, TypeError, "default_headers"),
+        ({"base_url": "https://api.example/?q=1"}, ValueError, "query"),
+        ({"base_url": "https://api.example/#x"}, ValueError, "fragment"),
+        ({"base_url": "https://user:pw@api.example"}, ValueError, "credentials"),
+    ],
+)
+def test_bad_configuration_is_refused_at_construction(
+    options: dict[str, Any], exc: type[Exception], named: str
+) -> None:
+    """Header injection, non-ASCII or non-str default headers, and odd base URLs fail at construction."""
+    with pytest.raises(exc, match=named) as info:
+        Raia(secret_key=KEY, **options)
+    assert "pw" not in str(info.value)
+
+
+def test_a_default_header_cannot_duplicate_the_key_header() -> None:
+    """default_headers spelling an auth header in any case cannot add a second copy of it."""
+    seen: list[bytes] = []
+
+    def record(conn: socket.socket, request: bytes) -> None:
+        seen.append(request)
+        answer(500, b"{}")(conn, request)
+
+    header = AUTH_HEADERS[0]
+    with raw_server(record) as url, pytest.raises(InternalServerError):
+        call("sync", url, default_headers={header.lower(): "other", header.upper(): "x"})
+    head = seen[0].split(b"\r\n\r\n")[0].lower()
+    assert head.count(header.lower().encode() + b":") == 1
+    assert KEY.encode() in seen[0]

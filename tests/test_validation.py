@@ -71,7 +71,7 @@ def test_dot_segments_cannot_reach_another_endpoint(name: str) -> None:
         ({}, ValueError, "name is required"),
         ({"name": "n", "trace": "a\r\nX-Evil: 1"}, ValueError, "trace: must be printable ASCII"),
         ({"name": "n", "owner": "nope"}, ValueError, "owner"),
-        ({"name": "n", "when": float("nan")}, TypeError, "when"),
+        ({"name": "n", "when": float("nan")}, ValueError, "when: NaN"),
     ],
 )
 def test_bad_arguments_are_refused_by_name(args: dict[str, object], exc: type[Exception], named: str) -> None:

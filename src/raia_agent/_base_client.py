@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
 import httpx
+from httpx._client import UseClientDefault
 from raia_agent_api._surface import NotGiven, Operation, RawResponse, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
@@ -54,7 +55,10 @@ class BaseClient:
         # A client we own carries the headers and timeout itself, so a call merges nothing extra;
         # a user's client gets them with every request.
         self._call_headers: dict[str, str] | None = None if self._owns_http else self._options.headers
-        self._call_timeout: httpx.Timeout | None = None if self._owns_http else self._options.timeout
+        # (httpx reads timeout=None as "no timeout": the owned pool's own default is USE_CLIENT_DEFAULT)
+        self._call_timeout: httpx.Timeout | UseClientDefault = (
+            httpx.USE_CLIENT_DEFAULT if self._owns_http else self._options.timeout
+        )
         self._init_resources()
 
     def _init_resources(self) -> None:  # pragma: no cover - the generated resources mix-in provides it
@@ -142,6 +146,16 @@ class BaseClient:
                 self._redact.optional(response.headers.get("x-request-id")),
             )
         return parse(op, response, content, self._redact)
+
+    def _send_error(self, exc: Exception) -> RaiaError:
+        self._redact.scrub(exc)
+        if isinstance(exc, RuntimeError):  # e.g. an AsyncRaia used again after its event loop closed
+            return RaiaError(
+                self._redact.text(
+                    f"the HTTP client cannot send ({exc}); create the client in the event loop that uses it"
+                )
+            )
+        return self._transport_error(exc)
 
     def _transport_error(self, exc: Exception) -> APIError:
         if isinstance(exc, httpx.TimeoutException):

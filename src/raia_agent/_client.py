@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import anyio
 import httpx
 from raia_agent_api._surface import NOT_GIVEN, NotGiven, Operation, RawResponse, TimeoutTypes
 from raia_agent_api.resources import AsyncResources, SyncResources
 
 from ._base_client import BaseClient
-from ._exceptions import APIError
+from ._exceptions import APIError, APITimeoutError
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import decoding_error
@@ -90,8 +92,8 @@ class Raia(SyncResources, BaseClient):
     def _attempt(self, operation: Operation[T], request: httpx.Request, options: Options) -> RawResponse[T]:
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from exc
+        except (httpx.TransportError, RuntimeError) as exc:
+            raise self._send_error(exc) from exc
         try:
             limit = self._limit(response, options)
             for chunk in response.iter_bytes():
@@ -99,8 +101,8 @@ class Raia(SyncResources, BaseClient):
             content = limit.content()
         except httpx.DecodingError as exc:
             raise decoding_error(response, exc) from None
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from exc
+        except (httpx.TransportError, RuntimeError) as exc:
+            raise self._send_error(exc) from exc
         finally:
             response.close()
         return self._finish(operation, response, content)
@@ -176,10 +178,22 @@ class AsyncRaia(AsyncResources, BaseClient):
     async def _attempt(
         self, operation: Operation[T], request: httpx.Request, options: Options
     ) -> RawResponse[T]:
+        # In async code the whole response, head included, is bounded by the read timeout: a server
+        # trickling header lines would otherwise restart httpx's per-read clock for ever.
+        seconds = options.timeout.read
+        try:
+            with anyio.fail_after(seconds) if seconds is not None else contextlib.nullcontext():
+                return await self._attempt_unbounded(operation, request, options)
+        except TimeoutError:
+            raise APITimeoutError(f"the response did not arrive within {seconds:g} s") from None
+
+    async def _attempt_unbounded(
+        self, operation: Operation[T], request: httpx.Request, options: Options
+    ) -> RawResponse[T]:
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from exc
+        except (httpx.TransportError, RuntimeError) as exc:
+            raise self._send_error(exc) from exc
         try:
             limit = self._limit(response, options)
             async for chunk in response.aiter_bytes():
@@ -187,8 +201,8 @@ class AsyncRaia(AsyncResources, BaseClient):
             content = limit.content()
         except httpx.DecodingError as exc:
             raise decoding_error(response, exc) from None
-        except httpx.TransportError as exc:
-            raise self._transport_error(exc) from exc
+        except (httpx.TransportError, RuntimeError) as exc:
+            raise self._send_error(exc) from exc
         finally:
             await response.aclose()
         return self._finish(operation, response, content)

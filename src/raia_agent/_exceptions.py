@@ -22,6 +22,7 @@ RaiaError                              also: a closed client
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -175,7 +176,7 @@ def status_error_class(status: int) -> type[APIStatusError]:
     return _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
 
 
-def summary(body: Any) -> str:
+def summary(body: Any, redact: Callable[[str], str] = str) -> str:
     """A short human line for a body: its `message` when it has one."""
     text: Any = body.get("message", body) if isinstance(body, dict) else body
     if isinstance(text, list):
@@ -185,4 +186,4 @@ def summary(body: Any) -> str:
             text = json.dumps(text)
         except (ValueError, RecursionError):
             text = "(unprintable body)"
-    return excerpt(text)
+    return excerpt(redact(text))  # redacted before it is cut, so no prefix of the key survives

@@ -5,6 +5,8 @@ RAIA_AGENT_LOG=debug logs each request and response; every value printed passes 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -29,10 +31,14 @@ def configure_from_env() -> None:
 class Redactor:
     """Hides the secret in any text, and the values of the headers that carry it."""
 
-    __slots__ = ("_headers", "_secret")
+    __slots__ = ("_forms", "_headers", "_secret")
 
     def __init__(self, secret: str, auth_headers: Iterable[str]) -> None:
         self._secret = secret
+        # The key as it may appear: raw, JSON-escaped (a key with " or \), and as Python's repr
+        # of bytes would show it.
+        forms = {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1]} if secret else set()
+        self._forms = sorted(forms, key=len, reverse=True)
         self._headers = ALWAYS_SENSITIVE | {name.lower() for name in auth_headers}
 
     def __repr__(self) -> str:
@@ -40,7 +46,29 @@ class Redactor:
 
     def text(self, value: object) -> str:
         text = value if isinstance(value, str) else str(value)
-        return text.replace(self._secret, REDACTED) if self._secret and self._secret in text else text
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, REDACTED)
+        return text
+
+    def scrub(self, exc: BaseException) -> None:
+        """Redact the key from the string arguments of `exc` and every exception chained to it.
+
+        Transport errors quote what the server sent (a status line, a header), which may echo the key.
+        """
+        seen: set[int] = set()
+        link: BaseException | None = exc
+        while link is not None and id(link) not in seen:
+            seen.add(id(link))
+            if any(isinstance(arg, str | bytes | bytearray) for arg in link.args):
+                with contextlib.suppress(AttributeError, TypeError):  # read-only args
+                    link.args = tuple(
+                        self.text(arg.decode("latin-1") if isinstance(arg, bytes | bytearray) else arg)
+                        if isinstance(arg, str | bytes | bytearray)
+                        else arg
+                        for arg in link.args
+                    )
+            link = link.__cause__ or link.__context__
 
     def optional(self, value: str | None) -> str | None:
         return None if value is None else self.text(value)

@@ -72,6 +72,10 @@ def check_base_url(base_url: str | None) -> str:
         )
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValueError("base_url must be an absolute https:// URL")
+    if url.query or url.fragment:
+        raise ValueError("base_url must not have a query or a fragment: every path is appended to it")
+    if url.userinfo:
+        raise ValueError("base_url must not carry credentials (user:password@); the key is sent as a header")
     return str(url).rstrip("/")
 
 
@@ -105,6 +109,27 @@ class Options:
         )
 
 
+def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """default_headers as sendable: str names and values of printable ASCII, no line breaks."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise TypeError("default_headers must be a mapping of str to str")
+    checked = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"default_headers: {name!r} must map a str to a str")
+        if not name or any(not (0x21 <= ord(ch) < 0x7F) or ch == ":" for ch in name):
+            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+        if any(not (0x20 <= ord(ch) < 0x7F) and ch != "\t" for ch in value):
+            raise ValueError(
+                f"default_headers[{name!r}] has characters not allowed in an HTTP header "
+                "(control characters, line breaks or non-ASCII)"
+            )
+        checked[name] = value
+    return checked
+
+
 def check_retries(max_retries: int) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError("max_retries must be an int >= 0")
@@ -120,7 +145,12 @@ def resolve(
     default_headers: Mapping[str, str] | None,
 ) -> Options:
     key = check_secret_key(secret_key)
-    headers = {"User-Agent": user_agent(), **(default_headers or {})}
+    auth = {name.lower() for name in AUTH_HEADERS}
+    # The key goes in exactly one copy of each auth header, whatever default_headers spells.
+    extra = {k: v for k, v in check_headers(default_headers).items() if k.lower() not in auth}
+    headers = {"User-Agent": user_agent(), **extra}
+    if any(k.lower() == "user-agent" for k in extra):
+        del headers["User-Agent"]
     for name in AUTH_HEADERS:
         headers[name] = key
     return Options(

@@ -130,6 +130,6 @@ def status_error(
             except (KeyError, ValueError, TypeError, AttributeError, RecursionError):
                 error = None
     suffix = f" (request id {request_id})" if request_id else ""
-    message = redact.text(f"Error code: {response.status_code} - {summary(body)}{suffix}")
+    message = redact.text(f"Error code: {response.status_code} - {summary(body, redact.text)}{suffix}")
     cls = status_error_class(response.status_code)
     return cls(message, response=response, body=body, error=error, request_id=request_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -21,19 +21,66 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _plain(value: Any) -> Any:
+_MAX_DEPTH = 64
+_MAX_INT_BITS = 13_000  # about 4,000 digits: beyond that Python itself refuses to print the number
+
+
+class _Refused(Exception):
+    """A value no JSON document can carry; its message completes "<argument>: ..."."""
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
     """What JSON can carry: UUIDs and dates as strings, mappings and sequences as dicts and lists."""
-    if value is None or isinstance(value, _SCALARS):
+    kind = type(value)
+    if value is None or kind is str or kind is bool:
         return value
+    if kind is int:
+        if value.bit_length() > _MAX_INT_BITS:
+            raise _Refused("is too large a number to send")
+        return value
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _Refused("NaN and infinity are not JSON numbers")
+        return value
+    if depth > _MAX_DEPTH:
+        raise _Refused(f"is nested more than {_MAX_DEPTH} levels deep")
+    if isinstance(value, str):  # a StrEnum, say: sent as its plain text
+        return "".join([value])
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int | float):  # IntEnum and friends: sent as the plain number
+        return _plain(int(value) if isinstance(value, int) else float(value), depth)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
-        return [_plain(item) for item in value]
-    return value  # the schema check names it
+        return {key: _plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item, depth + 1) for item in value]
+    raise _Refused(f"a {type(value).__name__} cannot be sent as JSON")
+
+
+def _nullable_required(op: Operation[Any]) -> frozenset[str]:
+    """Python names of the body arguments that are required and may be null: None is sent for them."""
+    found: frozenset[str] | None = op.cache.get("nullable")
+    if found is None:
+        schema = op.body_schema or {}
+        defs = schema.get("$defs", {})
+        while "$ref" in schema:
+            schema = defs.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+        required = set(schema.get("required") or ()) if op.body_required else set()
+        props = schema.get("properties") or {}
+        nullable = {
+            name
+            for name, prop in props.items()
+            if name in required
+            and ("null" in (prop.get("type") or []) or {"type": "null"} in (prop.get("anyOf") or []))
+        }
+        found = op.cache["nullable"] = frozenset(
+            p.python for p in op.params if p.location == "body" and p.name in nullable
+        )
+    return found
 
 
 class Prepared:
@@ -62,8 +109,15 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
     for param in op.params:
         value = args.get(param.python)
         if value is None:
-            continue  # optional arguments are omitted rather than sent as null
-        value = _plain(value)
+            if param.python not in _nullable_required(op):
+                continue  # optional arguments are omitted rather than sent as null
+        else:
+            try:
+                value = _plain(value)
+            except _Refused as exc:
+                _refuse(op, [Problem(param.name, str(exc), "Value")])
+            if param.location != "body" and not _sendable(value):
+                _refuse(op, [Problem(param.name, _UNSENDABLE, "Value")])
         if param.location != "body":
             params[param.name] = value
         elif param.name:
@@ -87,6 +141,10 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
         value = params[param.name]
         if param.location == "path":
             segment = quote(str(_query_value(value)), safe="")
+            if not segment:
+                _refuse(
+                    op, [Problem(param.name, "must not be empty: it is a segment of the URL path", "Value")]
+                )
             # "." and ".." would be resolved away by URL normalisation and reach another endpoint
             segment = segment.replace(".", "%2E") if segment in {".", ".."} else segment
             path = path.replace("{" + param.name + "}", segment)
@@ -100,6 +158,19 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
             headers = headers or {}
             headers[param.name] = text
     return Prepared(path, query, headers, content)
+
+
+_UNSENDABLE = (
+    f"must be text UTF-8 can encode, at most {8 * 1024} characters, to travel in the URL or a header"
+)
+
+
+def _sendable(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_sendable(item) for item in value)
+    if not isinstance(value, str):
+        return True
+    return len(value) <= 8 * 1024 and not _unencodable(value)
 
 
 def _encode(op: Operation[Any], body: Any) -> bytes:
