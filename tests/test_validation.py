@@ -83,3 +83,70 @@ def test_bad_arguments_are_refused_by_name(args: dict[str, object], exc: type[Ex
 def test_an_optional_empty_body_is_not_sent() -> None:
     """With no body argument and an optional body, no content is sent."""
     assert prepare(OP, {"name": "n"}).content is None
+
+
+@pytest.mark.parametrize(
+    ("args", "exc", "named"),
+    [
+        ({"name": "\ud800"}, ValueError, "name: must be text UTF-8 can encode"),
+        ({"name": "n", "tags": ["ok", "\udfff"]}, ValueError, "tags: must be text"),
+        ({"name": "n", "tags": ["x" * 9000]}, ValueError, "tags: must be text"),
+        ({"name": ""}, ValueError, "name: must not be empty"),
+        ({"name": "n", "when": {"a": 1}}, TypeError, "when"),
+        ({"name": "n", "owner": {1, 2}}, TypeError, "owner: a set cannot be sent"),
+        ({"name": "n", "owner": b"raw"}, TypeError, "owner: a bytes cannot be sent"),
+        ({"name": "n", "limit": 10**5000}, ValueError, "limit: is too large"),
+    ],
+)
+def test_values_no_url_or_json_can_carry_are_refused_by_name(
+    args: dict[str, object], exc: type[Exception], named: str
+) -> None:
+    """Lone surrogates, huge or empty URL parts, sets, bytes and giant numbers are refused before sending."""
+    with pytest.raises(exc, match=named):
+        prepare(OP, args)
+
+
+def test_deeply_nested_arguments_are_refused_not_recursed() -> None:
+    """An argument nested thousands deep is a ValueError naming it, never a RecursionError."""
+    deep: object = "leaf"
+    for _ in range(5000):
+        deep = {"a": deep}
+    with pytest.raises(ValueError, match="when: is nested more than"):
+        prepare(OP, {"name": "n", "when": deep})
+
+
+def test_enum_members_are_sent_as_their_plain_values() -> None:
+    """A StrEnum or IntEnum argument travels as its plain value."""
+    import enum
+
+    class Size(enum.IntEnum):
+        TEN = 10
+
+    class Owner(enum.StrEnum):
+        ME = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+    prepared = prepare(OP, {"name": "n", "limit": Size.TEN, "owner": Owner.ME})
+    assert prepared.query == {"limit": 10}
+    assert json.loads(prepared.content or b"") == {"ownerId": Owner.ME.value}
+
+
+NULLABLE: Operation[object] = Operation(
+    name="things.create",
+    method="POST",
+    path="/things",
+    params=(Param("answer", "answer", "body"), Param("note", "note", "body")),
+    params_schema=None,
+    body_schema={
+        "type": "object",
+        "properties": {"answer": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}},
+        "required": ["answer"],
+    },
+    body_required=True,
+    success=201,
+    replies={},
+)
+
+
+def test_a_required_nullable_argument_is_sent_as_null() -> None:
+    """None for a required, nullable field is sent as null; for an optional one it is left out."""
+    assert json.loads(prepare(NULLABLE, {"answer": None, "note": None}).content or b"") == {"answer": None}

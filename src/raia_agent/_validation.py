@@ -28,6 +28,10 @@ _MAX_INT_BITS = 13_000  # about 4,000 digits: beyond that Python itself refuses 
 class _Refused(Exception):
     """A value no JSON document can carry; its message completes "<argument>: ..."."""
 
+    def __init__(self, message: str, kind: str = "Value") -> None:
+        super().__init__(message)
+        self.kind = kind
+
 
 def _plain(value: Any, depth: int = 0) -> Any:
     """What JSON can carry: UUIDs and dates as strings, mappings and sequences as dicts and lists."""
@@ -58,7 +62,7 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return {key: _plain(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item, depth + 1) for item in value]
-    raise _Refused(f"a {type(value).__name__} cannot be sent as JSON")
+    raise _Refused(f"a {type(value).__name__} cannot be sent as JSON", "Type")
 
 
 def _nullable_required(op: Operation[Any]) -> frozenset[str]:
@@ -115,7 +119,7 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
             try:
                 value = _plain(value)
             except _Refused as exc:
-                _refuse(op, [Problem(param.name, str(exc), "Value")])
+                _refuse(op, [Problem(param.name, str(exc), exc.kind)])
             if param.location != "body" and not _sendable(value):
                 _refuse(op, [Problem(param.name, _UNSENDABLE, "Value")])
         if param.location != "body":
