@@ -22,8 +22,8 @@ from tools.bench import KEY, PATH, Row, interleaved, medians
 from tools.bench_e2e import served
 
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
-CONCURRENCY = 32
-ROWS = 5_000
+CONCURRENCY = 16  # the command's default
+ROWS = 3_000
 ROUNDS = 5
 
 BARE = """
