@@ -10,6 +10,8 @@ import logging
 import socket
 import time
 import traceback
+import tracemalloc
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -344,3 +346,27 @@ def test_a_default_header_cannot_duplicate_the_key_header() -> None:
     head = seen[0].split(b"\r\n\r\n")[0].lower()
     assert head.count(header.lower().encode() + b":") == 1
     assert KEY.encode() in seen[0]
+
+
+def gzip_bomb(decoded_mib: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    zeros = b"\0" * (1 << 20)
+    return b"".join(packer.compress(zeros) for _ in range(decoded_mib)) + packer.flush()
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_gzip_bomb_is_refused_without_inflating_it(flavour: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small gzip body that inflates past the limit is refused with memory near the limit, not its size."""
+    monkeypatch.setattr("raia_agent._base_client.MAX_RESPONSE_BYTES", 1 << 20)
+    bomb = gzip_bomb(256)
+    tracemalloc.start()
+    try:
+        with (
+            raw_server(answer(201, bomb, **{"content-encoding": "gzip"})) as url,
+            pytest.raises(ResponseValidationError, match="larger than 1048576 bytes"),
+        ):
+            call(flavour, url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20, f"peak {peak >> 20} MiB while refusing a 256 MiB body"

@@ -96,9 +96,10 @@ class Raia(SyncResources, BaseClient):
             raise self._send_error(exc) from exc
         try:
             limit = self._limit(response, options)
-            for chunk in response.iter_bytes():
-                limit.add(chunk)
-            content = limit.content()
+            raw = limit.raw
+            for chunk in response.iter_raw() if raw else response.iter_bytes():
+                limit.feed(chunk, raw)
+            content = limit.content(raw)
         except httpx.DecodingError as exc:
             raise decoding_error(response, exc) from None
         except (httpx.TransportError, RuntimeError) as exc:
@@ -196,9 +197,10 @@ class AsyncRaia(AsyncResources, BaseClient):
             raise self._send_error(exc) from exc
         try:
             limit = self._limit(response, options)
-            async for chunk in response.aiter_bytes():
-                limit.add(chunk)
-            content = limit.content()
+            raw = limit.raw
+            async for chunk in response.aiter_raw() if raw else response.aiter_bytes():
+                limit.feed(chunk, raw)
+            content = limit.content(raw)
         except httpx.DecodingError as exc:
             raise decoding_error(response, exc) from None
         except (httpx.TransportError, RuntimeError) as exc:

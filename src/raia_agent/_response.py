@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import time
+import zlib
 from typing import Any, TypeVar
 
 import httpx
@@ -28,13 +29,51 @@ class BodyLimit:
     call for ever, and an endless body would fill memory.
     """
 
-    __slots__ = ("chunks", "deadline", "max_bytes", "response", "seconds", "size")
+    __slots__ = ("chunks", "deadline", "decoder", "max_bytes", "response", "seconds", "size")
 
     def __init__(self, response: httpx.Response, seconds: float | None, max_bytes: int) -> None:
         self.response, self.seconds, self.max_bytes = response, seconds, max_bytes
         self.deadline = None if seconds is None else time.monotonic() + seconds
         self.chunks: list[bytes] = []
         self.size = 0
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        # gzip and deflate are inflated here, a bounded piece at a time, so a small compressed
+        # bomb never expands past the limit in memory; httpx inflates each chunk whole.
+        self.decoder: Any = None
+        if encoding in {"gzip", "x-gzip"}:
+            self.decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self.decoder = zlib.decompressobj()
+
+    @property
+    def raw(self) -> bool:
+        """Whether the caller should feed raw (still encoded) bytes to `feed`."""
+        if getattr(self.response, "_content", None) is not None:
+            return False  # already in memory (a mock transport's answer): httpx decodes it as usual
+        return self.decoder is not None or not self.response.headers.get("content-encoding")
+
+    def feed(self, data: bytes, raw: bool = True) -> None:
+        """Raw bytes: inflated when needed, in pieces no larger than what the limit still allows."""
+        if self.decoder is None or not raw:
+            self.add(data)
+            return
+        while data:
+            try:
+                out = self.decoder.decompress(data, self.max_bytes - self.size + 1)
+            except zlib.error as exc:
+                raise self._undecodable(exc) from None
+            self.add(out)
+            data = self.decoder.unconsumed_tail
+            if not out and not data:
+                break
+
+    def _undecodable(self, exc: Exception) -> ResponseValidationError:
+        encoding = self.response.headers.get("content-encoding", "identity")
+        return ResponseValidationError(
+            f"{self.response.status_code} response body could not be decoded ({encoding}): {type(exc).__name__}",
+            response=self.response,
+            body=None,
+        )
 
     def add(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -48,7 +87,12 @@ class BodyLimit:
             raise APITimeoutError(f"the response body did not arrive within {self.seconds:g} s")
         self.chunks.append(chunk)
 
-    def content(self) -> bytes:
+    def content(self, raw: bool = True) -> bytes:
+        if self.decoder is not None and raw:
+            try:
+                self.add(self.decoder.flush())
+            except zlib.error as exc:
+                raise self._undecodable(exc) from None
         content = b"".join(self.chunks)
         # What httpx's own read() leaves behind, so RawResponse users can call .json() and .text.
         self.response._content = content
