@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import anyio
 import httpx
+import sniffio
 from raia_agent_api._surface import NOT_GIVEN, NotGiven, Operation, RawResponse, TimeoutTypes
 from raia_agent_api.resources import AsyncResources, SyncResources
 
@@ -182,8 +183,13 @@ class AsyncRaia(AsyncResources, BaseClient):
         # In async code the whole response, head included, is bounded by the read timeout: a server
         # trickling header lines would otherwise restart httpx's per-read clock for ever.
         seconds = options.timeout.read
+        if seconds is None:
+            return await self._attempt_unbounded(operation, request, options)
         try:
-            with anyio.fail_after(seconds) if seconds is not None else contextlib.nullcontext():
+            if sniffio.current_async_library() == "asyncio":  # a third of anyio's cost per call
+                async with asyncio.timeout(seconds):
+                    return await self._attempt_unbounded(operation, request, options)
+            with anyio.fail_after(seconds):
                 return await self._attempt_unbounded(operation, request, options)
         except TimeoutError:
             raise APITimeoutError(f"the response did not arrive within {seconds:g} s") from None

@@ -29,7 +29,7 @@ class BodyLimit:
     call for ever, and an endless body would fill memory.
     """
 
-    __slots__ = ("chunks", "deadline", "decoder", "max_bytes", "response", "seconds", "size")
+    __slots__ = ("chunks", "deadline", "decoder", "max_bytes", "raw", "response", "seconds", "size")
 
     def __init__(self, response: httpx.Response, seconds: float | None, max_bytes: int) -> None:
         self.response, self.seconds, self.max_bytes = response, seconds, max_bytes
@@ -44,13 +44,9 @@ class BodyLimit:
             self.decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
             self.decoder = zlib.decompressobj()
-
-    @property
-    def raw(self) -> bool:
-        """Whether the caller should feed raw (still encoded) bytes to `feed`."""
-        if getattr(self.response, "_content", None) is not None:
-            return False  # already in memory (a mock transport's answer): httpx decodes it as usual
-        return self.decoder is not None or not self.response.headers.get("content-encoding")
+        # Whether the caller feeds raw (still encoded) bytes: not when the body is already in
+        # memory (a mock transport's answer) or in an encoding httpx decodes for us.
+        self.raw = getattr(response, "_content", None) is None and (self.decoder is not None or not encoding)
 
     def feed(self, data: bytes, raw: bool = True) -> None:
         """Raw bytes: inflated when needed, in pieces no larger than what the limit still allows."""
