@@ -439,3 +439,12 @@ def test_retries_print_nothing_without_logging_configured() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_the_import_sizes_the_pool_to_its_concurrency() -> None:
+    """A pool sized for the import holds exactly one connection per worker, and keeps the headers."""
+    client = AsyncRaia(secret_key=KEY)
+    client._size_pool(7)
+    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    assert pool._max_connections == 7
+    assert client._http.headers[HEADER] == KEY

@@ -64,13 +64,19 @@ class BaseClient:
     def _init_resources(self) -> None:  # pragma: no cover - the generated resources mix-in provides it
         raise NotImplementedError
 
-    def _client_settings(self) -> dict[str, Any]:
+    def _client_settings(self, connections: int | None = None) -> dict[str, Any]:
+        limits = DEFAULT_LIMITS if connections is None else httpx.Limits(max_connections=connections)
         return {
             "headers": self._options.headers,
             "timeout": self._options.timeout,
             "follow_redirects": False,
-            "limits": DEFAULT_LIMITS,
+            "limits": limits,
         }
+
+    def _size_pool(self, connections: int) -> None:
+        """Give a new, unused client a pool of exactly `connections` (the import's concurrency)."""
+        if self._owns_http:
+            self._http = self._http_type(**self._client_settings(connections))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"

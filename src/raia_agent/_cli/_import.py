@@ -143,6 +143,8 @@ def _run(
 
     fmt = detect_format(path, fmt)
     client = None if key is None else AsyncRaia(secret_key=key, base_url=base_url, max_retries=max_retries)
+    if client is not None:
+        client._size_pool(concurrency)  # a connection per worker: none waits on the pool
     stats = Stats()
     rejected = Rejects(rejects or path.with_name(path.name + ".rejects.jsonl"))
     out = Output()
