@@ -110,11 +110,14 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
     """Raise TypeError/ValueError naming the Python argument when the spec refuses it."""
     body: Any = {} if op.body_schema is not None else None
     params: dict[str, Any] = {}
+    nullable = _nullable_required(op)
     for param in op.params:
         value = args.get(param.python)
         if value is None:
-            if param.python not in _nullable_required(op):
+            if param.python not in nullable:
                 continue  # optional arguments are omitted rather than sent as null
+        elif type(value) is str and param.location == "body":
+            pass  # the common case, already plain
         else:
             try:
                 value = _plain(value)
