@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import stat
 import time
 from pathlib import Path
 
@@ -164,3 +166,24 @@ def test_a_clean_run_removes_the_rejects_its_last_run_wrote(server: LocalServer,
     assert not (tmp_path / "fix.jsonl.rejects.jsonl").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     assert json.loads(path.read_text().splitlines()[0]) == good[0]
+
+
+def test_rejects_to_a_pipe_are_written_through_and_the_pipe_is_left_in_place(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """`--rejects` naming a FIFO (like /dev/stdout) writes into it; it is neither replaced nor removed."""
+    path = write_jsonl(tmp_path / "s.jsonl", rows(4, invalid_every=2))
+    fifo = tmp_path / "rejects.fifo"
+    os.mkfifo(fifo)
+    # Read-write: opening never blocks, and the import's writes wait in the pipe's buffer.
+    held = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        result = invoke(server, "feedback", "import", str(path), "--rejects", str(fifo))
+        assert stat.S_ISFIFO(fifo.lstat().st_mode), "the pipe was replaced or removed"
+        written = os.read(held, 1 << 16).decode()
+    finally:
+        os.close(held)
+
+    assert result.exit_code == 1, result.output
+    assert [json.loads(line)["line"] for line in written.splitlines()] == [2, 4]
+    assert server.store.count() == 2

@@ -192,8 +192,9 @@ def _finish_rejects(rejected: Rejects, ledger: Journal, complete: bool) -> None:
     """Move this run's rejects into place; after a complete clean run remove the last run's file,
     but only if it is the very file an import of PATH wrote (never a file that is not ours)."""
     if rejected.close():
-        ledger.put("rejects", rejected.stamp())
-    elif complete and rejected.path.exists():
+        if not rejected.direct:
+            ledger.put("rejects", rejected.stamp())
+    elif complete and rejected.path.is_file():
         if ledger.get("rejects") == rejected.stamp():
             rejected.path.unlink()
         else:

@@ -84,7 +84,9 @@ class Rejects:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.partial = path.with_name(f".{path.name}.partial")
+        # Not a regular file (/dev/stdout, a pipe): written straight through, never replaced.
+        self.direct = path.exists() and not path.is_file()
+        self.partial = path if self.direct else path.with_name(f".{path.name}.partial")
         self.written = 0
         self._handle: IO[str] | None = None
 
@@ -105,7 +107,8 @@ class Rejects:
             return False
         self._handle.close()
         self._handle = None
-        os.replace(self.partial, self.path)
+        if not self.direct:
+            os.replace(self.partial, self.path)
         return True
 
     def stamp(self) -> str:
