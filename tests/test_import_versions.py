@@ -114,6 +114,25 @@ def test_an_output_path_that_is_the_input_is_refused_before_anything_is_touched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
+@pytest.mark.parametrize("option", ["--rejects", "--journal"])
+def test_a_file_written_beside_an_output_that_is_the_input_is_refused(
+    server: LocalServer, tmp_path: Path, option: str
+) -> None:
+    """The input named like the rejects' partial file or the journal's SQLite log: refused, left whole."""
+    name = ".out.partial" if option == "--rejects" else "out-wal"
+    path = write_jsonl(tmp_path / name, rows(3))
+    before = path.read_bytes()
+
+    result = invoke(
+        server, "feedback", "import", str(path), option, str(tmp_path / "out"), "--format", "jsonl"
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "which is the input file" in result.stderr
+    assert path.read_bytes() == before
+    assert server.requests_received == 0
+
+
 def test_the_last_rejects_survive_a_run_that_stops_before_writing_its_own(
     server: LocalServer, tmp_path: Path
 ) -> None:

@@ -123,6 +123,11 @@ def _check_paths(path: Path, journal: Path, rejects: Path) -> None:
     for option, target in (("--journal", journal), ("--rejects", rejects)):
         if _same(path, target):
             raise CLIError(f"{option} {target} is the input file; give another path")
+    # The files written beside them, too (SQLite's, the lock, the rejects being written).
+    helpers = [journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal", ".lock")]
+    for helper in [*helpers, Rejects(rejects).partial]:
+        if _same(path, helper):
+            raise CLIError(f"the import would write {helper}, which is the input file; rename it")
     if _same(journal, rejects):
         raise CLIError(f"--journal and --rejects are the same file ({rejects}); give two paths")
 
