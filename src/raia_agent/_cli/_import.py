@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sqlite3
 import sys
@@ -23,9 +24,9 @@ from ._common import (
     setup_logging,
 )
 from ._importer import Importer, Rejects, Stats
-from ._journal import Journal, JournalBusy
+from ._journal import CHANGED, Journal, JournalBusy
 from ._progress import Reporter
-from ._reader import BadFile, count_lines, detect_format, records
+from ._reader import BadFile, detect_format, records, scan
 from ._rows import Row, rows
 
 
@@ -86,7 +87,9 @@ def import_(
     """Import feedbacks from a JSONL, CSV or TSV file; rerun the same command to resume."""
     setup_logging(debug)
     journal_path = journal or path.with_name(path.name + ".journal.sqlite3")
+    rejects = rejects or path.with_name(path.name + ".rejects.jsonl")
     try:
+        _check_paths(path, journal_path, rejects)
         key = None if dry_run else secret_key(secret_key_file)
         ledger = _open_journal(path, journal_path)
     except (CLIError, ValueError, TypeError, OSError) as exc:
@@ -107,6 +110,26 @@ def import_(
         with contextlib.suppress(sqlite3.Error, OSError):
             ledger.close()
     sys.exit(code)
+
+
+def _same(one: Path, other: Path) -> bool:
+    if one.exists() and other.exists():
+        return os.path.samefile(one, other)
+    return one.resolve() == other.resolve()
+
+
+def _check_paths(path: Path, journal: Path, rejects: Path) -> None:
+    """Before anything is created, moved or deleted: no output may overwrite the input or each other."""
+    for option, target in (("--journal", journal), ("--rejects", rejects)):
+        if _same(path, target):
+            raise CLIError(f"{option} {target} is the input file; give another path")
+    # The files written beside them, too (SQLite's, the lock, the rejects being written).
+    helpers = [journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal", ".lock")]
+    for helper in [*helpers, Rejects(rejects).partial]:
+        if _same(path, helper):
+            raise CLIError(f"the import would write {helper}, which is the input file; rename it")
+    if _same(journal, rejects):
+        raise CLIError(f"--journal and --rejects are the same file ({rejects}); give two paths")
 
 
 def _open_journal(path: Path, journal_path: Path) -> Journal:
@@ -135,7 +158,7 @@ def _run(
     base_url: str | None,
     max_retries: int,
     concurrency: int,
-    rejects: Path | None,
+    rejects: Path,
     progress_interval: float,
     dry_run: bool,
 ) -> int:
@@ -146,17 +169,43 @@ def _run(
     if client is not None:
         client._size_pool(concurrency)  # a connection per worker: none waits on the pool
     stats = Stats()
-    rejected = Rejects(rejects or path.with_name(path.name + ".rejects.jsonl"))
+    rejected = Rejects(rejects)
     out = Output()
-    total = max(count_lines(path) - (1 if fmt != "jsonl" else 0), 0)
+    lines, fingerprint = scan(path)
+    if ledger.adopt(fingerprint):
+        click.echo(
+            f"{path} changed since the journal was written: starting over, every row is sent again "
+            "(safe: the upsert is idempotent)",
+            err=True,
+        )
+    total = max(lines - (1 if fmt != "jsonl" else 0), 0)
     importer = Importer(client, ledger, rejected, concurrency, stats)
     try:
         with Reporter(importer, total, out, progress_interval) as reporter:
             asyncio.run(_main(importer, rows(records(path, fmt)), reporter))
     finally:
-        rejected.close()
+        _finish_rejects(rejected, ledger, complete=not (stats.stopped or stats.interrupted))
     _summary(stats, out, rejected.path, dry_run)
+    if scan(path)[1] != fingerprint:
+        ledger.put("fingerprint", CHANGED)  # the journal now describes no version of the file
+        raise CLIError(
+            f"{path} changed during the import: rows may have been read from two versions of it; "
+            "rerun to import its current content (every row is sent again)"
+        )
     return stats.exit_code()
+
+
+def _finish_rejects(rejected: Rejects, ledger: Journal, complete: bool) -> None:
+    """Move this run's rejects into place; after a complete clean run remove the last run's file,
+    but only if it is the very file an import of PATH wrote (never a file that is not ours)."""
+    if rejected.close():
+        if not rejected.direct:
+            ledger.put("rejects", rejected.stamp())
+    elif complete and rejected.path.is_file():
+        if ledger.get("rejects") == rejected.stamp():
+            rejected.path.unlink()
+        else:
+            click.echo(f"note: left {rejected.path} alone: no import of this file wrote it", err=True)
 
 
 def _summary(stats: Stats, out: Output, rejects: Path, dry_run: bool) -> None:

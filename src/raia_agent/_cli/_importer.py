@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -76,23 +77,44 @@ class Stats:
 
 
 class Rejects:
-    """The rejects file, opened on the first reject so a clean run leaves none behind."""
+    """This run's rejects, written to a hidden file next to PATH (opened on the first reject) and
+    moved over PATH at the end, so the last run's rejects survive until this run has its own."""
+
+    MAX_ROW = 4096  # characters of a row's JSON kept in a reject: a 100 MB cell is not copied
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Not a regular file (/dev/stdout, a pipe): written straight through, never replaced.
+        self.direct = path.exists() and not path.is_file()
+        self.partial = path if self.direct else path.with_name(f".{path.name}.partial")
+        self.written = 0
         self._handle: IO[str] | None = None
-        path.unlink(missing_ok=True)  # rejects describe the latest run only
 
     def write(self, line: int, kind: str, reason: str, row: Any, **extra: Any) -> None:
         if self._handle is None:
             # backslashreplace: a lone surrogate from the input is kept as its JSON escape
-            self._handle = self.path.open("w", encoding="utf-8", errors="backslashreplace")
+            self._handle = self.partial.open("w", encoding="utf-8", errors="backslashreplace")
+        text = json.dumps(row, ensure_ascii=False, default=str)
+        if len(text) > self.MAX_ROW:
+            row = f"{text[: self.MAX_ROW]}... [truncated: {len(text)} characters]"
         record = {"line": line, "kind": kind, "reason": reason, **extra, "row": row}
         self._handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self.written += 1
 
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
+    def close(self) -> bool:
+        """Move this run's rejects into place; True if there were any."""
+        if self._handle is None:
+            return False
+        self._handle.close()
+        self._handle = None
+        if not self.direct:
+            os.replace(self.partial, self.path)
+        return True
+
+    def stamp(self) -> str:
+        """What identifies the file at PATH as the one a run wrote: its place, size and time."""
+        info = self.path.stat()
+        return f"{self.path.resolve()} {info.st_size} {info.st_mtime_ns}"
 
 
 class Importer:

@@ -3,6 +3,10 @@
 It also keeps "the last row in the file for a pair wins" across runs: a row is superseded, and
 never sent again, once a later row for the same (message, user) pair is confirmed. One import
 at a time holds a journal, through an OS lock the kernel releases however the process ends.
+
+A journal is valid only for the exact file content it was written for: line numbers and "a later
+row is confirmed" mean nothing in another version of the file. It stores the file's fingerprint,
+and a run on different content discards every confirmation and starts over.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import time
 from pathlib import Path
 from typing import Literal
 
-VERSION = 2  # journals before 2 had no pair columns; they are started afresh (resending is harmless)
+# Journals before 3 had no fingerprint, so nothing says which file they describe: they are started
+# afresh (resending is harmless: the upsert is idempotent).
+VERSION = 3
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS confirmed (
@@ -27,7 +33,9 @@ _SCHEMA = (
         confirmed_at REAL NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS confirmed_by_pair ON confirmed (message, user, line)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+CHANGED = "changed during an import"  # a fingerprint no file has
 
 
 class JournalBusy(Exception):
@@ -71,6 +79,7 @@ class Journal:
             self._db.execute("PRAGMA synchronous=NORMAL")
             if self._db.execute("PRAGMA user_version").fetchone()[0] < VERSION:
                 self._db.execute("DROP TABLE IF EXISTS confirmed")
+                self._db.execute("DROP TABLE IF EXISTS meta")
             for statement in _SCHEMA:
                 self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {VERSION}")
@@ -81,6 +90,23 @@ class Journal:
         self._pending = 0
         self._batch, self._interval = batch, interval
         self._last_commit = time.monotonic()
+
+    def get(self, key: str) -> str | None:
+        found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def put(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self._db.commit()
+
+    def adopt(self, fingerprint: str) -> bool:
+        """Bind the journal to this file content; True if confirmations for other content were dropped."""
+        if self.get("fingerprint") == fingerprint:
+            return False
+        stale = self.count() > 0
+        self._db.execute("DELETE FROM confirmed")
+        self.put("fingerprint", fingerprint)
+        return stale
 
     def status(self, line: int, digest: str, pair: tuple[str, str]) -> Literal["confirmed", "superseded", ""]:
         found = self._db.execute("SELECT digest FROM confirmed WHERE line = ?", (line,)).fetchone()

@@ -8,6 +8,7 @@ MAX_RECORD_BYTES.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,36 +43,60 @@ def detect_format(path: Path, given: str | None) -> str:
     return suffix if suffix in DELIMITERS else "jsonl"
 
 
-def count_lines(path: Path) -> int:
-    """Lines in the file: an upper bound on rows, cheap enough for the progress bar's total."""
-    count = 0
+def scan(path: Path) -> tuple[int, str]:
+    """Lines in the file (an upper bound on rows, for the progress bar) and a fingerprint of its
+    content (sha256 and size), in one pass."""
+    count = size = 0
+    digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             count += chunk.count(b"\n")
-    return count
+            size += len(chunk)
+            digest.update(chunk)
+    return count, f"sha256:{digest.hexdigest()} size:{size}"
+
+
+def _check_encoding(handle: IO[bytes]) -> None:
+    """Refuse up front what would otherwise reject every row with a misleading reason."""
+    head = handle.read(1 << 16)
+    handle.seek(0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BadFile(
+            'the file is UTF-16 (Excel\'s "Unicode Text"); save it as UTF-8 '
+            '(Excel: "CSV UTF-8 (Comma delimited)") and import that'
+        )
+    if b"\r" in head and b"\n" not in head:
+        raise BadFile(
+            'lines end in a bare carriage return (CR), as old Mac Excel writes ("CSV (Macintosh)"); '
+            "save it with LF or CRLF line endings and import that"
+        )
 
 
 def records(path: Path, fmt: str) -> Iterator[Record]:
     with path.open("rb") as handle:
+        _check_encoding(handle)
         if fmt in DELIMITERS:
             yield from _csv_records(handle, DELIMITERS[fmt])
         else:
             yield from _jsonl_records(handle)
 
 
-def _lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes with their newline); None for a line over the limit, skipped in chunks."""
+def _lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes with their newline, quote characters in the line); None for a line over
+    the limit, skipped in chunks (its quotes still counted, so CSV can tell where a cell ends)."""
     number = 0
     while chunk := handle.readline(MAX_LINE_BYTES + 1):
         number += 1
         if number == 1 and chunk.startswith(BOM):
             chunk = chunk[len(BOM) :]
+        quotes = chunk.count(b'"')
         if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
             while chunk and not chunk.endswith(b"\n"):
                 chunk = handle.readline(1 << 16)
-            yield number, None
+                quotes += chunk.count(b'"')
+            yield number, None, quotes
             continue
-        yield number, chunk
+        yield number, chunk, quotes
 
 
 def _too_long() -> str:
@@ -87,7 +112,7 @@ def _excerpt(data: bytes) -> str:
 
 
 def _jsonl_records(handle: IO[bytes]) -> Iterator[Record]:
-    for number, data in _lines(handle):
+    for number, data, _quotes in _lines(handle):
         if data is None:
             yield Record(number, error=_too_long())
             continue
@@ -121,19 +146,34 @@ class _CsvLines:
         self.number = 0
         self.problems: dict[int, str] = {}
         self._record_bytes = 0
+        self._quotes = 0  # odd: the current record is inside a quoted cell
 
     def start_record(self) -> None:
         self.problems.clear()
         self._record_bytes = 0
+        self._quotes = 0
+
+    def skip_quoted(self) -> bool:
+        """After an error inside a quoted cell, skip to the line that closes it (so the rest of
+        the cell is not read as records); False if the file ends first."""
+        while self._quotes % 2:
+            try:
+                self.number, _data, quotes = next(self._lines)
+            except StopIteration:
+                return False
+            self._quotes += quotes
+        return True
 
     def __iter__(self) -> _CsvLines:
         return self
 
     def __next__(self) -> str:
-        self.number, data = next(self._lines)
+        self.number, data, quotes = next(self._lines)
+        self._quotes += quotes
         if data is None:
             self.problems[self.number] = _too_long()
-            return "\n"
+            # The skipped line's quotes, so csv's idea of "inside a quoted cell" stays right.
+            return '"\n' if quotes % 2 else "\n"
         self._record_bytes += len(data)
         if self._record_bytes > MAX_RECORD_BYTES:
             raise _RecordTooLong
@@ -142,6 +182,25 @@ class _CsvLines:
         except UnicodeDecodeError as exc:
             self.problems[self.number] = _not_utf8(data, exc)
             return data.decode("utf-8", "replace")
+
+
+def _csv_error(exc: csv.Error) -> str:
+    if "new-line character seen in unquoted field" in str(exc):
+        return "not valid CSV: a bare carriage return (CR) in an unquoted cell"
+    return f"not valid CSV: {exc}"
+
+
+def _check_header(header: list[str], delimiter: str) -> None:
+    """One header cell holding another separator: the whole file would reject as "... is required"."""
+    if len(header) != 1:
+        return
+    for other, name in ((";", "';'"), ("\t", "tabs"), (",", "','")):
+        if other != delimiter and other in header[0]:
+            hint = "use --format tsv" if other == "\t" else "save it comma-separated (or as .tsv)"
+            raise BadFile(
+                f"line 1: the header is one column holding {name}: the file is separated by {name}, "
+                f"not {'tabs' if delimiter == chr(9) else repr(delimiter)}; {hint}"
+            )
 
 
 def _csv_records(handle: IO[bytes], delimiter: str) -> Iterator[Record]:
@@ -160,9 +219,11 @@ def _csv_records(handle: IO[bytes], delimiter: str) -> Iterator[Record]:
             except StopIteration:
                 return
             except csv.Error as exc:
-                error = f"not valid CSV: {exc}"
+                error = _csv_error(exc)
+                if "field limit" in str(exc):
+                    error += _skip_cell(lines)
             except _RecordTooLong:
-                error = f"record longer than {MAX_RECORD_BYTES} bytes"
+                error = f"record longer than {MAX_RECORD_BYTES} bytes" + _skip_cell(lines)
             first, end = end + 1, lines.number
             problem = error or next(
                 (reason if n == first else f"line {n}: {reason}" for n, reason in lines.problems.items()), ""
@@ -170,6 +231,7 @@ def _csv_records(handle: IO[bytes], delimiter: str) -> Iterator[Record]:
             if header is None:
                 if problem or not cells:
                     raise BadFile(f"line {first}: no usable header line ({problem or 'empty'})")
+                _check_header(cells, delimiter)
                 header = cells
                 continue
             if problem:
@@ -189,3 +251,12 @@ def _csv_records(handle: IO[bytes], delimiter: str) -> Iterator[Record]:
                 )
     finally:
         csv.field_size_limit(previous_limit)
+
+
+def _skip_cell(lines: _CsvLines) -> str:
+    # Only for errors that happen inside a long quoted cell (over the field or record limit,
+    # which no single line can reach), where the quote count is sure to be meaningful.
+    start = lines.number
+    if not lines.skip_quoted():
+        return f"; the quoted cell runs from line {start} to the end of the file"
+    return "" if lines.number == start else f"; the record ends on line {lines.number}"
