@@ -29,7 +29,7 @@ def _operations_module(surface: Surface) -> str:
         "from .._surface import Operation, Param, Reply",
         "",
         "if TYPE_CHECKING:",
-        f"    from ..models import {', '.join(models)}" if models else "    pass",
+        "    from .. import models as _models" if models else "    pass",
         "",
         f"BASE_URL = {surface.base_url!r}",
         '"""The spec\'s first server, base path included."""',
@@ -84,7 +84,8 @@ def _doc(op: OperationSpec) -> str:
     where = f"`{op.http_method} {op.path}`; answers {op.success}."
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
-    return docstring(summary, description, where, "Args:\n" + "\n".join(args), indent="        ")
+    location = where if where != summary else ""
+    return docstring(summary, description, location, "Args:\n" + "\n".join(args), indent="        ")
 
 
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
@@ -116,7 +117,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",
-        f"    from ..models import {', '.join(models)}" if models else "    pass",
+        "    from .. import models as _models" if models else "    pass",
         "",
         "__all__ = [",
     ]
