@@ -193,6 +193,7 @@ def hostile_run(tmp: Path, bin_dir: Path | None = None) -> subprocess.CompletedP
     """generate.sh over a spec whose classes shadow the resource modules' imports and with `2fa` names."""
     doc = spec()
     add_get(doc, "/external/two-factor", tags=["2fa"], operationId="check2fa", parameters=[{"name": "2fa", "in": "query", "required": True, "schema": {"type": "integer"}}])  # fmt: skip
+    doc["paths"]["/external/casts"] = {"get": {"tags": ["Cast"], "operationId": "listCasts", "responses": {"200": {"description": "ok"}}}}  # fmt: skip
     (tmp / "openapi.json").write_text(json.dumps(doc), encoding="utf-8")
     config = copy.deepcopy(GENERATOR)
     config["naming"]["classes"].update(
@@ -213,7 +214,7 @@ def hostile_run(tmp: Path, bin_dir: Path | None = None) -> subprocess.CompletedP
 
 
 def test_a_client_from_hostile_names_lints_and_type_checks(tmp_path: Path) -> None:
-    """Classes named RawResponse/NotGiven/SyncClient and a `2fa` tag and parameter generate a strict-clean client."""
+    """Classes named RawResponse/NotGiven/SyncClient, tags `2fa` and `Cast`, a `2fa` parameter: a strict-clean, working client."""
     result = hostile_run(tmp_path)
     assert result.returncode == 0, result.stderr
     resource = (tmp_path / "out/raia_agent_api/resources/n2fa.py").read_text(encoding="utf-8")
@@ -225,6 +226,10 @@ def test_a_client_from_hostile_names_lints_and_type_checks(tmp_path: Path) -> No
     env = {**os.environ, "MYPYPATH": str(tmp_path / "out")}
     types = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--python-version", "3.11", "--cache-dir", str(tmp_path / "cache"), "-p", "raia_agent_api"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False, timeout=300)  # fmt: skip
     assert types.returncode == 0, types.stdout
+    use = "from raia_agent_api.resources import SyncResources as S\nc = S()\nc._init_resources()\nprint(type(c.cast).__name__, type(c.n2fa).__name__)"  # fmt: skip
+    env["PYTHONPATH"] = str(tmp_path / "out")
+    ran = subprocess.run([sys.executable, "-c", use], env=env, capture_output=True, text=True, check=False)
+    assert ran.stdout.split() == ["CastResource", "N2faResource"], ran.stderr
 
 
 def test_a_failing_generation_step_says_which(tmp_path: Path) -> None:

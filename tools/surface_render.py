@@ -154,7 +154,8 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import cast",
+        # private: a tag named `cast` makes a submodule that would rebind a public `cast` here
+        "from typing import cast as _cast",
         "",
         "from .._surface import AsyncClient, SyncClient",
     ]
@@ -169,7 +170,7 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
             "",
         ]
         lines += [f"    {r}: {prefix}{pascal(r)}Resource" for r in resources]
-        lines += ["", "    def _init_resources(self) -> None:", f"        client = cast({client}, self)"]
+        lines += ["", "    def _init_resources(self) -> None:", f"        client = _cast({client}, self)"]
         lines += [f"        self.{r} = {prefix}{pascal(r)}Resource(client)" for r in resources] or [
             "        del client"
         ]
