@@ -5,11 +5,15 @@
 #   ./generate.sh --out DIR       write DIR/raia_agent_api instead (tests, make diff)
 #   ./generate.sh --check         fail, naming the files, if generated_client/ is stale
 #   SPEC=other.json ./generate.sh generate from another upstream spec
+#   GENERATOR=other.yaml          ... with other naming choices (tests)
 set -euo pipefail
+# Every step below reports its own failure; this catches any other, so none fails silently.
+trap 'echo "generate.sh: failed (exit $?) at line $LINENO: $BASH_COMMAND; generated client left unchanged." >&2' ERR
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 spec=$(realpath "${SPEC:-$root/openapi.json}")
 overlay=$(realpath "${OVERLAY:-$root/spec/overlay.yaml}")
+generator=$(realpath "${GENERATOR:-$root/spec/generator.yaml}")
 python=${PYTHON:-$root/.venv/bin/python}
 export PATH="$(dirname "$python"):$PATH"
 
@@ -48,7 +52,7 @@ fi
 
 # Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and
 # operationIds without NestJS's controller prefix, so module names stay short.
-(cd "$root" && "$python" -m tools.naming "$work/corrected.json" "$root/spec/generator.yaml" \
+(cd "$root" && "$python" -m tools.naming "$work/corrected.json" "$generator" \
   "$work/generator.yaml" "$work/named.json") || {
   echo "generate.sh: naming failed; generated client left unchanged." >&2
   exit 1
@@ -61,13 +65,20 @@ fi
   echo "generate.sh: openapi-python-client failed; generated client left unchanged." >&2
   exit 1
 }
-(cd "$root" && "$python" -m tools.surface "$work/corrected.json" "$root/spec/generator.yaml" "$work/raia_agent_api") || {
+(cd "$root" && "$python" -m tools.surface "$work/corrected.json" "$generator" "$work/raia_agent_api") || {
   echo "generate.sh: the typed surface could not be generated; generated client left unchanged." >&2
   exit 1
 }
-(cd "$root" && "$python" -m tools.stamp "$work/raia_agent_api" "$spec" "$work/corrected.json")
-(cd "$work" && ruff check --isolated --no-cache --select F,I,UP --fix-only --quiet raia_agent_api \
-  && ruff format --isolated --no-cache --quiet raia_agent_api)
+(cd "$root" && "$python" -m tools.stamp "$work/raia_agent_api" "$spec" "$work/corrected.json") || {
+  echo "generate.sh: stamping the generated client failed; generated client left unchanged." >&2
+  exit 1
+}
+(cd "$work" && ruff check --isolated --no-cache --select F,I,UP --fix-only raia_agent_api >"$work/log" 2>&1 \
+  && ruff format --isolated --no-cache raia_agent_api >"$work/log" 2>&1) || {
+  cat "$work/log" >&2
+  echo "generate.sh: ruff could not fix or format the generated code (invalid Python?); generated client left unchanged." >&2
+  exit 1
+}
 
 if [ "$mode" = check ]; then
   if ! changes=$(diff -rq -x __pycache__ "$work/raia_agent_api" "$dest/raia_agent_api" 2>&1); then

@@ -30,15 +30,45 @@ class NamingError(Exception):
 
 
 def snake_case(name: str) -> str:
-    """camelCase, PascalCase or words with spaces and dashes -> snake_case identifier."""
+    """camelCase, PascalCase or words with spaces and dashes -> snake_case identifier.
+
+    A name starting with a digit gets an `n` prefix (`2fa` -> `n2fa`): a leading underscore
+    would make it private, and a trailing one would leave it invalid. A keyword gets a `_`
+    suffix (`from` -> `from_`), as PEP 8 suggests.
+    """
     name = re.sub(r"[^0-9A-Za-z]+", "_", name)
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
     name = re.sub(r"_+", "_", name).strip("_").lower()
     if not name:
         name = "default"
-    if name[0].isdigit() or keyword.iskeyword(name):
+    if name[0].isdigit():
+        name = "n" + name
+    if keyword.iskeyword(name):
         name += "_"
     return name
+
+
+# What Raia/AsyncRaia have besides their resources, should the client package not import
+# (generation must work while the client is broken); the imported classes add their own.
+_CLIENT_ATTRIBUTES = {"timeout", "max_retries", "base_url", "with_options", "close", "aclose", "copy"}
+# A method name that would shadow what every generated resource class has.
+_RESOURCE_ATTRIBUTES = {"with_raw_response"}
+
+
+def client_attributes() -> set[str]:
+    """Names a resource attribute must not take: Raia's and AsyncRaia's own attributes."""
+    names = set(_CLIENT_ATTRIBUTES)
+    try:
+        from raia_agent import AsyncRaia, Raia
+    except Exception:  # a broken client must not stop its own regeneration
+        return names
+    for cls in (Raia, AsyncRaia):
+        resources = set()
+        for base in cls.__mro__:
+            if base.__name__.endswith("Resources"):
+                resources |= set(getattr(base, "__annotations__", {}))
+        names |= set(dir(cls)) - resources
+    return names
 
 
 @dataclass
@@ -156,12 +186,25 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
                 f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
                 "add a naming rule or a naming.classes entry"
             )
+    taken = client_attributes()
+    for tag in sorted(tags):
+        resource = naming.resource_name(tag)
+        if resource.startswith("_") or resource in taken:
+            raise NamingError(
+                f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
+                f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
+            )
     methods: dict[tuple[str, str], str] = {}
     for path, method, op in ops:
         key = (naming.resource_name(primary_tag(op)), naming.method_name(operation_id(path, method, op)))
         if key in methods:
             raise NamingError(f"{method} {path} and {methods[key]} would both be client.{key[0]}.{key[1]}")
         methods[key] = f"{method} {path}"
+        if key[1].startswith("_") or key[1] in _RESOURCE_ATTRIBUTES or not key[1].isidentifier():
+            raise NamingError(
+                f"{method} {path} would be client.{key[0]}.{key[1]}, which every resource already has "
+                "(or is private or not a name): add a naming.methods entry for its operationId"
+            )
         if len(key[1]) > naming.max_name_length:
             warnings.append(
                 f"method {key[1]!r} ({method} {path}) is over {naming.max_name_length} characters"
@@ -191,14 +234,16 @@ def main() -> None:
     parser.add_argument("out_config", type=Path)
     parser.add_argument("out_spec", type=Path)
     args = parser.parse_args()
-    spec = json.loads(args.spec.read_text(encoding="utf-8"))
     try:
+        spec = json.loads(args.spec.read_text(encoding="utf-8"))
         naming, config = Naming.load(args.generator_yaml)
         for warning in check(naming, spec):
             print(f"warning: {warning}", file=sys.stderr)
+        out_config, out_spec = generator_inputs(naming, config, spec)
     except NamingError as exc:
         raise SystemExit(f"naming: {exc}") from None
-    out_config, out_spec = generator_inputs(naming, config, spec)
+    except Exception as exc:  # one line for the maintainer, not a traceback
+        raise SystemExit(f"naming: unexpected {type(exc).__name__}: {exc}") from None
     args.out_config.write_text(yaml.safe_dump(out_config, sort_keys=True), encoding="utf-8")
     args.out_spec.write_text(json.dumps(out_spec, indent=2), encoding="utf-8")
 

@@ -91,7 +91,9 @@ def _arguments(
     by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
     for (location, name), param in by_key.items():
         if location not in {"path", "query", "header"}:
-            continue
+            if param.get("required"):
+                raise SurfaceError(f"required {location} parameter {name!r} is not supported")
+            continue  # an optional cookie the client never sends
         schema = param.get("schema") or {}
         is_required = bool(param.get("required")) or location == "path"
         description = param.get("description") or schema.get("description") or ""
@@ -105,6 +107,9 @@ def _arguments(
     body = resolve(op.get("requestBody") or {}, spec)
     content = (body.get("content") or {}).get("application/json")
     if content is None:
+        if body.get("content"):
+            kinds = ", ".join(sorted(body["content"]))
+            raise SurfaceError(f"a request body of {kinds} only is not supported (only application/json)")
         return arguments, params_schema, None, False
     schema = content.get("schema") or {}
     target = resolve(schema, spec)
@@ -135,28 +140,14 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
         where = f"{http_method} {path} (client.{resource}.{method})"
         try:
             arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)
-        except (KeyError, ValueError) as exc:
+            replies, success, returns = _replies(op, spec, types, schemas)
+        except SurfaceError as exc:
             raise SurfaceError(f"{where}: {exc}") from None
+        except Exception as exc:  # one line naming the operation, not a traceback
+            raise SurfaceError(f"{where}: {type(exc).__name__}: {exc}") from None
         names = [a.python for a in arguments]
         if len(set(names)) != len(names):
             raise SurfaceError(f"{where}: two arguments share a Python name in {names}")
-        replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = {}
-        for status, reply in (op.get("responses") or {}).items():
-            if not str(status).isdigit():
-                continue
-            content = (resolve(reply, spec).get("content") or {}).get("application/json")
-            schema = None if content is None else content.get("schema") or {}
-            _, model, many = types.reply(schema)
-            replies[int(status)] = (None if schema is None else schemas.convert(schema), model, many)
-        successes = sorted(status for status in replies if 200 <= status < 300)
-        success = successes[0] if successes else 200
-        reply_schema = None
-        if successes:
-            content = (resolve(op["responses"][str(success)], spec).get("content") or {}).get(
-                "application/json"
-            )
-            reply_schema = None if content is None else content.get("schema") or {}
-        returns, _, _ = types.reply(reply_schema) if successes else ("Any", None, False)
         specs.append(
             OperationSpec(
                 resource=resource,
@@ -175,8 +166,47 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
                 replies=replies,
             )
         )
-    servers = spec.get("servers") or [{"url": "/"}]
-    return Surface(str(servers[0]["url"]).rstrip("/"), auth_headers(spec), specs, types)
+    return Surface(base_url(spec), auth_headers(spec), specs, types)
+
+
+def base_url(spec: dict[str, Any]) -> str:
+    """The first server's URL, each `{variable}` replaced by its default."""
+    server = (spec.get("servers") or [{"url": "/"}])[0]
+    url = str(server["url"])
+    for name, variable in (server.get("variables") or {}).items():
+        url = url.replace("{" + name + "}", str(variable["default"]))
+    return url.rstrip("/")
+
+
+Replies = dict[int, tuple[dict[str, Any] | None, str | None, bool]]
+
+
+def _replies(
+    op: dict[str, Any], spec: dict[str, Any], types: Annotations, schemas: JsonSchemas
+) -> tuple[Replies, int, str]:
+    """Documented replies by status, the success status, and the success reply's annotation.
+
+    `2XX` stands for a 200 when no exact 2xx status is documented; `default` says nothing
+    about success, so it is left to the error path.
+    """
+    responses = {str(k).upper(): v for k, v in (op.get("responses") or {}).items()}
+    if "2XX" in responses and not any(k.isdigit() and k.startswith("2") for k in responses):
+        responses["200"] = responses["2XX"]
+    replies: Replies = {}
+    reply_schemas: dict[int, dict[str, Any] | None] = {}
+    for status, reply in responses.items():
+        if not status.isdigit():
+            continue
+        content = (resolve(reply, spec).get("content") or {}).get("application/json")
+        schema = None if content is None else content.get("schema") or {}
+        _, model, many = types.reply(schema)
+        replies[int(status)] = (None if schema is None else schemas.convert(schema), model, many)
+        reply_schemas[int(status)] = schema
+    successes = sorted(status for status in replies if 200 <= status < 300)
+    if not successes:
+        return replies, 200, "Any"
+    returns, _, _ = types.reply(reply_schemas[successes[0]])
+    return replies, successes[0], returns
 
 
 def write(surface: Surface, package: Path) -> None:
@@ -195,12 +225,14 @@ def main() -> None:
     parser.add_argument("generator_yaml", type=Path)
     parser.add_argument("package", type=Path)
     args = parser.parse_args()
-    naming, _ = Naming.load(args.generator_yaml)
     try:
+        naming, _ = Naming.load(args.generator_yaml)
         surface = build(json.loads(args.spec.read_text(encoding="utf-8")), naming)
+        write(surface, args.package)
     except SurfaceError as exc:
         raise SystemExit(f"surface: {exc}") from None
-    write(surface, args.package)
+    except Exception as exc:  # one line for the maintainer, not a traceback
+        raise SystemExit(f"surface: unexpected {type(exc).__name__}: {exc}") from None
 
 
 if __name__ == "__main__":

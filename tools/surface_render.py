@@ -29,7 +29,7 @@ def _operations_module(surface: Surface) -> str:
         "from .._surface import Operation, Param, Reply",
         "",
         "if TYPE_CHECKING:",
-        f"    from ..models import {', '.join(models)}" if models else "    pass",
+        "    from .. import models as _models" if models else "    pass",
         "",
         f"BASE_URL = {surface.base_url!r}",
         '"""The spec\'s first server, base path included."""',
@@ -84,7 +84,8 @@ def _doc(op: OperationSpec) -> str:
     where = f"`{op.http_method} {op.path}`; answers {op.success}."
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
-    return docstring(summary, description, where, "Args:\n" + "\n".join(args), indent="        ")
+    location = where if where != summary else ""
+    return docstring(summary, description, location, "Args:\n" + "\n".join(args), indent="        ")
 
 
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
@@ -116,7 +117,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",
-        f"    from ..models import {', '.join(models)}" if models else "    pass",
+        "    from .. import models as _models" if models else "    pass",
         "",
         "__all__ = [",
     ]
@@ -153,7 +154,8 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import cast",
+        # private: a tag named `cast` makes a submodule that would rebind a public `cast` here
+        "from typing import cast as _cast",
         "",
         "from .._surface import AsyncClient, SyncClient",
     ]
@@ -168,7 +170,7 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
             "",
         ]
         lines += [f"    {r}: {prefix}{pascal(r)}Resource" for r in resources]
-        lines += ["", "    def _init_resources(self) -> None:", f"        client = cast({client}, self)"]
+        lines += ["", "    def _init_resources(self) -> None:", f"        client = _cast({client}, self)"]
         lines += [f"        self.{r} = {prefix}{pascal(r)}Resource(client)" for r in resources] or [
             "        del client"
         ]

@@ -81,6 +81,7 @@ class Annotations:
         self.naming = naming
         self.imports: set[str] = set()
         self.models: set[str] = set()
+        self._expanding: list[str] = []  # non-model $refs being annotated, to stop at a cycle
 
     def param(self, schema: dict[str, Any]) -> str:
         text = self._param(schema)
@@ -88,11 +89,18 @@ class Annotations:
 
     def _param(self, schema: dict[str, Any]) -> str:
         if "$ref" in schema:
-            target = self.components[component_name(schema["$ref"])]
+            name = component_name(schema["$ref"])
+            target = self.components[name]
             if self.is_model(target):
                 self.imports.add("from collections.abc import Mapping")
                 return "Mapping[str, Any]"
-            return self.param(target)
+            if name in self._expanding:
+                return "Any"  # a schema that contains itself: its inner levels are not spelled out
+            self._expanding.append(name)
+            try:
+                return self.param(target)
+            finally:
+                self._expanding.pop()
         if "enum" in schema:
             values = [value for value in schema["enum"] if value is not None]
             if values and all(
@@ -101,6 +109,12 @@ class Annotations:
                 self.imports.add("from typing import Literal")
                 return f"Literal[{', '.join(repr(value) for value in values)}]"
         kind = schema.get("type")
+        if isinstance(kind, list):  # OpenAPI 3.1: type: [integer, "null"]
+            kinds = [k for k in kind if k != "null"]
+            if len(kinds) != 1:
+                return "Any"
+            text = self._param({**schema, "type": kinds[0]})
+            return f"{text} | None" if "null" in kind and not text.endswith("| None") else text
         if kind == "string":
             python = _FORMATS.get(str(schema.get("format")))
             if python:
@@ -137,7 +151,9 @@ class Annotations:
             if self.is_model(self.components[name]):
                 model = self.naming.class_name(name)
                 self.models.add(model)
-                return (f"list[{model}]" if many else model), model, many
+                # through the private module alias: no class name can shadow the modules' imports
+                annotation = f"_models.{model}"
+                return (f"list[{annotation}]" if many else annotation), model, many
         return "Any", None, False
 
 

@@ -74,6 +74,12 @@ def signature(function: griffe.Function) -> str:
     return ", ".join(parts)
 
 
+def _is_attrs(cls: griffe.Object) -> bool:
+    """A generated model: only its fields are what constructors and from_dict need."""
+    decorators = getattr(cls, "decorators", [])
+    return any("attr" in str(d.value).split("(")[0] for d in decorators)
+
+
 def snapshot(package: griffe.Module) -> dict[str, Symbol]:
     """symbol -> Symbol for every public function, model field, keyword parameter and Literal alias."""
     out: dict[str, Symbol] = {}
@@ -97,7 +103,10 @@ def snapshot(package: griffe.Module) -> dict[str, Symbol]:
                         slot = Slot(str(p.annotation), None if p.default is None else str(p.default))
                         out[f"{path}({p.name})"] = Symbol("parameter", slot.text, "", slot)
             elif isinstance(member, griffe.Attribute):
-                if obj.is_class and "instance-attribute" in member.labels:
+                if obj.is_class and not _is_attrs(obj):
+                    # e.g. a resource attribute of the client mix-ins: not data callers construct
+                    out[path] = Symbol("attribute", f"{name}: {member.annotation}")
+                elif obj.is_class and "instance-attribute" in member.labels:
                     slot = Slot(str(member.annotation), None if member.value is None else str(member.value))
                     out[path] = Symbol("field", slot.text, obj.name, slot)
                 elif obj.is_module and str(member.value or "").startswith("Literal["):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import cast as _cast
 
 from .._surface import AsyncClient, SyncClient
 from .feedback import AsyncFeedbackResource, FeedbackResource
@@ -17,7 +17,7 @@ class SyncResources:
     feedback: FeedbackResource
 
     def _init_resources(self) -> None:
-        client = cast(SyncClient, self)
+        client = _cast(SyncClient, self)
         self.feedback = FeedbackResource(client)
 
 
@@ -27,5 +27,5 @@ class AsyncResources:
     feedback: AsyncFeedbackResource
 
     def _init_resources(self) -> None:
-        client = cast(AsyncClient, self)
+        client = _cast(AsyncClient, self)
         self.feedback = AsyncFeedbackResource(client)

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 from .._surface import Operation, Param, Reply
 
 if TYPE_CHECKING:
-    from ..models import Feedback
+    from .. import models as _models
 
 BASE_URL = "https://api.raia2.com"
 """The spec's first server, base path included."""
 AUTH_HEADERS: tuple[str, ...] = ("Agent-Secret-Key",)
 """Headers that carry the secret key (the spec's apiKey security schemes)."""
 
-FEEDBACK_CREATE_OR_UPDATE: Operation[Feedback] = Operation(
+FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
     name="feedback.create_or_update",
     method="POST",
     path="/external/conversation-message-feedbacks",

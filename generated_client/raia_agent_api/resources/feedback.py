@@ -17,7 +17,7 @@ from .._surface import (
 from . import _operations as _ops
 
 if TYPE_CHECKING:
-    from ..models import Feedback
+    from .. import models as _models
 
 __all__ = [
     "AsyncFeedbackResource",
@@ -44,7 +44,7 @@ class FeedbackResourceWithRawResponse:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> RawResponse[Feedback]:
+    ) -> RawResponse[_models.Feedback]:
         """Create or update conversation message feedback
 
         Create or update existing conversation message feedback. The response includes the conversation message feedback.
@@ -92,7 +92,7 @@ class AsyncFeedbackResourceWithRawResponse:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> RawResponse[Feedback]:
+    ) -> RawResponse[_models.Feedback]:
         """Create or update conversation message feedback
 
         Create or update existing conversation message feedback. The response includes the conversation message feedback.
@@ -141,7 +141,7 @@ class FeedbackResource:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> Feedback:
+    ) -> _models.Feedback:
         """Create or update conversation message feedback
 
         Create or update existing conversation message feedback. The response includes the conversation message feedback.
@@ -190,7 +190,7 @@ class AsyncFeedbackResource:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
-    ) -> Feedback:
+    ) -> _models.Feedback:
         """Create or update conversation message feedback
 
         Create or update existing conversation message feedback. The response includes the conversation message feedback.

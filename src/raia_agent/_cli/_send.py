@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +14,12 @@ from ._common import CLIError, connection_options, fail, printable, secret_key, 
 from ._spec import Field, fields
 
 # Short spellings kept for people and scripts that already use them; an alias whose
-# property left the spec is simply not offered.
+# property left the spec, or that a property's own option now takes, is simply not offered.
 ALIASES = {"voteType": ["--vote"]}
-RESERVED = {"json", "secret_key_file", "base_url", "debug", "help"}
+# The command's own options and their parameter names: a property that would take one
+# gets `--body-` in front (`json` -> `--body-json`) instead of vanishing or clashing.
+OWN_OPTIONS = {"--json", "--help", "--secret-key-file", "--base-url", "--debug"}
+OWN_NAMES = {"as_json", "json", "help", "secret_key_file", "base_url", "debug"}
 
 
 if TYPE_CHECKING:
@@ -53,25 +57,59 @@ def _param_type(field: Field) -> click.ParamType[Any]:
     return JSONValue()
 
 
-def _option(field: Field) -> Callable[[Any], Any]:
-    names = [field.option, *ALIASES.get(field.json_name, []), field.python_name]
-    return click.option(
-        *names,
-        required=field.required,
-        default=None,
-        type=_param_type(field),
-        help=field.description or None,
-    )
+@dataclass(frozen=True)
+class Option:
+    """A property's option: its spellings, and the parameter click passes it as."""
+
+    field: Field
+    names: tuple[str, ...]
+    dest: str
+
+    def decorator(self) -> Callable[[Any], Any]:
+        return click.option(
+            *self.names,
+            self.dest,
+            required=self.field.required,
+            default=None,
+            type=_param_type(self.field),
+            help=self.field.description or None,
+        )
 
 
-def command() -> click.Command:
+def options(spec_fields: Sequence[Field]) -> list[Option]:
+    """One option per property, none taking a spelling of the command's own or another's."""
+    taken_names = set(OWN_NAMES)
+    taken_options = set(OWN_OPTIONS)
+    chosen: list[tuple[Field, str, str]] = []
+    for field in spec_fields:
+        dest = field.python_name
+        while dest in taken_names or _flag(dest) in taken_options:
+            dest = "body_" + dest
+        taken_names.add(dest)
+        taken_options.add(_flag(dest))
+        chosen.append((field, _flag(dest), dest))
+    out = []
+    for field, flag, dest in chosen:
+        aliases = [alias for alias in ALIASES.get(field.json_name, []) if alias not in taken_options]
+        taken_options.update(aliases)
+        out.append(Option(field, (flag, *aliases), dest))
+    return out
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def command(spec_fields: Sequence[Field] | None = None) -> click.Command:
     """Build `send` from the request schema: one --kebab-case option per property."""
-    spec_fields = [field for field in fields() if field.python_name not in RESERVED]
+    spec_options = options(fields() if spec_fields is None else spec_fields)
+    by_dest = {option.dest: option.field.python_name for option in spec_options}
 
     def send(
-        as_json: bool, secret_key_file: Path | None, base_url: str | None, debug: bool, **values: Any
+        as_json: bool, secret_key_file: Path | None, base_url: str | None, debug: bool, **given: Any
     ) -> None:
         setup_logging(debug)
+        values = {by_dest[dest]: value for dest, value in given.items()}
         from .._client import Raia
         from .._exceptions import RaiaError
 
@@ -87,8 +125,8 @@ def command() -> click.Command:
             return
         _print_table(body)
 
-    for field in reversed(spec_fields):
-        send = _option(field)(send)
+    for option in reversed(spec_options):
+        send = option.decorator()(send)
     send = click.option("--json", "as_json", is_flag=True, help="Print the stored feedback as JSON.")(send)
     send = connection_options(send)
     return click.command("send", help="Create or update one feedback and print it.")(send)
