@@ -80,12 +80,15 @@ class Naming:
     strip_suffixes: list[str] = field(default_factory=list)
     typos: dict[str, str] = field(default_factory=dict)
     max_name_length: int = 40
+    retry_safe: list[str] = field(default_factory=list)
+    """Short operationIds of POST/PATCH operations that are idempotent, so retrying them is safe."""
 
     @classmethod
     def load(cls, generator_yaml: Path) -> tuple[Naming, dict[str, Any]]:
         """The naming section and the rest of the generator config."""
         config = yaml.safe_load(generator_yaml.read_text(encoding="utf-8")) or {}
         section = config.pop("naming", None) or {}
+        retry_safe = list(config.pop("retry_safe", None) or [])
         rules = section.get("rules") or {}
         if "class_overrides" in config:
             raise NamingError(
@@ -100,6 +103,7 @@ class Naming:
                 strip_suffixes=list(rules.get("strip_suffixes") or []),
                 typos=dict(rules.get("typos") or {}),
                 max_name_length=int(section.get("max_name_length", 40)),
+                retry_safe=retry_safe,
             ),
             config,
         )
@@ -167,6 +171,11 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
             if key not in short_ids
         ),
         *(f"naming.classes[{key!r}] matches no schema" for key in naming.classes if key not in cleaned),
+        *(
+            f"retry_safe entry {key!r} matches no operationId"
+            for key in naming.retry_safe
+            if key not in short_ids
+        ),
     ]
     if stale:
         raise NamingError("; ".join(stale) + " (remove or rename the entry)")

@@ -21,6 +21,8 @@ from . import surface_render
 from .naming import Naming, operation_id, operations, primary_tag, snake_case
 from .surface_schema import Annotations, JsonSchemas, resolve
 
+# RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RESERVED = {"self", "timeout", "max_retries"}
 
 
@@ -54,6 +56,7 @@ class OperationSpec:
     success: int
     returns: str
     replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = field(default_factory=dict)
+    idempotent: bool = True
 
 
 @dataclass
@@ -89,7 +92,10 @@ def _arguments(
     required: list[str] = []
     declared = [resolve(p, spec) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
     by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
+    key_headers = {header.lower() for header in auth_headers(spec)}
     for (location, name), param in by_key.items():
+        if location == "header" and name.lower() in key_headers:
+            continue  # the key: the client sends it (and redacts it); never a method argument
         if location not in {"path", "query", "header"}:
             if param.get("required"):
                 raise SurfaceError(f"required {location} parameter {name!r} is not supported")
@@ -164,6 +170,8 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
                 success=success,
                 returns=returns,
                 replies=replies,
+                idempotent=http_method in IDEMPOTENT_METHODS
+                or naming.short_operation_id(operation_id(path, http_method, op)) in naming.retry_safe,
             )
         )
     return Surface(base_url(spec), auth_headers(spec), specs, types)

@@ -54,6 +54,7 @@ def _operations_module(surface: Surface) -> str:
             f"    body_required={op.body_required!r},",
             f"    success={op.success!r},",
             f"    replies={{{replies}}},",
+            f"    idempotent={op.idempotent!r},",
             ")",
             "",
         ]

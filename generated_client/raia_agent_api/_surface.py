@@ -59,6 +59,8 @@ class Operation(Generic[T_co]):
     body_required: bool
     success: int
     replies: dict[int, Reply]
+    idempotent: bool = True
+    """Whether repeating the request is harmless, so any failed attempt may be retried."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

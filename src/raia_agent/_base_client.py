@@ -174,6 +174,8 @@ class BaseClient:
 
         def decide(exc: Exception) -> bool | float:
             decision = _retry.should_retry(exc)
+            if decision is not False and not op.idempotent and not _retry.not_processed(exc):
+                return False  # the API may have acted on it: repeating a non-idempotent call is unsafe
             if decision is not False and attempt[0] <= retries:
                 attempt[0] += 1
                 cause = getattr(exc, "status_code", None) or type(exc).__name__

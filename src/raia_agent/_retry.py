@@ -52,6 +52,15 @@ def retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | 
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
+def not_processed(exc: Exception) -> bool:
+    """Whether the failure shows the API never acted on the request: no connection, or a 429."""
+    if isinstance(exc, APIStatusError):
+        return exc.status_code == 429
+    return isinstance(exc, APIConnectionError) and isinstance(
+        exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout
+    )
+
+
 def should_retry(exc: Exception) -> bool | float:
     """stamina's backoff hook: False to raise, True for the default backoff, a float to wait that long."""
     if isinstance(exc, APIConnectionError):

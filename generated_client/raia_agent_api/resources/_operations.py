@@ -165,6 +165,7 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
             False,
         ),
     },
+    idempotent=True,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {
