@@ -247,3 +247,28 @@ def test_a_failing_generation_step_says_which(tmp_path: Path) -> None:
     result = hostile_run(tmp_path, bin_dir)
     assert result.returncode != 0
     assert "generate.sh: ruff could not fix or format the generated code" in result.stderr
+
+
+def test_a_spec_that_is_not_json_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """generate.sh and make diff on a file that is not JSON, or not there, say so without a traceback."""
+    bad = tmp_path / "openapi.json"
+    bad.write_text("openapi: 3.0.0\n")
+    root = Path(__file__).resolve().parent.parent
+    gen = subprocess.run(
+        [str(root / "generate.sh"), "--out", str(tmp_path / "out")],
+        env={**os.environ, "SPEC": str(bad)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gen.returncode != 0 and "is not a readable JSON OpenAPI document" in gen.stderr
+    assert "Traceback" not in gen.stderr
+    diff = subprocess.run(
+        [sys.executable, "-m", "tools.apidiff", "--old", str(tmp_path / "missing.json"), "--new", str(bad)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert diff.returncode == 2 and "is not a readable JSON spec" in diff.stderr
+    assert "Traceback" not in diff.stderr

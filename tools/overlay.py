@@ -98,9 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path)
     args = parser.parse_args(argv)
     try:
-        corrected, warnings = apply_checked(
-            json.loads(args.spec.read_text(encoding="utf-8")), load_overlay(args.overlay)
-        )
+        spec = json.loads(args.spec.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        print(f"error: {args.spec} is not a readable JSON OpenAPI document: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(spec, dict):
+        print(f"error: {args.spec} is JSON but not an OpenAPI document (not an object)", file=sys.stderr)
+        return 1
+    try:
+        corrected, warnings = apply_checked(spec, load_overlay(args.overlay))
     except OverlayError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -47,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
             old_spec, old_overlay = args.old.resolve(), current_overlay
             names = (shown(args.old), shown(args.new) if args.new else "openapi.json")
         new_spec = (args.new or ROOT / "openapi.json").resolve()
+        for given in (old_spec, new_spec):
+            try:
+                json.loads(given.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+                parser.exit(2, f"make diff: {shown(given)} is not a readable JSON spec: {exc}\n")
         report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
         add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
         report.failure = clean(report.failure)
