@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import socket
@@ -129,3 +131,12 @@ def raw_http_server(response: bytes) -> Iterator[str]:
 
     with raw_server(answer) as url:
         yield url
+
+
+def csv_text(records: list[dict[str, Any]], delimiter: str = ",") -> str:
+    """Records as CSV text with a header row."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(records[0]), delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return out.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,15 +9,7 @@ from typing import Any
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import invoke, read_rejects, rows
-
-
-def csv_text(records: list[dict[str, Any]], delimiter: str = ",") -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]), delimiter=delimiter, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    return out.getvalue()
+from tests._cli_helpers import csv_text, invoke, read_rejects, rows
 
 
 def test_an_oversized_multi_line_cell_is_one_reject_and_reading_resumes_after_it(

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import Result
 
 from raia_agent._cli._reader import MAX_LINE_BYTES
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import invoke, read_rejects, rows, write_jsonl
+from tests._cli_helpers import csv_text, invoke, read_rejects, rows, write_jsonl
 
 BAD_JSONL_LINES = {
     "non-UTF-8 byte": (b'{"question": "caf\xe9"}', "not UTF-8"),
@@ -27,14 +24,6 @@ BAD_JSONL_LINES = {
 def assert_no_crash(result: Result) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
-
-
-def csv_text(records: list[dict[str, Any]], delimiter: str = ",") -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]), delimiter=delimiter, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("case", list(BAD_JSONL_LINES))
