@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from tools.apidiff._build import add_python, spec_report
-from tools.apidiff._core import snake_case
 from tools.apidiff._model import PyChange, Report
+from tools.naming import snake_case
 
 Spec = dict[str, Any]
 Mutation = Callable[[Spec], None]

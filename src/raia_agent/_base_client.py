@@ -17,7 +17,7 @@ from raia_agent_api._surface import NotGiven, Operation, RawResponse, TimeoutTyp
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
 from . import _retry
-from ._exceptions import APIConnectionError, APIError, APITimeoutError, RaiaError
+from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
 from ._options import Options, resolve
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse
@@ -161,9 +161,6 @@ class BaseClient:
                     f"the HTTP client cannot send ({exc}); create the client in the event loop that uses it"
                 )
             )
-        return self._transport_error(exc)
-
-    def _transport_error(self, exc: Exception) -> APIError:
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"Request timed out ({type(exc).__name__}).")
         return APIConnectionError(self._redact.text(f"Connection error ({type(exc).__name__}: {exc})."))

@@ -64,12 +64,7 @@ class BodyLimit:
                 break
 
     def _undecodable(self, exc: Exception) -> ResponseValidationError:
-        encoding = self.response.headers.get("content-encoding", "identity")
-        return ResponseValidationError(
-            f"{self.response.status_code} response body could not be decoded ({encoding}): {type(exc).__name__}",
-            response=self.response,
-            body=None,
-        )
+        return decoding_error(self.response, exc)
 
     def add(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -95,7 +90,7 @@ class BodyLimit:
         return content
 
 
-def decoding_error(response: httpx.Response, exc: httpx.DecodingError) -> ResponseValidationError:
+def decoding_error(response: httpx.Response, exc: Exception) -> ResponseValidationError:
     return ResponseValidationError(
         f"{response.status_code} response body could not be decoded "
         f"({response.headers.get('content-encoding', 'identity')}): {type(exc).__name__}",

@@ -54,6 +54,14 @@ def _required_field(message: str) -> str:
     return match.group(1) if match else ""
 
 
+def resolved(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`schema` with its local `#/$defs/...` references followed (`defs`: the root's $defs)."""
+    defs = schema.get("$defs", {}) if defs is None else defs
+    while "$ref" in schema:
+        schema = defs.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+    return schema
+
+
 def validator(cache: dict[str, Any], key: str, schema: dict[str, Any] | None) -> Validator | None:
     """The compiled validator for `schema`, kept in an operation's cache under `key`."""
     found = cache.get(key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Mapping
 from datetime import date
@@ -12,13 +11,9 @@ from urllib.parse import quote
 
 from raia_agent_api._surface import Operation
 
-from ._schema import Problem, validator
+from ._schema import Problem, resolved, validator
 
 _SCALARS = (str, int, float, bool)
-
-
-def snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 _MAX_DEPTH = 64
@@ -69,10 +64,7 @@ def _nullable_required(op: Operation[Any]) -> frozenset[str]:
     """Python names of the body arguments that are required and may be null: None is sent for them."""
     found: frozenset[str] | None = op.cache.get("nullable")
     if found is None:
-        schema = op.body_schema or {}
-        defs = schema.get("$defs", {})
-        while "$ref" in schema:
-            schema = defs.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+        schema = resolved(op.body_schema or {})
         required = set(schema.get("required") or ()) if op.body_required else set()
         props = schema.get("properties") or {}
         nullable = {

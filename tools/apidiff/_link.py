@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ._core import snake_case
+from tools.naming import snake_case
+
 from ._directions import RECEIVED, SENT, Directions
 from ._model import Change, PyChange
 

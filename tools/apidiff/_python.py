@@ -15,7 +15,8 @@ from typing import Any
 
 import griffe
 
-from ._core import snake_case
+from tools.naming import snake_case
+
 from ._directions import SENT, Directions, describe, package_directions
 from ._model import Level, PyChange
 from ._rules import Slot, literal_change, slot_added, slot_change, slot_removed

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from .._schema import resolved
+
 # The API upserts on these two properties; rows sharing them are one feedback.
 UPSERT_KEY = ("conversationMessageId", "userId")
 # The generated operation both commands call: client.feedback.create_or_update.
@@ -23,18 +25,12 @@ def _operation() -> Any:
     return OPERATIONS[OPERATION]
 
 
-def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = defs[str(schema["$ref"]).rsplit("/", 1)[-1]]
-    return schema
-
-
 def request_schema() -> dict[str, Any]:
     """The JSON Schema of the create-or-update request body, its properties' $refs resolved."""
     body = _operation().body_schema or {}
     defs = body.get("$defs", {})
-    schema = dict(_resolve(body, defs))
-    schema["properties"] = {k: _resolve(v, defs) for k, v in (schema.get("properties") or {}).items()}
+    schema = dict(resolved(body))
+    schema["properties"] = {k: resolved(v, defs) for k, v in (schema.get("properties") or {}).items()}
     return schema
 
 
@@ -61,10 +57,6 @@ class Field:
     python_name: str
     required: bool
     schema: dict[str, Any]
-
-    @property
-    def option(self) -> str:
-        return "--" + self.python_name.replace("_", "-")
 
     @property
     def description(self) -> str:
