@@ -37,8 +37,9 @@ lint: $(STAMP) ## ruff check and ruff format --check over src, tests, tools and 
 typecheck: $(STAMP) ## mypy --strict over src, tools and generated_client
 	$(BIN)/mypy
 
-test: check ## what CI runs: check, then the whole pytest suite
-	$(BIN)/pytest
+# Most tests wait on servers and subprocesses, so more workers than cores still pays; JOBS=0 runs serially.
+test: check ## what CI runs: check, then the whole pytest suite (JOBS=4 parallel workers)
+	$(BIN)/pytest -n $(or $(JOBS),4)
 
 demo: $(STAMP) ## the client against a local server: create, update, retries, a wrong key
 	$(BIN)/python -m tools.demo

@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 import stamina
+from hypothesis import HealthCheck, settings
 
 from raia_agent.testing import LocalServer, local_server
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Speed is make bench's business: a per-example deadline is a timed assertion that fails on a loaded
+# machine (seen under parallel workers), so no test has one.
+settings.register_profile("raia", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("raia")
 
 
 @pytest.fixture(autouse=True)
