@@ -150,7 +150,9 @@ def test_dry_run_sends_nothing_and_counts_what_it_would_send(server: LocalServer
 def test_dry_run_writes_the_rejects_only_when_asked(server: LocalServer, tmp_path: Path) -> None:
     """--dry-run --rejects PATH keeps the rejected rows there, and still writes no journal or lock."""
     path = write_jsonl(tmp_path / "d.jsonl", rows(30, invalid_every=10))
-    result = invoke(server, "feedback", "import", str(path), "--dry-run", "--rejects", str(tmp_path / "r.jsonl"))
+    result = invoke(
+        server, "feedback", "import", str(path), "--dry-run", "--rejects", str(tmp_path / "r.jsonl")
+    )
     assert result.exit_code == 1
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl", "r.jsonl"]
