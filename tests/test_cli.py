@@ -117,20 +117,21 @@ def test_a_new_optional_field_and_enum_value_reach_send_without_an_edit(
 ) -> None:
     """A spec with an extra optional property and an extra vote value shows both in send --help and accepts them."""
     schema: dict[str, Any] = json.loads(json.dumps(spec.request_schema()))
-    schema["properties"]["rating"] = {"type": "integer", "description": "Stars from one to five."}
+    # A name no spec would define, so that a vendor adding a real field cannot collide with it.
+    schema["properties"]["zz_probe_stars"] = {"type": "integer", "description": "Stars from one to five."}
     schema["properties"]["voteType"]["enum"].append("neutral")
     monkeypatch.setattr(spec, "request_schema", lambda: schema)
     command = send_command()
 
     help_text = CliRunner().invoke(command, ["--help"]).stdout
-    assert "--rating INTEGER" in help_text
+    assert "--zz-probe-stars INTEGER" in help_text
     assert "Stars from one to five." in help_text
     assert "neutral" in help_text
-    parsed = command.make_context("send", [*SEND[2:], "--vote", "neutral", "--rating", "4"])
+    parsed = command.make_context("send", [*SEND[2:], "--vote", "neutral", "--zz-probe-stars", "4"])
     assert parsed.params["vote_type"] == "neutral"
-    assert parsed.params["rating"] == 4
+    assert parsed.params["zz_probe_stars"] == 4
     with pytest.raises(click.BadParameter, match="not a valid integer"):
-        command.make_context("send", [*SEND[2:], "--rating", "four"])
+        command.make_context("send", [*SEND[2:], "--zz-probe-stars", "four"])
 
 
 def test_help_imports_only_the_command_line(tmp_path: Path) -> None:

@@ -90,6 +90,7 @@ def import_(
 ) -> None:
     """Import feedbacks from a JSONL, CSV or TSV file; rerun the same command to resume."""
     setup_logging(debug)
+    previous = signal.getsignal(signal.SIGTERM)
     _terminate_as_interrupt()
     journal_path = journal or path.with_name(path.name + ".journal.sqlite3")
     keep_rejects = rejects is not None or not dry_run  # a dry run writes rejects only when asked
@@ -120,6 +121,8 @@ def import_(
         if ledger is not None:
             with contextlib.suppress(sqlite3.Error, OSError):
                 ledger.close()
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
 
 

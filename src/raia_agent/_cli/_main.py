@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ._common import SafeStream
+from ._common import EXIT_INTERRUPTED, SafeStream
 
 # Hand-written commands, by resource; a generated command of the same name gives way to them.
 HAND_WRITTEN = {
@@ -69,7 +69,8 @@ class ResourceGroup(LazyGroup):
     """One resource: its hand-written commands, then a command per generated operation."""
 
     def __init__(self, name: str, operations: dict[str, str]) -> None:
-        super().__init__(name, lazy=HAND_WRITTEN.get(name, {}), help=RESOURCE_HELP.get(name))
+        help_text = RESOURCE_HELP.get(name, f"The {name} operations of the API.")
+        super().__init__(name, lazy=HAND_WRITTEN.get(name, {}), help=help_text)
         self.operations = {cmd: op for cmd, op in operations.items() if cmd not in self.lazy}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -126,9 +127,9 @@ class RootGroup(LazyGroup):
         except click.ClickException as exc:
             exc.show(file=SafeStream(sys.stderr))  # type: ignore[arg-type]
             sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
+        except click.Abort:  # Ctrl-C outside a command's own handling
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)
 
 
