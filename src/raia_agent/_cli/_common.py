@@ -77,7 +77,11 @@ def setup_logging(debug: bool) -> None:
     # stamina warns on every scheduled retry; the commands report retries and failures themselves.
     logging.getLogger("stamina").setLevel(logging.DEBUG if debug else logging.ERROR)
     if debug:
-        logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
+        logging.basicConfig(
+            level=logging.WARNING,
+            format="%(name)s %(levelname)s %(message)s",
+            stream=SafeStream(sys.stderr),  # log lines quote server text
+        )
         logging.getLogger("raia_agent").setLevel(logging.DEBUG)
 
 
@@ -131,7 +135,7 @@ def fail(exc: BaseException, debug: bool) -> NoReturn:
     if debug:
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
+        traceback.print_exception(exc, file=SafeStream(sys.stderr))
     click.echo(printable(f"error: {exc}", lines=False), err=True)
     sys.exit(exit_code(exc))
 
