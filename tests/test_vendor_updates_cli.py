@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests._cli_helpers import wait_for
 from tests.vendor_updates.updates import (
     BASE,
     BODY,
@@ -82,12 +83,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def cli_env(generated: Path) -> Iterator[dict[str, str]]:
     """The environment of a `raia-agent` that uses the updated package, and a server serving it."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(generated), str(ROOT / "src")])}
-    server = subprocess.Popen([RAIA_AGENT, "serve", "--port", "0", "--secret-key", KEY], env=env,
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    log = generated.parent / "serve.log"  # a file, not a pipe: nobody reads the server's log lines
+    with log.open("w") as sink:
+        server = subprocess.Popen([RAIA_AGENT, "serve", "--port", "0", "--secret-key", KEY], env=env,
+                                  stderr=sink)  # fmt: skip
     try:
-        assert server.stderr is not None
-        match = re.search(r"on (http://127\.0\.0\.1:\d+)", server.stderr.readline())
-        assert match, "the server did not start"
+        wait_for(lambda: "Ctrl-C to stop" in log.read_text() or server.poll() is not None, "the server")
+        match = re.search(r"on (http://127\.0\.0\.1:\d+)", log.read_text())
+        assert match, f"the server did not start:\n{log.read_text()}"
         yield {**env, "RAIA_AGENT_SECRET_KEY": KEY, "RAIA_AGENT_BASE_URL": match.group(1)}
     finally:
         server.terminate()
