@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import confirmed_lines, invoke, popen, rows, write_jsonl
+from tests._cli_helpers import confirmed_lines, csv_text, invoke, popen, rows, write_jsonl
 
 
 def test_import_2000_rows_with_invalid_rows_and_500s(server: LocalServer, tmp_path: Path) -> None:
@@ -177,3 +177,16 @@ def test_import_stops_on_a_wrong_key(server: LocalServer, tmp_path: Path) -> Non
     assert result.exit_code == 3
     assert server.requests_received < 50
     assert "INVALID_CREDENTIALS" in result.stderr
+
+
+def test_a_csv_dry_run_counts_valid_and_rejected_rows(server: LocalServer, tmp_path: Path) -> None:
+    """3 valid rows and 1 invalid in a CSV: the dry run says 3 would be sent and 1 is rejected."""
+    path = tmp_path / "d.csv"
+    path.write_text(csv_text(rows(4, invalid_every=4)))
+    result = invoke(server, "feedback", "import", str(path), "--dry-run")
+    assert result.exit_code == 1
+    assert (
+        "4 rows read: 3 valid and would be sent, 0 already confirmed, 0 superseded, 1 rejected"
+        in result.stdout
+    )
+    assert server.requests_received == 0
