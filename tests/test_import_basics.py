@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import confirmed_lines, invoke, popen, rows, write_jsonl
+from tests._cli_helpers import confirmed_lines, csv_text, invoke, popen, rows, write_jsonl
 
 
 def test_import_2000_rows_with_invalid_rows_and_500s(server: LocalServer, tmp_path: Path) -> None:
@@ -136,14 +136,26 @@ def test_progress_bar_on_a_terminal(server: LocalServer, tmp_path: Path) -> None
     assert "3 rejected/failed" in result.stdout
 
 
-def test_dry_run_sends_nothing(server: LocalServer, tmp_path: Path) -> None:
-    """--dry-run validates and reports without a single request."""
+def test_dry_run_sends_nothing_and_counts_what_it_would_send(server: LocalServer, tmp_path: Path) -> None:
+    """--dry-run sends no request, writes no file, and says how many rows are valid and would be sent."""
     path = write_jsonl(tmp_path / "d.jsonl", rows(100, invalid_every=10))
     result = invoke(server, "feedback", "import", str(path), "--dry-run")
     assert result.exit_code == 1
     assert server.requests_received == 0
+    assert "100 rows read: 90 valid and would be sent" in result.stdout
     assert "10 rejected" in result.stdout
-    assert len((tmp_path / "d.jsonl.rejects.jsonl").read_text().splitlines()) == 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl"], "a dry run wrote a file"
+
+
+def test_dry_run_writes_the_rejects_only_when_asked(server: LocalServer, tmp_path: Path) -> None:
+    """--dry-run --rejects PATH keeps the rejected rows there, and still writes no journal or lock."""
+    path = write_jsonl(tmp_path / "d.jsonl", rows(30, invalid_every=10))
+    result = invoke(
+        server, "feedback", "import", str(path), "--dry-run", "--rejects", str(tmp_path / "r.jsonl")
+    )
+    assert result.exit_code == 1
+    assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.jsonl", "r.jsonl"]
 
 
 def test_import_rejects_broken_lines_with_line_numbers(server: LocalServer, tmp_path: Path) -> None:
@@ -165,3 +177,16 @@ def test_import_stops_on_a_wrong_key(server: LocalServer, tmp_path: Path) -> Non
     assert result.exit_code == 3
     assert server.requests_received < 50
     assert "INVALID_CREDENTIALS" in result.stderr
+
+
+def test_a_csv_dry_run_counts_valid_and_rejected_rows(server: LocalServer, tmp_path: Path) -> None:
+    """3 valid rows and 1 invalid in a CSV: the dry run says 3 would be sent and 1 is rejected."""
+    path = tmp_path / "d.csv"
+    path.write_text(csv_text(rows(4, invalid_every=4)))
+    result = invoke(server, "feedback", "import", str(path), "--dry-run")
+    assert result.exit_code == 1
+    assert (
+        "4 rows read: 3 valid and would be sent, 0 already confirmed, 0 superseded, 1 rejected"
+        in result.stdout
+    )
+    assert server.requests_received == 0

@@ -77,7 +77,11 @@ def setup_logging(debug: bool) -> None:
     # stamina warns on every scheduled retry; the commands report retries and failures themselves.
     logging.getLogger("stamina").setLevel(logging.DEBUG if debug else logging.ERROR)
     if debug:
-        logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
+        logging.basicConfig(
+            level=logging.WARNING,
+            format="%(name)s %(levelname)s %(message)s",
+            stream=SafeStream(sys.stderr),  # log lines quote server text
+        )
         logging.getLogger("raia_agent").setLevel(logging.DEBUG)
 
 
@@ -93,9 +97,37 @@ def exit_code(exc: BaseException) -> int:
     return EXIT_BAD_INPUT
 
 
-def printable(text: str) -> str:
-    """Text any UTF-8 stream accepts: lone surrogates from a hostile file become escapes."""
+# What a terminal would act on rather than show: C0 and C1 controls (ESC starts CSI and OSC
+# sequences: a window title, an OSC 52 clipboard write), DEL, and the Unicode marks that reorder
+# or break lines. Built once; str.translate applies it in one pass.
+_CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in (*_CONTROLS, 0x2028, 0x2029)
+}
+_ONE_LINE = {code: text for code, text in _ESCAPES.items() if code != 0x09}
+_LINES = {code: text for code, text in _ONE_LINE.items() if code != 0x0A}
+
+
+def printable(text: str, *, lines: bool = True) -> str:
+    """Text safe for a terminal and any UTF-8 stream, whatever a file, an argument or a server put
+    in it: lone surrogates and control characters become visible escapes (`\\x1b`); tabs stay,
+    and newlines too unless `lines` is false (one-line messages)."""
+    text = text.translate(_LINES if lines else _ONE_LINE)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class SafeStream:
+    """A text stream whose writes pass through printable(): for what click prints on its own
+    (usage errors quote the user's argument)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(printable(text)))
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def fail(exc: BaseException, debug: bool) -> NoReturn:
@@ -103,8 +135,8 @@ def fail(exc: BaseException, debug: bool) -> NoReturn:
     if debug:
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
-    click.echo(printable(f"error: {exc}"), err=True)
+        traceback.print_exception(exc, file=SafeStream(sys.stderr))
+    click.echo(printable(f"error: {exc}", lines=False), err=True)
     sys.exit(exit_code(exc))
 
 
@@ -114,12 +146,12 @@ class Output:
     def __init__(self) -> None:
         self.closed = False
 
-    def line(self, text: str) -> bool:
+    def line(self, text: str, *, lines: bool = True) -> bool:
         """Print one line, unwrapped; False once stdout is gone."""
         if self.closed:
             return False
         try:
-            sys.stdout.write(printable(text) + "\n")
+            sys.stdout.write(printable(text, lines=lines) + "\n")
             sys.stdout.flush()
         except BrokenPipeError:
             self.closed = True

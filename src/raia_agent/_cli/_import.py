@@ -24,7 +24,7 @@ from ._common import (
     setup_logging,
 )
 from ._importer import Importer, Rejects, Stats
-from ._journal import CHANGED, Journal, JournalBusy
+from ._journal import CHANGED, Journal, JournalBusy, NotAJournal
 from ._progress import Reporter
 from ._reader import BadFile, detect_format, records, scan
 from ._rows import Row, rows
@@ -62,7 +62,11 @@ async def _main(importer: Importer, rows: Iterator[Row], reporter: Reporter) -> 
 @click.option(
     "--rejects", type=click.Path(dir_okay=False, path_type=Path), help="Default: PATH.rejects.jsonl"
 )
-@click.option("--dry-run", is_flag=True, help="Validate every row and report; send nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate every row and count what would be sent; send and write nothing (rejects only with --rejects).",
+)
 @click.option(
     "--progress-interval",
     default=2.0,
@@ -86,30 +90,62 @@ def import_(
 ) -> None:
     """Import feedbacks from a JSONL, CSV or TSV file; rerun the same command to resume."""
     setup_logging(debug)
+    previous = signal.getsignal(signal.SIGTERM)
+    _terminate_as_interrupt()
     journal_path = journal or path.with_name(path.name + ".journal.sqlite3")
+    keep_rejects = rejects is not None or not dry_run  # a dry run writes rejects only when asked
     rejects = rejects or path.with_name(path.name + ".rejects.jsonl")
+    ledger: Journal | None = None
     try:
-        _check_paths(path, journal_path, rejects)
-        key = None if dry_run else secret_key(secret_key_file)
-        ledger = _open_journal(path, journal_path)
-    except (CLIError, ValueError, TypeError, OSError) as exc:
-        fail(exc, debug)
-    try:
-        code = _run(
-            ledger, path, fmt, key, base_url, max_retries, concurrency, rejects, progress_interval, dry_run
-        )
+        try:
+            _check_input(path)
+            _check_paths(path, journal_path, rejects)
+            key = None if dry_run else secret_key(secret_key_file)
+            ledger = _open_journal(path, journal_path, dry_run)
+        except (CLIError, ValueError, TypeError, OSError) as exc:
+            fail(exc, debug)
+        try:
+            code = _run(
+                ledger, path, fmt, key, base_url, max_retries, concurrency,
+                rejects if keep_rejects else None, progress_interval, dry_run,
+            )  # fmt: skip
+        except (CLIError, BadFile, sqlite3.Error, OSError, ValueError, TypeError) as exc:
+            error = exc if isinstance(exc, CLIError) else CLIError(_describe(exc, journal_path))
+            if error is not exc:
+                error.__cause__ = exc  # --debug shows the original traceback
+            fail(error, debug)
     except KeyboardInterrupt:
         click.echo("interrupted: rerun the same command to resume", err=True)
         code = EXIT_INTERRUPTED
-    except (CLIError, BadFile, sqlite3.Error, OSError, ValueError, TypeError) as exc:
-        error = exc if isinstance(exc, CLIError) else CLIError(_describe(exc, journal_path))
-        if error is not exc:
-            error.__cause__ = exc  # --debug shows the original traceback
-        fail(error, debug)
     finally:
-        with contextlib.suppress(sqlite3.Error, OSError):
-            ledger.close()
+        if ledger is not None:
+            with contextlib.suppress(sqlite3.Error, OSError):
+                ledger.close()
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM outside the send loop (reading the file, opening the journal) ends the run as
+    Ctrl-C does: one line, exit 130; inside it, the loop's own handlers take over."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread (a test runner): leave it
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def _check_input(path: Path) -> None:
+    """The file is read twice (a fingerprint, then the rows) and again at the end: a pipe, a FIFO
+    or a device would be drained by the first pass and then wait for ever. Checked with stat,
+    which never blocks, where open() on a FIFO waits for a writer."""
+    if not path.is_file():
+        raise CLIError(
+            f"{path} is not a regular file (a pipe, FIFO or device): the import reads its input "
+            "more than once to resume safely; save it to a file first and import that"
+        )
 
 
 def _same(one: Path, other: Path) -> bool:
@@ -125,16 +161,21 @@ def _check_paths(path: Path, journal: Path, rejects: Path) -> None:
             raise CLIError(f"{option} {target} is the input file; give another path")
     # The files written beside them, too (SQLite's, the lock, the rejects being written).
     helpers = [journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal", ".lock")]
-    for helper in [*helpers, Rejects(rejects).partial]:
+    for helper in [*helpers, Rejects(rejects).partial or rejects]:
         if _same(path, helper):
             raise CLIError(f"the import would write {helper}, which is the input file; rename it")
     if _same(journal, rejects):
         raise CLIError(f"--journal and --rejects are the same file ({rejects}); give two paths")
 
 
-def _open_journal(path: Path, journal_path: Path) -> Journal:
+def _open_journal(path: Path, journal_path: Path, dry_run: bool) -> Journal:
     try:
-        return Journal(journal_path)
+        return Journal(journal_path, read_only=dry_run)
+    except NotAJournal as exc:
+        raise CLIError(
+            f"--journal {journal_path} is not an import journal: {exc}; it was left untouched. "
+            "Give another path (or move that file away)"
+        ) from None
     except JournalBusy:
         raise CLIError(
             f"{path} is already being imported (another run holds {journal_path}.lock); "
@@ -158,7 +199,7 @@ def _run(
     base_url: str | None,
     max_retries: int,
     concurrency: int,
-    rejects: Path,
+    rejects: Path | None,
     progress_interval: float,
     dry_run: bool,
 ) -> int:
@@ -168,14 +209,17 @@ def _run(
     client = None if key is None else AsyncRaia(secret_key=key, base_url=base_url, max_retries=max_retries)
     if client is not None:
         client._size_pool(concurrency)  # a connection per worker: none waits on the pool
-    stats = Stats()
+    stats = Stats(dry_run=dry_run)
     rejected = Rejects(rejects)
     out = Output()
     lines, fingerprint = scan(path)
     if ledger.adopt(fingerprint):
         click.echo(
-            f"{path} changed since the journal was written: starting over, every row is sent again "
-            "(safe: the upsert is idempotent)",
+            printable(
+                f"{path} changed since the journal was written: starting over, every row is sent again "
+                "(safe: the upsert is idempotent)",
+                lines=False,
+            ),
             err=True,
         )
     total = max(lines - (1 if fmt != "jsonl" else 0), 0)
@@ -184,8 +228,9 @@ def _run(
         with Reporter(importer, total, out, progress_interval) as reporter:
             asyncio.run(_main(importer, rows(records(path, fmt)), reporter))
     finally:
-        _finish_rejects(rejected, ledger, complete=not (stats.stopped or stats.interrupted))
-    _summary(stats, out, rejected.path, dry_run)
+        _terminate_as_interrupt()  # the loop's handlers are gone with it
+        _finish_rejects(rejected, ledger, complete=not (stats.stopped or stats.interrupted or dry_run))
+    _summary(stats, out, rejected.path if rejected.written else None, dry_run)
     if scan(path)[1] != fingerprint:
         ledger.put("fingerprint", CHANGED)  # the journal now describes no version of the file
         raise CLIError(
@@ -198,6 +243,8 @@ def _run(
 def _finish_rejects(rejected: Rejects, ledger: Journal, complete: bool) -> None:
     """Move this run's rejects into place; after a complete clean run remove the last run's file,
     but only if it is the very file an import of PATH wrote (never a file that is not ours)."""
+    if rejected.path is None:
+        return
     if rejected.close():
         if not rejected.direct:
             ledger.put("rejects", rejected.stamp())
@@ -205,10 +252,12 @@ def _finish_rejects(rejected: Rejects, ledger: Journal, complete: bool) -> None:
         if ledger.get("rejects") == rejected.stamp():
             rejected.path.unlink()
         else:
-            click.echo(f"note: left {rejected.path} alone: no import of this file wrote it", err=True)
+            click.echo(
+                printable(f"note: left {rejected.path} alone: no import of this file wrote it"), err=True
+            )
 
 
-def _summary(stats: Stats, out: Output, rejects: Path, dry_run: bool) -> None:
+def _summary(stats: Stats, out: Output, rejects: Path | None, dry_run: bool) -> None:
     if stats.stopped:
         verb = "stopped"
     elif stats.interrupted:
@@ -217,9 +266,11 @@ def _summary(stats: Stats, out: Output, rejects: Path, dry_run: bool) -> None:
         verb = "validated (dry run, nothing sent)" if dry_run else "imported"
     out.line(f"{verb}: {stats.line()}")
     if stats.ignored:
-        out.line(f"ignored column(s) not in the API: {', '.join(sorted(stats.ignored))}")
-    if stats.rejected or stats.failed:
-        out.line(f"rejects: {rejects}")
+        out.line(f"ignored column(s) not in the API: {', '.join(sorted(stats.ignored))}", lines=False)
+    if rejects is not None and (stats.rejected or stats.failed):
+        out.line(f"rejects: {rejects}", lines=False)
+    elif dry_run and stats.rejected:
+        out.line("rejects: not written in a dry run; add --rejects PATH to keep them", lines=False)
     if stats.fatal is not None:
         message = f"error: stopped: {stats.fatal} (rerun the same command to resume)"
     elif stats.stdout_closed:
@@ -228,4 +279,4 @@ def _summary(stats: Stats, out: Output, rejects: Path, dry_run: bool) -> None:
         message = "interrupted: rerun the same command to resume"
     else:
         return
-    click.echo(printable(message), err=True)
+    click.echo(printable(message, lines=False), err=True)

@@ -29,14 +29,16 @@ from .._exceptions import (
 from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, exit_code
 from ._journal import Journal
 from ._rows import Row
-from ._spec import json_to_python
+from ._spec import UPSERT_KEY, json_to_python
 
 
 @dataclass
 class Stats:
+    dry_run: bool = False
     rows: int = 0
     skipped: int = 0
     superseded: int = 0
+    valid: int = 0  # a dry run's rows that would be sent
     sent: int = 0
     created: int = 0
     updated: int = 0
@@ -50,7 +52,7 @@ class Stats:
 
     @property
     def done(self) -> int:
-        return self.skipped + self.superseded + self.sent + self.rejected + self.failed
+        return self.skipped + self.superseded + self.valid + self.sent + self.rejected + self.failed
 
     @property
     def stopped(self) -> bool:
@@ -60,6 +62,12 @@ class Stats:
         return self.sent / max(time.monotonic() - self.started, 1e-9)
 
     def line(self) -> str:
+        if self.dry_run:
+            return (
+                f"{self.done} rows read: {self.valid} valid and would be sent, "
+                f"{self.skipped} already confirmed, {self.superseded} superseded, {self.rejected} rejected; "
+                f"{time.monotonic() - self.started:.1f}s"
+            )
         return (
             f"{self.done} rows done: {self.sent} sent ({self.created} created, {self.updated} updated), "
             f"{self.skipped} already confirmed, {self.superseded} superseded, {self.rejected} rejected, "
@@ -82,15 +90,18 @@ class Rejects:
 
     MAX_ROW = 4096  # characters of a row's JSON kept in a reject: a 100 MB cell is not copied
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
+        """`path` None: rejects are counted, not written (a dry run without --rejects)."""
         self.path = path
         # Not a regular file (/dev/stdout, a pipe): written straight through, never replaced.
-        self.direct = path.exists() and not path.is_file()
-        self.partial = path if self.direct else path.with_name(f".{path.name}.partial")
+        self.direct = path is not None and path.exists() and not path.is_file()
+        self.partial = path if path is None or self.direct else path.with_name(f".{path.name}.partial")
         self.written = 0
         self._handle: IO[str] | None = None
 
     def write(self, line: int, kind: str, reason: str, row: Any, **extra: Any) -> None:
+        if self.partial is None:
+            return
         if self._handle is None:
             # backslashreplace: a lone surrogate from the input is kept as its JSON escape
             self._handle = self.partial.open("w", encoding="utf-8", errors="backslashreplace")
@@ -107,12 +118,13 @@ class Rejects:
             return False
         self._handle.close()
         self._handle = None
-        if not self.direct:
+        if not self.direct and self.partial is not None and self.path is not None:
             os.replace(self.partial, self.path)
         return True
 
     def stamp(self) -> str:
         """What identifies the file at PATH as the one a run wrote: its place, size and time."""
+        assert self.path is not None
         info = self.path.stat()
         return f"{self.path.resolve()} {info.st_size} {info.st_mtime_ns}"
 
@@ -127,6 +139,7 @@ class Importer:
         self._workers: list[asyncio.Task[None]] = []
         self._pair_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._python_names = json_to_python()
+        self._ids: dict[str, tuple[str, str]] = {}  # feedback ids confirmed in this run -> pair
 
     # -- stopping ------------------------------------------------------------------------------
 
@@ -171,8 +184,10 @@ class Importer:
             self.stats.skipped += 1
         elif status == "superseded":
             self.stats.superseded += 1
+        elif self.client is None:
+            self.stats.valid += 1
         else:
-            return self.client is not None
+            return True
         return False
 
     async def run(self, rows: Iterator[Row]) -> None:
@@ -242,6 +257,11 @@ class Importer:
         except RaiaError as exc:
             self._fail(row, str(exc), exc.status_code if isinstance(exc, APIStatusError) else None)
             return
+        wrong = self._wrong_echo(row, feedback)
+        if wrong:
+            self._fail(row, f"not confirmed: {wrong}", None)
+            return
+        self._ids[str(feedback.id).lower()] = row.pair
         created = feedback.created_at == feedback.updated_at
         try:
             self.journal.confirm(row.line, row.digest, row.pair, str(feedback.id), created)
@@ -252,6 +272,23 @@ class Importer:
             self.stats.created += 1
         else:
             self.stats.updated += 1
+
+    def _wrong_echo(self, row: Row, feedback: Any) -> str:
+        """Why the response is not for this row ("" when it is): it must echo the upsert key as
+        sent (every part of it the response carries), and its feedback id must not be one
+        confirmed for another pair (a server answering every row with the same feedback)."""
+        echoed = feedback.to_dict()
+        carried = [name for name in UPSERT_KEY if name in echoed]
+        if not carried:
+            return f"the response echoes none of {', '.join(UPSERT_KEY)}, so it may be for another row"
+        for name, sent in zip(UPSERT_KEY, row.pair, strict=True):
+            if name in carried and str(echoed[name]).lower() != sent:
+                return f"the response is for {name} {str(echoed[name])[:80]!r}, this row has {sent!r}"
+        feedback_id = str(echoed.get("id", "")).lower()
+        other = self._ids.get(feedback_id) or self.journal.pair_of(feedback_id)
+        if feedback_id and other is not None and other != row.pair:
+            return f"the response's feedback id {feedback_id[:80]!r} was confirmed for another row's {UPSERT_KEY}"
+        return ""
 
     def _fail(self, row: Row, reason: str, status: int | None) -> None:
         self.stats.failed += 1

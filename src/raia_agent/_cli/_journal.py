@@ -4,6 +4,10 @@ It also keeps "the last row in the file for a pair wins" across runs: a row is s
 never sent again, once a later row for the same (message, user) pair is confirmed. One import
 at a time holds a journal, through an OS lock the kernel releases however the process ends.
 
+A journal carries a mark (SQLite's application_id) set when it is created, and any other file,
+SQLite database or not, is refused before anything opens it, so that `--journal` naming someone's
+database never changes a byte of it.
+
 A journal is valid only for the exact file content it was written for: line numbers and "a later
 row is confirmed" mean nothing in another version of the file. It stores the file's fingerprint,
 and a run on different content discards every confirmation and starts over.
@@ -33,13 +37,41 @@ _SCHEMA = (
         confirmed_at REAL NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS confirmed_by_pair ON confirmed (message, user, line)",
+    "CREATE INDEX IF NOT EXISTS confirmed_by_feedback ON confirmed (feedback_id)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+APPLICATION_ID = 0x52414941  # "RAIA": the mark in the database header that says "an import journal"
+_HEADER = b"SQLite format 3\x00"
 CHANGED = "changed during an import"  # a fingerprint no file has
 
 
 class JournalBusy(Exception):
     """Another import holds this journal."""
+
+
+class NotAJournal(Exception):
+    """The file exists and is not an import journal; it was not touched."""
+
+
+def check_mark(path: Path) -> bool:
+    """True if `path` is a journal, False if there is nothing there yet; NotAJournal otherwise.
+
+    Reads the database header with plain file reads: SQLite would create -wal/-shm files or roll
+    back a hot journal of someone else's database just by opening it."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
+    if not header:
+        return False  # an empty file is an empty database: there is nothing to lose
+    if len(header) < 100 or not header.startswith(_HEADER):
+        raise NotAJournal("it is not a SQLite database")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise NotAJournal("it is a SQLite database, but not an import journal (it lacks the journal's mark)")
+    return True
 
 
 class _Lock:
@@ -70,32 +102,53 @@ class Journal:
     """Confirmations are committed in small batches: a crash loses at most the last batch,
     whose rows are then sent again, which the idempotent upsert makes harmless."""
 
-    def __init__(self, path: Path, batch: int = 200, interval: float = 0.5) -> None:
-        self.path = path
-        self._lock = _Lock(path.with_name(path.name + ".lock"))
-        try:
-            self._db = sqlite3.connect(path)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            if self._db.execute("PRAGMA user_version").fetchone()[0] < VERSION:
-                self._db.execute("DROP TABLE IF EXISTS confirmed")
-                self._db.execute("DROP TABLE IF EXISTS meta")
-            for statement in _SCHEMA:
-                self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {VERSION}")
-            self._db.commit()
-        except BaseException:
-            self._lock.release()
-            raise
+    def __init__(self, path: Path, batch: int = 200, interval: float = 0.5, read_only: bool = False) -> None:
+        """Open or create the journal at `path`; with `read_only` (a dry run) create, lock and
+        write nothing: a missing journal reads as empty."""
+        self.path, self.read_only = path, read_only
+        self._stale = False  # read-only, for other content: every row reads as unconfirmed
+        exists = check_mark(path)
+        if read_only:
+            self._lock = None
+            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1" if exists else "file::memory:"
+            self._db = sqlite3.connect(uri, uri=True)
+            if not exists:
+                for statement in _SCHEMA:
+                    self._db.execute(statement)
+        else:
+            self._lock = _Lock(path.with_name(path.name + ".lock"))
+            try:
+                check_mark(path)  # again, now that no other import can be creating it
+                self._db = sqlite3.connect(path)
+                self._create()
+            except BaseException:
+                self._lock.release()
+                raise
         self._pending = 0
         self._batch, self._interval = batch, interval
         self._last_commit = time.monotonic()
+
+    def _create(self) -> None:
+        # The mark goes in before WAL mode, so that it is in the main file's header at once
+        # (in WAL mode it could wait in the -wal file for a checkpoint a crash never runs).
+        self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < VERSION:
+            self._db.execute("DROP TABLE IF EXISTS confirmed")
+            self._db.execute("DROP TABLE IF EXISTS meta")
+        for statement in _SCHEMA:
+            self._db.execute(statement)
+        self._db.execute(f"PRAGMA user_version = {VERSION}")
+        self._db.commit()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
 
     def get(self, key: str) -> str | None:
         found = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if found is None else str(found[0])
 
     def put(self, key: str, value: str) -> None:
+        if self.read_only:
+            return
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
         self._db.commit()
 
@@ -104,11 +157,16 @@ class Journal:
         if self.get("fingerprint") == fingerprint:
             return False
         stale = self.count() > 0
+        if self.read_only:
+            self._stale = True
+            return stale
         self._db.execute("DELETE FROM confirmed")
         self.put("fingerprint", fingerprint)
         return stale
 
     def status(self, line: int, digest: str, pair: tuple[str, str]) -> Literal["confirmed", "superseded", ""]:
+        if self._stale:
+            return ""
         found = self._db.execute("SELECT digest FROM confirmed WHERE line = ?", (line,)).fetchone()
         if found is not None and found[0] == digest:
             return "confirmed"
@@ -126,7 +184,16 @@ class Journal:
         if self._pending >= self._batch or time.monotonic() - self._last_commit > self._interval:
             self.commit()
 
+    def pair_of(self, feedback_id: str) -> tuple[str, str] | None:
+        """The pair a confirmed row with this feedback id was sent for, if any."""
+        found = self._db.execute(
+            "SELECT message, user FROM confirmed WHERE feedback_id = ? LIMIT 1", (feedback_id,)
+        ).fetchone()
+        return None if found is None else (str(found[0]), str(found[1]))
+
     def commit(self) -> None:
+        if self.read_only:
+            return
         self._db.commit()
         self._pending = 0
         self._last_commit = time.monotonic()
@@ -139,4 +206,5 @@ class Journal:
             self.commit()
             self._db.close()
         finally:
-            self._lock.release()
+            if self._lock is not None:
+                self._lock.release()

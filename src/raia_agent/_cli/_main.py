@@ -1,13 +1,30 @@
-"""The command groups. Subcommands load when run, so `--help` imports only click and the client."""
+"""The command groups. Subcommands load when run, so `--help` imports only click and the client.
+
+Besides `serve`, every resource of the API is a group, and every operation of it a command,
+built from the generated operation descriptions (`_ops`); `feedback` keeps its hand-written
+`send` and `import` beside them.
+"""
 
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from .._version import __version__
+from ._common import EXIT_INTERRUPTED, SafeStream
+
+# Hand-written commands, by resource; a generated command of the same name gives way to them.
+HAND_WRITTEN = {
+    "feedback": {
+        "send": ("._send:command", "Create or update one feedback and print it."),
+        "import": ("._import:import_", "Import feedbacks from a JSONL, CSV or TSV file; rerun to resume."),
+    }
+}
+RESOURCE_HELP = {"feedback": "Send conversation-message feedback to the API."}
 
 
 class LazyGroup(click.Group):
@@ -48,22 +65,79 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+class ResourceGroup(LazyGroup):
+    """One resource: its hand-written commands, then a command per generated operation."""
+
+    def __init__(self, name: str, operations: dict[str, str]) -> None:
+        help_text = RESOURCE_HELP.get(name, f"The {name} operations of the API.")
+        super().__init__(name, lazy=HAND_WRITTEN.get(name, {}), help=help_text)
+        self.operations = {cmd: op for cmd, op in operations.items() if cmd not in self.lazy}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.operations})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.operations and cmd_name not in self.commands:
+            from ._ops import build
+
+            self.add_command(build(self.operations[cmd_name]), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for name in self.operations:
+            self.get_command(ctx, name)  # their help line is the operation's method and path
+        super().format_commands(ctx, formatter)
+
+
+class RootGroup(LazyGroup):
+    """`serve` and one group per resource of the spec; what click prints is made terminal-safe."""
+
+    def _resources(self) -> dict[str, dict[str, str]]:
+        from ._ops import resources
+
+        found = resources()
+        for name in HAND_WRITTEN:
+            found.setdefault(name, {})
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._resources()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy and cmd_name not in self.commands:
+            operations = self._resources().get(cmd_name)
+            if operations is not None:
+                self.add_command(ResourceGroup(cmd_name, operations), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        for name in self._resources():
+            self.get_command(ctx, name)
+        super().format_commands(ctx, formatter)
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        """Run; usage errors, which quote the user's arguments, are printed with their control
+        characters escaped (click would print them as they are)."""
+        if extra.pop("standalone_mode", True) is False:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            exc.show(file=SafeStream(sys.stderr))  # type: ignore[arg-type]
+            sys.exit(exc.exit_code)
+        except click.Abort:  # Ctrl-C outside a command's own handling
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 @click.group(
-    cls=LazyGroup,
+    cls=RootGroup,
     lazy={"serve": ("._serve:serve", "Run the spec-faithful local API server until Ctrl-C.")},
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, prog_name="raia-agent")
 def main() -> None:
     """Command line for the raia AI Agent API."""
-
-
-@main.group(
-    cls=LazyGroup,
-    lazy={
-        "send": ("._send:command", "Create or update one feedback and print it."),
-        "import": ("._import:import_", "Import feedbacks from a JSONL, CSV or TSV file; rerun to resume."),
-    },
-)
-def feedback() -> None:
-    """Send conversation-message feedback to the API."""

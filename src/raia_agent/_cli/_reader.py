@@ -34,6 +34,21 @@ class Record:
     value: Any = None
     error: str = ""
     raw: Any = None
+    cells: bool = False  # a CSV/TSV row: every value is the cell's text, to convert by the schema
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object hook: a key given twice is an error, not "the last one wins"."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def detect_format(path: Path, given: str | None) -> str:
@@ -124,7 +139,9 @@ def _jsonl_records(handle: IO[bytes]) -> Iterator[Record]:
         if not text.strip():
             continue
         try:
-            yield Record(number, json.loads(text))
+            yield Record(number, json.loads(text, object_pairs_hook=_no_duplicates))
+        except _DuplicateKey as exc:
+            yield Record(number, error=f"{exc}: the key is given twice in the row", raw=text.rstrip())
         except json.JSONDecodeError as exc:
             yield Record(number, error=f"not valid JSON: {exc.msg} (column {exc.colno})", raw=text.rstrip())
         except RecursionError:
@@ -232,6 +249,9 @@ def _csv_records(handle: IO[bytes], delimiter: str) -> Iterator[Record]:
                 if problem or not cells:
                     raise BadFile(f"line {first}: no usable header line ({problem or 'empty'})")
                 _check_header(cells, delimiter)
+                twice = sorted({name for name in cells if cells.count(name) > 1})
+                if twice:
+                    raise BadFile(f"line {first}: the header names the column {twice[0]!r} twice")
                 header = cells
                 continue
             if problem:
@@ -247,7 +267,9 @@ def _csv_records(handle: IO[bytes], delimiter: str) -> Iterator[Record]:
             else:
                 # CSV cannot say null: an empty optional cell means "absent".
                 yield Record(
-                    first, {name: cell for name, cell in zip(header, cells, strict=True) if cell != ""}
+                    first,
+                    {name: cell for name, cell in zip(header, cells, strict=True) if cell != ""},
+                    cells=True,
                 )
     finally:
         csv.field_size_limit(previous_limit)

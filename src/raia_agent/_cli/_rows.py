@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from ._cells import CellError, convert
 from ._reader import Record
-from ._spec import UPSERT_KEY, accepted_names, build_body
+from ._spec import UPSERT_KEY, accepted_names, build_body, fields_by_python
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,24 @@ def _unencodable(record: dict[Any, Any]) -> str:
     return "not valid Unicode"
 
 
+def _params(value: dict[Any, Any], known: dict[str, str], cells: bool) -> dict[str, Any]:
+    """The row's arguments by snake_case name; ValueError naming the field when two keys give the
+    same one (`voteType` and `vote_type`), naming the column when a cell does not convert."""
+    params: dict[str, Any] = {}
+    given_as: dict[str, str] = {}
+    by_python = fields_by_python() if cells else {}
+    for key, item in value.items():
+        name = known.get(key)
+        if name is None:
+            continue
+        if name in params:
+            raise ValueError(f"{name}: given twice in the row, as {given_as[name]!r} and {key!r}")
+        field = by_python.get(name)
+        params[name] = convert(key, field, item) if field is not None else item
+        given_as[name] = key
+    return params
+
+
 def rows(records: Iterator[Record]) -> Iterator[Row]:
     """Each record validated against the spec; keys may be camelCase or snake_case."""
     known = accepted_names()
@@ -67,11 +86,11 @@ def rows(records: Iterator[Record]) -> Iterator[Row]:
         if problem:
             yield Row(record.line, None, problem, value)
             continue
-        params = {known[key]: item for key, item in value.items() if key in known}
         ignored = tuple(sorted(str(key) for key in value if key not in known))
         try:
+            params = _params(value, known, record.cells)
             body = build_body(params)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, CellError) as exc:
             yield Row(record.line, None, str(exc), value)
         except Exception as exc:  # whatever a validator trips on rejects this row only
             yield Row(record.line, None, f"cannot validate this row: {type(exc).__name__}: {exc}", value)

@@ -1,12 +1,13 @@
-"""The request schema as the command line sees it.
+"""The operations as the command line sees them.
 
-The one module of the CLI that reads the client's spec helpers, so that moving them means
-editing this file only. Options of `feedback send` and the columns `feedback import` accepts
-both come from here.
+The one module of the CLI that reads the generated operation descriptions and the client's spec
+helpers, so that moving them means editing this file only. The options of `feedback send`, the
+columns `feedback import` accepts and the generated command tree all come from here.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -17,21 +18,44 @@ from .._schema import resolved
 UPSERT_KEY = ("conversationMessageId", "userId")
 # The generated operation both commands call: client.feedback.create_or_update.
 OPERATION = "feedback.create_or_update"
+JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
-def _operation() -> Any:
+def operations() -> dict[str, Any]:
+    """Every generated operation description, by "resource.method"."""
     from raia_agent_api.resources._operations import OPERATIONS
 
-    return OPERATIONS[OPERATION]
+    return dict(OPERATIONS)
+
+
+def _operation(name: str = OPERATION) -> Any:
+    return operations()[name]
 
 
 def request_schema() -> dict[str, Any]:
     """The JSON Schema of the create-or-update request body, its properties' $refs resolved."""
-    body = _operation().body_schema or {}
-    defs = body.get("$defs", {})
-    schema = dict(resolved(body))
-    schema["properties"] = {k: resolved(v, defs) for k, v in (schema.get("properties") or {}).items()}
-    return schema
+    return _object_schema(_operation().body_schema)
+
+
+def _object_schema(schema: dict[str, Any] | None) -> dict[str, Any]:
+    schema = schema or {}
+    defs = schema.get("$defs", {})
+    out = dict(resolved(schema))
+    out["properties"] = {k: _followed(v, defs) for k, v in (out.get("properties") or {}).items()}
+    return out
+
+
+def _followed(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema with $refs, and an allOf of a single subschema (NestJS's way of giving a
+    $ref a description), followed; the property's own keywords win."""
+    out = dict(resolved(schema, defs))
+    while isinstance(out.get("allOf"), list) and len(out["allOf"]) == 1:
+        inner = dict(resolved(out.pop("allOf")[0], defs))
+        out = {**inner, **out}
+    for key in ("anyOf", "oneOf"):
+        if isinstance(out.get(key), list):
+            out[key] = [_followed(item, defs) for item in out[key] if isinstance(item, dict)]
+    return out
 
 
 def python_name(json_name: str) -> str:
@@ -39,24 +63,29 @@ def python_name(json_name: str) -> str:
     return str(names.get(json_name, json_name))
 
 
-def build_body(params: dict[str, Any]) -> dict[str, Any]:
-    """snake_case params to the JSON body, validated; TypeError/ValueError naming the field."""
-    import json
-
+def build_body(params: dict[str, Any], operation: str = OPERATION) -> dict[str, Any]:
+    """snake_case params to the request's wire names (body properties and other parameters),
+    validated; TypeError/ValueError naming the field."""
     from .._validation import prepare
 
-    body: dict[str, Any] = json.loads(prepare(_operation(), params).content or b"{}")
+    op = _operation(operation)
+    prepared = prepare(op, params)
+    body: dict[str, Any] = json.loads(prepared.content or b"{}")
+    for param in op.params:
+        if param.location != "body" and params.get(param.python) is not None:
+            body[param.name] = params[param.python]
     return body
 
 
 @dataclass(frozen=True)
 class Field:
-    """One request property."""
+    """One argument of an operation: a body property or a path, query or header parameter."""
 
     json_name: str
     python_name: str
     required: bool
     schema: dict[str, Any]
+    location: str = "body"
 
     @property
     def description(self) -> str:
@@ -65,27 +94,87 @@ class Field:
     @property
     def choices(self) -> list[str] | None:
         values = self.schema.get("enum")
-        return [str(value) for value in values if value is not None] if values else None
+        if not values or not all(isinstance(value, str) for value in values if value is not None):
+            return None
+        return [str(value) for value in values if value is not None]
 
     @property
     def types(self) -> set[str]:
-        declared = self.schema.get("type", "string")
-        return {declared} if isinstance(declared, str) else set(declared) - {"null"}
+        """The JSON types a value may have, null left out."""
+        return json_types(self.schema) - {"null"} or {"string"}
+
+    @property
+    def nullable(self) -> bool:
+        return "null" in json_types(self.schema)
+
+
+def json_types(schema: dict[str, Any]) -> set[str]:
+    """Every JSON type `schema` admits (its anyOf/oneOf branches included); empty when it says none."""
+    declared = schema.get("type")
+    found = {declared} if isinstance(declared, str) else {str(t) for t in declared or ()}
+    for key in ("anyOf", "oneOf"):
+        for branch in schema.get(key) or ():
+            if isinstance(branch, dict):
+                found |= json_types(branch)
+    if not found and schema.get("enum"):
+        found = {_type_of(value) for value in schema["enum"]}
+    if not found and isinstance(schema.get("properties"), dict):
+        found = {"object"}
+    if schema.get("nullable") is True:
+        found.add("null")
+    return found & set(JSON_TYPES)
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    return "array" if isinstance(value, list) else "string"
+
+
+def operation_fields(operation: str) -> list[Field]:
+    """Every argument of an operation: path, query and header parameters, then body properties."""
+    op = _operation(operation)
+    params = _object_schema(op.params_schema)
+    body = _object_schema(op.body_schema)
+    out = []
+    for param in op.params:
+        if param.location == "body":
+            if not param.name:  # the whole body is one argument
+                out.append(
+                    Field("body", param.python, op.body_required, dict(resolved(op.body_schema or {})))
+                )
+                continue
+            source, required = body, op.body_required and param.name in set(body.get("required", ()))
+        else:
+            source, required = params, param.name in set(params.get("required", ()))
+        schema = dict(source["properties"].get(param.name, {}))
+        out.append(Field(param.name, param.python, required, schema, param.location))
+    return out
 
 
 def fields() -> list[Field]:
-    """Every property of the request schema, in the spec's order."""
+    """Every argument of create-or-update: its body properties in the spec's order, then any
+    path, query or header parameter (an Idempotency-Key, say)."""
     schema = request_schema()
     required = set(schema.get("required", ()))
-    return [
+    body = [
         Field(name, python_name(name), name in required, dict(prop))
         for name, prop in schema.get("properties", {}).items()
     ]
+    return body + [field for field in operation_fields(OPERATION) if field.location != "body"]
 
 
 @cache
 def accepted_names() -> dict[str, str]:
-    """Every spelling a file may use for a property (camelCase or snake_case) -> snake_case."""
+    """Every spelling a file may use for an argument (as on the wire, or snake_case) -> snake_case."""
     names: dict[str, str] = {}
     for field in fields():
         names[field.json_name] = field.python_name
@@ -96,3 +185,8 @@ def accepted_names() -> dict[str, str]:
 @cache
 def json_to_python() -> dict[str, str]:
     return {field.json_name: field.python_name for field in fields()}
+
+
+@cache
+def fields_by_python() -> dict[str, Field]:
+    return {field.python_name: field for field in fields()}

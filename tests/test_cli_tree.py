@@ -1,0 +1,60 @@
+"""Issue 15 item 11: `raia-agent <resource> <method> --<argument>` for every generated operation."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import click
+from click.testing import CliRunner
+
+from raia_agent._cli import main
+from raia_agent._cli._ops import command_name, resources
+from raia_agent._cli._spec import operation_fields, operations
+from raia_agent.testing import LocalServer
+from tests._cli_helpers import run
+
+
+def test_every_operation_is_a_command_with_an_option_per_argument() -> None:
+    """Each operation of the generated descriptions is `<resource> <method>`, with one option per
+    path, query, header and body argument, required as the spec says, and --json."""
+    assert operations(), "no operation found"
+    for name in operations():
+        resource, _, method = name.partition(".")
+        group = main.get_command(click.Context(main), resource)
+        assert isinstance(group, click.Group), resource
+        command = group.get_command(click.Context(group), command_name(method))
+        assert command is not None, name
+        options = {opt: param for param in command.params for opt in param.opts}
+        assert "--json" in options
+        for field in operation_fields(name):
+            flag = next(o for o in options if o.lstrip("-").replace("-", "_").endswith(field.python_name))
+            assert options[flag].required == field.required, (name, field.python_name)
+            if field.choices:
+                assert isinstance(options[flag].type, click.Choice)
+
+
+def test_the_resource_help_lists_generated_and_hand_written_commands() -> None:
+    """`feedback --help` lists send and import and every generated method of the resource."""
+    listing = CliRunner().invoke(main, ["feedback", "--help"]).stdout
+    expected = {"send", "import", *resources()["feedback"]}
+    assert expected <= set(listing.split())
+
+
+def test_a_generated_command_calls_the_api_and_prints_the_response(server: LocalServer) -> None:
+    """`feedback create-or-update` validates its options, calls the API, and prints the stored feedback."""
+    message, user = str(uuid.uuid4()), str(uuid.uuid4())
+    args = ["feedback", "create-or-update", "--conversation-message-id", message, "--user-id", user,
+            "--vote-type", "down", "--question", "Generated?"]  # fmt: skip
+    result = run(server, *args, "--json")
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["conversationMessageId"] == message and body["voteType"] == "down"
+    assert server.store.count() == 1
+    table = run(server, *args)
+    assert table.returncode == 0 and "Generated?" in table.stdout
+    wrong = run(server, *args[:-4], "--vote-type", "sideways", "--question", "Q")
+    assert wrong.returncode == 2 and "is not one of" in wrong.stderr
+    bad = run(server, *args[:3], "42", *args[4:])
+    assert bad.returncode == 2 and "conversation_message_id" in bad.stderr
+    assert server.requests_received == 2
