@@ -87,7 +87,7 @@ class FaultMiddleware:
             await asyncio.sleep(fault.delay)
             await self.app(scope, receive, send)
         elif fault.kind == "drop":
-            await _drop(send)
+            await _drop(receive, send)
         elif fault.kind == "500":
             body = json.dumps({"status": 500, "message": "Internal Server Error"}).encode()
             await _respond(send, 500, body, b"application/json; charset=utf-8", self.request_id())
@@ -125,13 +125,19 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _drop(send: Send) -> None:
-    # uvicorn hands the app its connection's `send`; closing that transport resets the
-    # connection before any byte of a response, as a crashed peer would.
+async def _drop(receive: Receive, send: Send) -> None:
+    # uvicorn hands the app its connection's `send`, whose transport we close before any byte of a
+    # response. The request is read to its end first: closing a socket whose kernel buffer still
+    # holds unread bytes sends a reset (RST) instead of a FIN, and a client that reads the reset
+    # sees "connection reset" rather than "closed without a response", depending on timing. With
+    # the whole request consumed (and the client sending nothing more before it reads an answer),
+    # the close is always a FIN.
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is None:
         raise RuntimeError("dropping a connection needs uvicorn's h11 or httptools protocol")
-    transport.abort()
+    while (message := await receive())["type"] == "http.request" and message.get("more_body", False):
+        pass
+    transport.close()
     # Once uvicorn has seen the connection go, it ignores what is sent; sending something keeps it
     # from logging "returned without starting response" for a drop we caused on purpose.
     for _ in range(3):
