@@ -49,7 +49,8 @@ def json_bytes(body: Any) -> bytes:
 
 async def respond(send: Send, status: int, body: Any, *, close: bool = False, more: bool = False) -> None:
     content = b"" if body is None else json_bytes(body)
-    headers = [(b"content-length", str(len(content)).encode())]
+    # A 204 has no body and, by RFC 9110, no Content-Length either.
+    headers = [] if status == 204 else [(b"content-length", str(len(content)).encode())]
     if body is not None:
         headers.append((b"content-type", b"application/json; charset=utf-8"))
     if close:
