@@ -250,3 +250,21 @@ def test_keywords_that_do_not_fit_are_a_type_error_naming_them(
     """local_server() refuses a fault keyword without `fail`, of the wrong type, or unknown, by name."""
     with pytest.raises(TypeError, match=named), local_server(**keywords):  # type: ignore[arg-type]
         pytest.fail("the server started")
+
+
+def test_access_log_lines_cover_faults_and_escape_the_path() -> None:
+    """local_server(access_log=...) gets a line per request: a drop has status "-", a path is escaped."""
+    lines: list[str] = []
+    with local_server(access_log=lines.append) as server:
+        assert post(server).status_code == 201
+        server.fail_next("drop")
+        with pytest.raises(httpx.RemoteProtocolError):
+            post(server)
+        with httpx.Client(base_url=server.base_url) as client:
+            assert client.get("/a%1b]0;title%07").status_code == 404
+    assert [line.split(" ")[:3] for line in lines] == [
+        ["POST", PATH, "201"],
+        ["POST", PATH, "-"],
+        ["GET", "/a%1b]0;title%07", "404"],
+    ]
+    assert all(server.secret_key not in line for line in lines)

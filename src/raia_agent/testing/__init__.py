@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from ._access import AccessLog, AccessLogWriter
 from ._app import Api, RequestIdMiddleware, new_request_id
 from ._body import DEFAULT_BODY_LIMIT, parse_size
 from ._faults import FAULT_KINDS, Fault, FaultKind, FaultMiddleware, FaultPlan
@@ -59,6 +60,7 @@ class LocalServer:
         body_limit: int | str = DEFAULT_BODY_LIMIT,
         header_timeout: float = HEADER_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
+        access_log: AccessLogWriter | None = None,
     ) -> None:
         if spec is None:
             from raia_agent_api._spec import corrected_spec
@@ -74,7 +76,9 @@ class LocalServer:
         self.upserts: Counter[tuple[str, ...]] = Counter()
         """Accepted create-or-update calls per identity, e.g. (conversationMessageId, userId), lower-cased."""
         api = Api(self.spec, self.store, secret_key, self._counter, self.upserts, self.body_limit)
-        self.app = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id)
+        self.app: Any = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id)
+        if access_log is not None:
+            self.app = AccessLog(self.app, access_log)
         self.host = "127.0.0.1"
         self.port = 0
 
@@ -158,6 +162,7 @@ def local_server(
     body_limit: int | str = DEFAULT_BODY_LIMIT,
     header_timeout: float = HEADER_TIMEOUT,
     request_timeout: float = REQUEST_TIMEOUT,
+    access_log: AccessLogWriter | None = None,
     fail: FaultKind | None = None,
     times: int | None = None,
     retry_after: str | None = None,
@@ -168,6 +173,7 @@ def local_server(
     `spec` is an OpenAPI document to serve instead of the package's corrected spec. `fail` with
     `times`, `retry_after` and `delay` is passed to `fail_next` before the first request, e.g.
     `local_server(fail="500", times=2)`; those three without `fail` are a TypeError naming them.
+    `access_log` is called with one line per request (method, path, status, ms, request id).
     """
     fault = _fault(fail, times, retry_after, delay)
     server = LocalServer(
@@ -178,6 +184,7 @@ def local_server(
         body_limit=body_limit,
         header_timeout=header_timeout,
         request_timeout=request_timeout,
+        access_log=access_log,
     )
     if fault is not None:
         server.fail_next(fault.kind, times or 1, retry_after=fault.retry_after, delay=fault.delay)
