@@ -227,3 +227,21 @@ def test_list_is_in_creation_order_even_within_one_millisecond(monkeypatch: pyte
         )
         listed = http.get(FEEDBACKS, params={"limit": 100}).json()["items"]
     assert [item["id"] for item in listed] == ids
+
+
+def test_an_injected_500_answers_the_operations_documented_500_body() -> None:
+    """The 500 fault's body comes from the spec: a vendor's new default message is what the client reads."""
+    document = spec("vendor_update")
+    document["components"]["schemas"]["InternalServerErrorDTO"]["properties"]["message"]["default"] = "BOOM"
+    with (
+        local_server(spec=document) as server,
+        httpx.Client(base_url=server.base_url, headers={KEY_HEADER: server.secret_key}) as http,
+    ):
+        server.fail_next("500", times=2)
+        documented = http.post(FEEDBACKS, json=request_body())
+        unknown = http.get("/no/such/route")
+    assert (documented.status_code, documented.json()) == (500, {"status": 500, "message": "BOOM"})
+    assert (unknown.status_code, unknown.json()) == (
+        500,
+        {"statusCode": 500, "message": "Internal server error"},
+    )

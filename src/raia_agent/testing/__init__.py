@@ -76,7 +76,7 @@ class LocalServer:
         self.upserts: Counter[tuple[str, ...]] = Counter()
         """Accepted create-or-update calls per identity, e.g. (conversationMessageId, userId), lower-cased."""
         api = Api(self.spec, self.store, secret_key, self._counter, self.upserts, self.body_limit)
-        self.app: Any = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id)
+        self.app: Any = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id, self.spec)
         if access_log is not None:
             self.app = AccessLog(self.app, access_log)
         self.host = "127.0.0.1"
