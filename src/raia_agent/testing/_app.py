@@ -28,7 +28,8 @@ from ._body import (
     read_body,
     unsupported_charset,
 )
-from ._handlers import error_body, handlers
+from ._handlers import handlers
+from ._shapes import error_body
 from ._spec import Operation, Param, Spec
 from ._store import DocumentStore
 
@@ -119,7 +120,7 @@ class Api:
             try:
                 raw = await read_body(receive, headers.get("content-length"), self.body_limit)
             except TooLarge as exc:
-                return await self.refuse_too_large(receive, send, exc)
+                return await self.refuse_too_large(receive, send, exc, headers)
             if raw is None:
                 return  # the client left; nobody to answer, nothing worth a log line
             try:
@@ -136,10 +137,12 @@ class Api:
         status, answer = self._handlers[id(op)](values["path"], values["query"], body)
         await respond(send, status, answer)
 
-    async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge) -> None:
+    async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge, headers: Headers) -> None:
         """413, then the rest of the body read and dropped (within bounds), then the connection closed."""
-        if exc.announced is not None and exc.announced > discard_bound(self.body_limit):
-            return await respond(send, 413, TOO_LARGE, close=True)  # draining it would not end in time
+        # Refused by its Content-Length before a 100 Continue was sent: the client sends no body.
+        waiting = exc.announced is not None and headers.get("expect", "").lower() == "100-continue"
+        if waiting or (exc.announced is not None and exc.announced > discard_bound(self.body_limit)):
+            return await respond(send, 413, TOO_LARGE, close=True)  # nothing to drain, or too much
         # The answer goes out whole at once (its Content-Length is met) but stays open, so that
         # uvicorn keeps delivering the body to drop; the last, empty part closes the connection.
         await respond(send, 413, TOO_LARGE, close=True, more=True)
