@@ -10,8 +10,9 @@
 - A GET on `<collection>` answers the stored documents if its success body is an array, or an
   object with an array property (`limit`/`take`, `offset`/`skip` and field filters apply).
 - Any other operation answers its success body built from the schema (the spec's examples first).
-- A path under an item (`/conversations/{id}/messages`) first needs that item: else the 404. A
-  collection under an item holds that item's documents only.
+- A path under an item (`/conversations/{id}/messages`) first needs that item, else its documented
+  404 (one that documents none answers anyway). A collection under an item holds that item's
+  documents only.
 """
 
 from __future__ import annotations
@@ -92,8 +93,8 @@ def _parents(
 def _within_parents(
     op: Operation, parents: list[tuple[Collection, str]], store: DocumentStore, handler: Handler
 ) -> Handler:
-    if not parents:
-        return handler
+    if not parents or 404 not in op.responses:
+        return handler  # an operation that documents no 404 is not refused one
     not_found = error_body(op, 404, NEST_404)
 
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
