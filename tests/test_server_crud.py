@@ -280,3 +280,12 @@ def test_meaning_comes_from_method_and_path_not_from_names() -> None:
         assert http.delete(item).status_code == 404
         assert running.store.count() == 0
         assert http.get(path(MESSAGES).format(conversationId=uuid.uuid4())).status_code == 404
+
+
+@pytest.mark.parametrize(("title", "status"), [("t" * 200, 201), ("t" * 201, 400), ("", 400)])
+def test_body_limits_from_the_spec_are_enforced(http: httpx.Client, title: str, status: int) -> None:
+    """A body field's documented bounds (title: 1 to 200 characters) decide between 201 and a 400 naming it."""
+    response = http.post(CONVERSATIONS, json={"userId": str(uuid.uuid4()), "title": title})
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert any(message.startswith("title: ") for message in response.json()["message"]), response.json()
