@@ -16,8 +16,9 @@ from raia_agent_api._spec import corrected_spec
 from raia_agent.testing import LocalServer, local_server
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
-# The package's corrected spec (what users get), and a frozen one with more operations of each kind.
-SPECS = {"corrected": corrected_spec, "vendor_update": lambda: spec("vendor_update")}
+# The package's corrected spec (what users get), and a frozen one with more operations of each kind
+# (crud_update is vendor_update plus DELETE, PATCH, PUT, a header parameter and nested collections).
+SPECS = {"corrected": corrected_spec, "crud_update": lambda: spec("crud_update")}
 
 
 @pytest.fixture(params=SPECS)

@@ -88,3 +88,57 @@ def test_serve_offers_every_fault_kind() -> None:
 
     fail = next(p for p in serve.params if p.name == "fault")
     assert tuple(fail.type.choices) == FAULTS == FAULT_KINDS  # type: ignore[attr-defined]
+
+
+LOG_LINE = re.compile(r"(GET|POST) (\S+) (\d{3}|-) (\d+\.\d)ms (\S+)")
+
+
+def test_serve_access_log_prints_one_line_per_request_and_never_a_key() -> None:
+    """`serve --access-log`: method, path, status, ms and request id per request; no key, right or wrong."""
+    wrong = "sk-wrong-canary-1234"
+    with subprocess.Popen(
+        [RAIA_AGENT, "serve", "--port", "0", "--access-log"],
+        stderr=subprocess.PIPE, text=True, env=env(),
+    ) as proc:  # fmt: skip
+        try:
+            assert proc.stderr is not None
+            announced = re.search(r"http://127\.0\.0\.1:\d+", proc.stderr.readline())
+            assert announced, "no address announced"
+            base = announced.group()
+            responses = [
+                httpx.post(base + PATH, json=request_body(), headers={"Agent-Secret-Key": KEY}, timeout=10),
+                httpx.post(base + PATH, json=request_body(), headers={"Agent-Secret-Key": wrong}, timeout=10),
+                httpx.get(base + "/nowhere?key=" + KEY, headers={"Agent-Secret-Key": KEY}, timeout=10),
+            ]
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, rest = proc.communicate(timeout=30)
+    lines = [line for line in rest.splitlines() if LOG_LINE.fullmatch(line)]
+    expected = [
+        ("POST", PATH, "201", responses[0].headers["x-request-id"]),
+        ("POST", PATH, "403", responses[1].headers["x-request-id"]),
+        ("GET", "/nowhere", "404", responses[2].headers["x-request-id"]),
+    ]
+    logged = [LOG_LINE.fullmatch(line).group(1, 2, 3, 5) for line in lines]  # type: ignore[union-attr]
+    assert logged == expected, rest
+    assert [r.status_code for r in responses] == [201, 403, 404]
+    assert KEY not in rest and wrong not in rest
+
+
+def test_serve_without_access_log_prints_no_request_lines() -> None:
+    """Without --access-log, requests print nothing."""
+    with subprocess.Popen(
+        [RAIA_AGENT, "serve", "--port", "0"], stderr=subprocess.PIPE, text=True, env=env(),
+    ) as proc:  # fmt: skip
+        try:
+            assert proc.stderr is not None
+            announced = re.search(r"http://127\.0\.0\.1:\d+", proc.stderr.readline())
+            assert announced, "no address announced"
+            headers = {"Agent-Secret-Key": KEY}
+            assert (
+                httpx.post(announced.group() + PATH, json=request_body(), headers=headers).status_code == 201
+            )
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _, rest = proc.communicate(timeout=30)
+    assert not [line for line in rest.splitlines() if LOG_LINE.fullmatch(line)], rest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import select
 import socket
@@ -178,3 +180,68 @@ def test_an_injected_slow_fault_logs_at_most_one_line(server: LocalServer) -> No
         time.sleep(0.1)  # the handler's last steps after it counted the request
     assert server.requests_handled == 1
     assert len(log.lines()) <= 1, log.lines()
+
+
+def smuggling_request(key: str, order: str) -> bytes:
+    """A create whose body is framed twice (chunked and by Content-Length), then a second, plain create."""
+    body = json.dumps(request_body()).encode()
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    framing = [f"Content-Length: {len(chunked)}", "Transfer-Encoding: chunked"]
+    first = "\r\n".join(
+        [f"POST {PATH} HTTP/1.1", "Host: x", f"{KEY}: {key}", "Content-Type: application/json"]
+        + (framing if order == "CL first" else framing[::-1])
+    )
+    second = (
+        f"POST {PATH} HTTP/1.1\r\nHost: x\r\n{KEY}: {key}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return first.encode() + b"\r\n\r\n" + chunked + second.encode() + body
+
+
+@pytest.mark.parametrize("order", ["CL first", "TE first"])
+def test_content_length_with_transfer_encoding_is_a_400_and_a_closed_connection(
+    server: LocalServer, order: str
+) -> None:
+    """RFC 9112 6.3: both framings in one request get 400 and a close; the request behind it is never run."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(smuggling_request(server.secret_key, order))
+        answer = read_until_closed(sock)
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    assert b"connection: close" in head
+    assert answer.count(b"HTTP/1.1 ") == 1, answer
+    assert server.store.count() == 0
+    assert server.requests_received == 0
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_gets_the_413(server: LocalServer) -> None:
+    """http.client sends all 20 MB before it reads: the server drains the refused body, so it reads 413."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        body = b"{" + b" " * (20 * 1024 * 1024)
+        headers = {KEY: server.secret_key, "Content-Type": "application/json"}
+        conn.request("POST", PATH, body=body, headers=headers)
+        response = conn.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read()) == TOO_LARGE
+        assert response.getheader("connection") == "close"
+    finally:
+        conn.close()
+    assert server.store.count() == 0
+
+
+def test_a_refused_body_is_drained_only_within_a_bound(server: LocalServer) -> None:
+    """A client that ignores the 413 and keeps uploading is cut off once the drain bound is spent."""
+    chunk = b"100000\r\n" + b" " * 0x100000 + b"\r\n"
+    sent, cap = 0, 1024 * 1024**2
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(
+            f"POST {PATH} HTTP/1.1\r\nHost: x\r\n{KEY}: {server.secret_key}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        sock.settimeout(30)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            while sent < cap:
+                sock.sendall(chunk)
+                sent += len(chunk)
+    assert sent < cap, "the server never closed the connection"

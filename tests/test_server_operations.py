@@ -22,7 +22,7 @@ from _server_helpers import (
     spec,
 )
 
-from raia_agent.testing import LocalServer, local_server
+from raia_agent.testing import LocalServer, _store, local_server
 
 SPEC = spec("vendor_update")
 KEY_HEADER = auth_header(SPEC)
@@ -211,3 +211,37 @@ def test_an_undocumented_404_is_nestjs_own() -> None:
         missing = http.get(f"{FEEDBACKS}/{uuid.uuid4()}")
     assert missing.status_code == 404
     assert missing.json() == {"statusCode": 404, "message": "Not Found", "error": "Not Found"}
+
+
+def test_list_is_in_creation_order_even_within_one_millisecond(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows created in the same millisecond list in the order they were created; an update keeps its place."""
+    monkeypatch.setattr(_store, "_now", lambda: "2026-01-01T00:00:00.000Z")
+    with (
+        local_server(spec=spec("vendor_update")) as server,
+        httpx.Client(base_url=server.base_url, headers={KEY_HEADER: server.secret_key}) as http,
+    ):
+        users = [str(uuid.uuid4()) for _ in range(30)]
+        ids = [http.post(FEEDBACKS, json=request_body(userId=user)).json()["id"] for user in users]
+        assert (
+            http.post(FEEDBACKS, json=request_body(userId=users[0], comment="later")).json()["id"] == ids[0]
+        )
+        listed = http.get(FEEDBACKS, params={"limit": 100}).json()["items"]
+    assert [item["id"] for item in listed] == ids
+
+
+def test_an_injected_500_answers_the_operations_documented_500_body() -> None:
+    """The 500 fault's body comes from the spec: a vendor's new default message is what the client reads."""
+    document = spec("vendor_update")
+    document["components"]["schemas"]["InternalServerErrorDTO"]["properties"]["message"]["default"] = "BOOM"
+    with (
+        local_server(spec=document) as server,
+        httpx.Client(base_url=server.base_url, headers={KEY_HEADER: server.secret_key}) as http,
+    ):
+        server.fail_next("500", times=2)
+        documented = http.post(FEEDBACKS, json=request_body())
+        unknown = http.get("/no/such/route")
+    assert (documented.status_code, documented.json()) == (500, {"status": 500, "message": "BOOM"})
+    assert (unknown.status_code, unknown.json()) == (
+        500,
+        {"statusCode": 500, "message": "Internal server error"},
+    )

@@ -39,6 +39,11 @@ EXIT_PORT_IN_USE = 2
     "--delay", default=1.0, show_default=True, help="Seconds a 'slow' fault waits before answering."
 )
 @click.option("--seed", type=int, default=None, help="Seed for --fail-fraction, for repeatable runs.")
+@click.option(
+    "--access-log",
+    is_flag=True,
+    help="Print one line per request to stderr: method, path, status, ms, request id (never a key).",
+)
 def serve(
     host: str,
     port: int,
@@ -51,6 +56,7 @@ def serve(
     retry_after: str,
     delay: float,
     seed: int | None,
+    access_log: bool,
 ) -> None:
     """Run the spec-faithful local API server until Ctrl-C."""
     try:  # the testing extra; its ImportError names the extra to install
@@ -67,7 +73,11 @@ def serve(
         raise click.BadParameter(str(exc), param_hint="--body-limit") from None
     generated = secret_key is None
     server = LocalServer(
-        secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}", db=db, seed=seed, body_limit=limit
+        secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}",
+        db=db,
+        seed=seed,
+        body_limit=limit,
+        access_log=_echo_line if access_log else None,
     )
     if fault and fail_times:
         server.fail_next(fault, fail_times, retry_after=retry_after, delay=delay)  # type: ignore[arg-type]
@@ -87,3 +97,7 @@ def serve(
         uvicorn.Server(server.config(host, server.port, own_logging=True)).run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _echo_line(line: str) -> None:
+    click.echo(line, err=True)

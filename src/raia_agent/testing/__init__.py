@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from ._access import AccessLog, AccessLogWriter
 from ._app import Api, RequestIdMiddleware, new_request_id
 from ._body import DEFAULT_BODY_LIMIT, parse_size
 from ._faults import FAULT_KINDS, Fault, FaultKind, FaultMiddleware, FaultPlan
@@ -59,6 +60,7 @@ class LocalServer:
         body_limit: int | str = DEFAULT_BODY_LIMIT,
         header_timeout: float = HEADER_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
+        access_log: AccessLogWriter | None = None,
     ) -> None:
         if spec is None:
             from raia_agent_api._spec import corrected_spec
@@ -74,7 +76,9 @@ class LocalServer:
         self.upserts: Counter[tuple[str, ...]] = Counter()
         """Accepted create-or-update calls per identity, e.g. (conversationMessageId, userId), lower-cased."""
         api = Api(self.spec, self.store, secret_key, self._counter, self.upserts, self.body_limit)
-        self.app = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id)
+        self.app: Any = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id, self.spec)
+        if access_log is not None:
+            self.app = AccessLog(self.app, access_log)
         self.host = "127.0.0.1"
         self.port = 0
 
@@ -158,13 +162,20 @@ def local_server(
     body_limit: int | str = DEFAULT_BODY_LIMIT,
     header_timeout: float = HEADER_TIMEOUT,
     request_timeout: float = REQUEST_TIMEOUT,
-    **faults: Any,
+    access_log: AccessLogWriter | None = None,
+    fail: FaultKind | None = None,
+    times: int | None = None,
+    retry_after: str | None = None,
+    delay: float | None = None,
 ) -> Iterator[LocalServer]:
     """Run a LocalServer on 127.0.0.1 on a free port in a background thread, for the `with` block.
 
-    `spec` is an OpenAPI document to serve instead of the package's corrected spec. `faults` are
-    passed to `fail_next` before the first request, e.g. `local_server(fail="500", times=2)`.
+    `spec` is an OpenAPI document to serve instead of the package's corrected spec. `fail` with
+    `times`, `retry_after` and `delay` is passed to `fail_next` before the first request, e.g.
+    `local_server(fail="500", times=2)`; those three without `fail` are a TypeError naming them.
+    `access_log` is called with one line per request (method, path, status, ms, request id).
     """
+    fault = _fault(fail, times, retry_after, delay)
     server = LocalServer(
         secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}",
         db=db,
@@ -173,9 +184,10 @@ def local_server(
         body_limit=body_limit,
         header_timeout=header_timeout,
         request_timeout=request_timeout,
+        access_log=access_log,
     )
-    if faults:
-        server.fail_next(faults.pop("fail"), **faults)
+    if fault is not None:
+        server.fail_next(fault.kind, times or 1, retry_after=fault.retry_after, delay=fault.delay)
     sock = listen("127.0.0.1", 0)
     server.port = sock.getsockname()[1]
     uv = uvicorn.Server(server.config("127.0.0.1", server.port))
@@ -194,3 +206,26 @@ def local_server(
         thread.join(timeout=10)
         sock.close()
         server.store.close()
+
+
+def _fault(fail: Any, times: Any, retry_after: Any, delay: Any) -> Fault | None:
+    """The fault local_server() schedules, its keywords checked before anything starts."""
+    given = {"times": times, "retry_after": retry_after, "delay": delay}
+    if fail is None:
+        stray = [name for name, value in given.items() if value is not None]
+        if stray:
+            raise TypeError(f"local_server(): {', '.join(stray)} only applies with fail=<kind>")
+        return None
+    if times is not None and (not isinstance(times, int) or isinstance(times, bool)):
+        raise TypeError(f"local_server(): times must be an int, not {type(times).__name__}")
+    if times is not None and times < 1:
+        raise ValueError(f"local_server(): times must be at least 1, not {times}")
+    if retry_after is not None and not isinstance(retry_after, str):
+        raise TypeError(f"local_server(): retry_after must be a str, not {type(retry_after).__name__}")
+    if delay is not None and (not isinstance(delay, int | float) or isinstance(delay, bool)):
+        raise TypeError(f"local_server(): delay must be a number of seconds, not {type(delay).__name__}")
+    return Fault(
+        fail,
+        retry_after="1" if retry_after is None else retry_after,
+        delay=1.0 if delay is None else float(delay),
+    )

@@ -18,8 +18,18 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._body import NotJSON, TooLarge, is_json, parse_json, read_body, unsupported_charset
-from ._handlers import error_body, handlers
+from ._body import (
+    NotJSON,
+    TooLarge,
+    discard,
+    discard_bound,
+    is_json,
+    parse_json,
+    read_body,
+    unsupported_charset,
+)
+from ._handlers import handlers
+from ._shapes import error_body
 from ._spec import Operation, Param, Spec
 from ._store import DocumentStore
 
@@ -38,15 +48,16 @@ def json_bytes(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def respond(send: Send, status: int, body: Any, *, close: bool = False) -> None:
+async def respond(send: Send, status: int, body: Any, *, close: bool = False, more: bool = False) -> None:
     content = b"" if body is None else json_bytes(body)
-    headers = [(b"content-length", str(len(content)).encode())]
+    # A 204 has no body and, by RFC 9110, no Content-Length either.
+    headers = [] if status == 204 else [(b"content-length", str(len(content)).encode())]
     if body is not None:
         headers.append((b"content-type", b"application/json; charset=utf-8"))
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": content})
+    await send({"type": "http.response.body", "body": content, "more_body": more})
 
 
 def bad_request(messages: list[str]) -> dict[str, Any]:
@@ -100,34 +111,43 @@ class Api:
             return await respond(send, 404, {"message": message, "error": "Not Found", "statusCode": 404})
         op, path = route
         headers = Headers(scope=scope)
-        body: Any = None
-        if op.body is not None:
-            if not is_json(headers.get("content-type")):
-                body = {}  # Express leaves a body it does not parse as {}; validation then speaks
-            elif charset := unsupported_charset(headers.get("content-type")):
+        # Express parses a JSON body on every route (express.json() is global), documented or not.
+        body: Any = {}
+        if is_json(headers.get("content-type")):
+            if charset := unsupported_charset(headers.get("content-type")):
                 message = f'unsupported charset "{charset}"'
                 return await respond(send, 415, {"statusCode": 415, "message": message, "error": UNSUPPORTED})
-            else:
-                try:
-                    raw = await read_body(receive, headers.get("content-length"), self.body_limit)
-                except TooLarge:
-                    # Closing stops an endless upload; nothing more of it is read or kept.
-                    return await respond(send, 413, TOO_LARGE, close=True)
-                if raw is None:
-                    return  # the client left; nobody to answer, nothing worth a log line
-                try:
-                    body = parse_json(raw)
-                except NotJSON as exc:
-                    return await respond(send, 400, bad_request([str(exc)]))
+            try:
+                raw = await read_body(receive, headers.get("content-length"), self.body_limit)
+            except TooLarge as exc:
+                return await self.refuse_too_large(receive, send, exc, headers)
+            if raw is None:
+                return  # the client left; nobody to answer, nothing worth a log line
+            try:
+                body = parse_json(raw)
+            except NotJSON as exc:
+                return await respond(send, 400, bad_request([str(exc)]))
         if not self.authorised(op, headers):
             return await respond(send, 403, self._forbidden[id(op)])
-        problems, values = self.check_params(op, path, scope.get("query_string", b""))
+        problems, values = self.check_params(op, path, scope.get("query_string", b""), headers)
         if op.body is not None:
             problems += op.body.problems(body)
         if problems:
             return await respond(send, 400, bad_request(problems))
         status, answer = self._handlers[id(op)](values["path"], values["query"], body)
         await respond(send, status, answer)
+
+    async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge, headers: Headers) -> None:
+        """413, then the rest of the body read and dropped (within bounds), then the connection closed."""
+        # Refused by its Content-Length before a 100 Continue was sent: the client sends no body.
+        waiting = exc.announced is not None and headers.get("expect", "").lower() == "100-continue"
+        if waiting or (exc.announced is not None and exc.announced > discard_bound(self.body_limit)):
+            return await respond(send, 413, TOO_LARGE, close=True)  # nothing to drain, or too much
+        # The answer goes out whole at once (its Content-Length is met) but stays open, so that
+        # uvicorn keeps delivering the body to drop; the last, empty part closes the connection.
+        await respond(send, 413, TOO_LARGE, close=True, more=True)
+        await discard(receive, self.body_limit)
+        await send({"type": "http.response.body", "body": b""})
 
     def authorised(self, op: Operation, headers: Headers) -> bool:
         # Node joins a repeated header into one value, which then matches no key: so a copy is refused.
@@ -138,17 +158,19 @@ class Api:
         return not op.auth or any(all(one(name) for name in alternative) for alternative in op.auth)
 
     def check_params(
-        self, op: Operation, path: dict[str, str], query_string: bytes
+        self, op: Operation, path: dict[str, str], query_string: bytes, headers: Headers
     ) -> tuple[list[str], dict[str, dict[str, Any]]]:
         query: dict[str, list[str]] = {}
         # Percent-escapes and raw bytes alike are read as UTF-8; what is not UTF-8 becomes U+FFFD.
         for name, value in parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True):
             query.setdefault(name, []).append(value)
         problems: list[str] = []
-        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}}
+        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
         for param in op.params:
             given = [path[param.name]] if param.location == "path" and param.name in path else None
             given = query.get(param.name) if param.location == "query" else given
+            if param.location == "header" and (repeated := headers.getlist(param.name)):
+                given = [", ".join(repeated)]  # Node joins a repeated header into one value
             if not given:
                 if param.required:
                     problems.append(f'"{param.name}" is a required {param.location} parameter')

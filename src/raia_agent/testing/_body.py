@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import time
 from typing import Any
 
 from starlette.types import Receive
@@ -16,8 +18,20 @@ _MAX_DIGITS = 309
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 
 
+DISCARD_FACTOR = 10
+"""A refused body is read and thrown away up to this many times the limit (at least DISCARD_FLOOR)..."""
+DISCARD_FLOOR = 64 * 1024**2
+DISCARD_SECONDS = 5.0
+"""... for at most this long, and while its bytes keep coming (DISCARD_IDLE), before the server closes."""
+DISCARD_IDLE = 1.0
+
+
 class TooLarge(Exception):
     """The body is over the limit (by its Content-Length, or counted as it streamed in)."""
+
+    def __init__(self, announced: int | None = None) -> None:
+        super().__init__()
+        self.announced = announced
 
 
 class NotJSON(ValueError):
@@ -43,7 +57,7 @@ def parse_size(text: str | int) -> int:
 async def read_body(receive: Receive, content_length: str | None, limit: int) -> bytes | None:
     """The whole body, or None if the client left first; TooLarge as soon as it is known to be over."""
     if content_length is not None and content_length.strip().isdigit() and int(content_length) > limit:
-        raise TooLarge
+        raise TooLarge(int(content_length))
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -56,6 +70,31 @@ async def read_body(receive: Receive, content_length: str | None, limit: int) ->
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def discard_bound(limit: int) -> int:
+    return max(DISCARD_FACTOR * limit, DISCARD_FLOOR)
+
+
+async def discard(receive: Receive, limit: int) -> None:
+    """Read the rest of a refused body and drop it, within the bounds above.
+
+    A client that sends its whole body before reading (Python's http.client, curl without
+    `Expect`) would otherwise meet a connection closed under its upload (a reset) and never read
+    the 413 already sent; Node likewise drains a refused body before closing.
+    """
+    budget, deadline = discard_bound(limit), time.monotonic() + DISCARD_SECONDS
+    while budget > 0:
+        wait = min(DISCARD_IDLE, deadline - time.monotonic())
+        if wait <= 0:
+            return
+        try:
+            message = await asyncio.wait_for(receive(), wait)
+        except TimeoutError:
+            return
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        budget -= len(message.get("body", b""))
 
 
 def is_json(content_type: str | None) -> bool:
@@ -80,9 +119,11 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise NotJSON(f"Body is not valid UTF-8 (byte {exc.start})") from None
     text = text.removeprefix("\ufeff")  # body-parser's decoder drops a byte-order mark
+    if not text:
+        return {}  # an empty body parses to {} in Express
     stripped = text.lstrip(" \t\r\n")
     if not stripped:
-        return {}  # an empty body parses to {} in Express
+        raise NotJSON("Unexpected end of JSON input")  # body-parser's strict check: whitespace is not JSON
     if stripped[0] not in "{[":
         raise NotJSON(f"Unexpected token {stripped[0]!r} in JSON at position {len(text) - len(stripped)}")
     try:

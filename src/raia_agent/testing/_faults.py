@@ -11,9 +11,15 @@ from typing import Any, Literal
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ._app import json_bytes
+from ._shapes import error_body
+from ._spec import Spec
+
 FaultKind = Literal["500", "429", "502", "slow", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "429", "502", "slow", "drop")
 
+NEST_500 = {"statusCode": 500, "message": "Internal server error"}
+"""NestJS's own 500 body, for a route the spec does not have or an operation documenting no 500 body."""
 PROXY_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
@@ -76,8 +82,10 @@ class FaultPlan:
 class FaultMiddleware:
     """Outermost ASGI layer, so a fault looks like the network or a proxy failing, not the API."""
 
-    def __init__(self, app: ASGIApp, plan: FaultPlan, request_id: Any) -> None:
-        self.app, self.plan, self.request_id = app, plan, request_id
+    def __init__(self, app: ASGIApp, plan: FaultPlan, request_id: Any, spec: Spec) -> None:
+        self.app, self.plan, self.request_id, self.spec = app, plan, request_id, spec
+        # Each operation's documented 500 body (its schema's defaults are the vendor's values).
+        self._500 = {id(op): json_bytes(error_body(op, 500, NEST_500)) for op in spec.operations}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         fault = self.plan.draw() if scope["type"] == "http" else None
@@ -87,9 +95,11 @@ class FaultMiddleware:
             await asyncio.sleep(fault.delay)
             await self.app(scope, receive, send)
         elif fault.kind == "drop":
-            await _drop(send)
+            await _drop(receive, send)
         elif fault.kind == "500":
-            body = json.dumps({"status": 500, "message": "Internal Server Error"}).encode()
+            raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+            route = self.spec.route(scope["method"], raw_path.split("?", 1)[0])
+            body = self._500[id(route[0])] if route else json_bytes(NEST_500)
             await _respond(send, 500, body, b"application/json; charset=utf-8", self.request_id())
         elif fault.kind == "429":
             body = json.dumps(
@@ -125,13 +135,19 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _drop(send: Send) -> None:
-    # uvicorn hands the app its connection's `send`; closing that transport resets the
-    # connection before any byte of a response, as a crashed peer would.
+async def _drop(receive: Receive, send: Send) -> None:
+    # uvicorn hands the app its connection's `send`, whose transport we close before any byte of a
+    # response. The request is read to its end first: closing a socket whose kernel buffer still
+    # holds unread bytes sends a reset (RST) instead of a FIN, and a client that reads the reset
+    # sees "connection reset" rather than "closed without a response", depending on timing. With
+    # the whole request consumed (and the client sending nothing more before it reads an answer),
+    # the close is always a FIN.
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is None:
         raise RuntimeError("dropping a connection needs uvicorn's h11 or httptools protocol")
-    transport.abort()
+    while (message := await receive())["type"] == "http.request" and message.get("more_body", False):
+        pass
+    transport.close()
     # Once uvicorn has seen the connection go, it ignores what is sent; sending something keeps it
     # from logging "returned without starting response" for a drop we caused on purpose.
     for _ in range(3):

@@ -1,29 +1,31 @@
-"""What each operation answers, decided once from the spec at start-up.
+"""What each operation answers, decided once from the spec at start-up, from its method and path.
 
-- A POST/PUT with a JSON object body whose success body has an `id` stores its body in the
-  collection named by its path. Its identity is the body's required uuid fields, case-insensitive
+- A POST/PUT with a JSON object body whose success body has an `id` makes its path a collection
+  and stores its body there. Its identity is the body's required uuid fields, case-insensitive
   (for feedback: conversationMessageId and userId), so a second call updates; with no such field
   every call creates.
-- A GET on `<collection>/{id}` answers that document, or the documented 404.
+- On an item, `<collection>/{id}`: GET answers the document, DELETE removes it, PATCH merges the
+  body into it, PUT replaces its body (id and createdAt stay); an unknown id gets the documented
+  404 (NestJS's own when none is documented).
 - A GET on `<collection>` answers the stored documents if its success body is an array, or an
   object with an array property (`limit`/`take`, `offset`/`skip` and field filters apply).
 - Any other operation answers its success body built from the schema (the spec's examples first).
+- A path under an item (`/conversations/{id}/messages`) first needs that item, else its documented
+  404 (one that documents none answers anyway). A collection under an item holds that item's
+  documents only.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
-from ._instances import build, instance
-from ._spec import Operation, Spec, Validator
+from ._items import ITEM, NEST_404, PARAM, Collection
+from ._shapes import Answer, Handler, Shape, error_body, example
+from ._spec import Operation, Spec
 from ._store import DocumentStore, Row
 
-Answer = tuple[int, Any]
 _LIMITS, _OFFSETS, _TOTALS = (
     ("limit", "take", "pagesize"),
     ("offset", "skip"),
@@ -31,88 +33,81 @@ _LIMITS, _OFFSETS, _TOTALS = (
 )
 
 
-# (path parameters, query parameters, body) -> (status, body), all checked against the spec already.
-Handler = Callable[[dict[str, str], dict[str, Any], Any], Answer]
-
-
-def error_body(op: Operation, status: int, fallback: dict[str, Any]) -> Any:
-    """The documented body for an error status, its defaults first (they are the vendor's values)."""
-    schema = op.responses.get(status)
-    if schema is None:
-        return fallback
-    phrase = HTTPStatus(status).phrase
-    hints = {"status": status, "statusCode": status, "message": phrase, "error": phrase}
-    if status in op.media_examples:
-        return instance(schema, hints, op.media_examples[status])
-    return instance(schema, hints)
-
-
-@dataclass(frozen=True)
-class Shape:
-    """How to answer a stored document through one response schema."""
-
-    properties: dict[str, Any]
-    nullable: frozenset[str]
-    template: dict[str, Any]
-
-    @classmethod
-    def of(cls, validator: Validator, schema: Any) -> Shape:
-        resolved = validator.resolve(schema)
-        properties = resolved.get("properties", {})
-        nullable = frozenset(n for n, p in properties.items() if _allows_null(validator.resolve(p)))
-        template = build(validator, resolved)
-        return cls(properties, nullable, template if isinstance(template, dict) else {})
-
-    def answer(self, record: dict[str, Any]) -> dict[str, Any]:
-        if not self.properties:
-            return record
-        out = dict(self.template)
-        for name in self.properties:
-            if name in record:
-                out[name] = record[name]
-            elif name in self.nullable:
-                out[name] = None
-        return out
-
-
-def _allows_null(schema: dict[str, Any]) -> bool:
-    types = schema.get("type")
-    return (isinstance(types, list) and "null" in types) or {"type": "null"} in schema.get("anyOf", [])
-
-
 def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]) -> dict[int, Handler]:
-    """One handler per operation, keyed by id(operation)."""
+    """One handler per operation, keyed by id(operation); what each does is read from the spec alone:
+    its method, whether its path is a collection (a path some operation creates documents at) or an
+    item under one (`<collection>/{param}`), and the 404 it documents."""
+    collections: dict[str, Collection] = {}
     out: dict[int, Handler] = {}
-    collections = {}
     for op in spec.operations:
         success = op.success_schema
+        parent, _, last = op.template.rstrip("/").rpartition("/")
+        if parent in collections and PARAM.fullmatch(last):
+            continue  # a PUT on an item replaces it (parents come first: the spec is sorted by depth)
         if op.method in ("POST", "PUT") and op.body is not None and success is not None:
             request, response = op.body.resolve(), success.resolve()
             if request.get("type") == "object" and "id" in response.get("properties", {}):
-                collections[op.template.rstrip("/")] = Shape.of(success, response)
-                out[id(op)] = _create(op, request, collections[op.template.rstrip("/")], store, upserts)
+                template = op.template.rstrip("/")
+                properties = {name: op.body.resolve(p) for name, p in request.get("properties", {}).items()}
+                shape = Shape.of(success, response)
+                collections[template] = Collection(
+                    template,
+                    tuple(n for n, p in properties.items() if p.get("format") == "uuid"),
+                    {n: None for n in shape.nullable if n not in ("id", "createdAt", "updatedAt")},
+                )
+                identity = [n for n in collections[template].uuids if n in request.get("required", [])]
+                out[id(op)] = _create(op, collections[template], shape, identity, store, upserts)
     for op in spec.operations:
-        parent, _, last = op.template.rstrip("/").rpartition("/")
+        template = op.template.rstrip("/")
+        parent, _, last = template.rpartition("/")
+        item = collections.get(parent) if PARAM.fullmatch(last) and op.method in ITEM else None
         if id(op) in out:
-            continue
-        if op.method == "GET" and op.success_schema is not None:
-            if parent in collections and last.startswith("{") and last.count("{") == 1:
-                out[id(op)] = _by_id(op, parent, store)
-                continue
-            if op.template.rstrip("/") in collections and (lister := _lister(op, store)) is not None:
-                out[id(op)] = lister
-                continue
-        out[id(op)] = _generic(op)
+            pass
+        elif item is not None:
+            out[id(op)] = ITEM[op.method](op, item, last[1:-1], store)
+        elif (
+            op.method == "GET"
+            and template in collections
+            and (lister := _lister(op, collections[template], store)) is not None
+        ):
+            out[id(op)] = lister
+        else:
+            out[id(op)] = _generic(op)
+        out[id(op)] = _within_parents(op, _parents(template, collections, item), store, out[id(op)])
     return out
 
 
+def _parents(
+    template: str, collections: dict[str, Collection], item: Collection | None
+) -> list[tuple[Collection, str]]:
+    """The stored items a path lies under, outermost first, as (collection, path parameter)."""
+    segments = template.split("/")
+    found = []
+    for i, segment in enumerate(segments[:-1] if item is not None else segments):
+        collection = collections.get("/".join(segments[:i]))
+        if collection is not None and (named := PARAM.fullmatch(segment)):
+            found.append((collection, named.group(1)))
+    return found
+
+
+def _within_parents(
+    op: Operation, parents: list[tuple[Collection, str]], store: DocumentStore, handler: Handler
+) -> Handler:
+    if not parents or 404 not in op.responses:
+        return handler  # an operation that documents no 404 is not refused one
+    not_found = error_body(op, 404, NEST_404)
+
+    def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
+        for collection, name in parents:
+            if store.get(collection.key(path), path.get(name, "").lower()) is None:
+                return 404, not_found
+        return handler(path, query, body)
+
+    return answer
+
+
 def _generic(op: Operation) -> Handler:
-    schema = op.success_schema
-    body = None
-    if schema is not None and op.success in op.media_examples:
-        body = instance(schema, example=op.media_examples[op.success])
-    elif schema is not None:
-        body = instance(schema)
+    body = example(op)
 
     def answer(path: dict[str, str], query: dict[str, Any], request: Any) -> Answer:
         return op.success, body
@@ -122,43 +117,24 @@ def _generic(op: Operation) -> Handler:
 
 def _create(
     op: Operation,
-    request: dict[str, Any],
+    collection: Collection,
     shape: Shape,
+    identity: list[str],
     store: DocumentStore,
     upserts: Counter[tuple[str, ...]],
 ) -> Handler:
-    assert op.body is not None
-    properties = {name: op.body.resolve(p) for name, p in request.get("properties", {}).items()}
-    uuids = [name for name, p in properties.items() if p.get("format") == "uuid"]
-    identity = [name for name in uuids if name in request.get("required", [])]
-    # What the response says of a field the request left out: null where it may be null.
-    absent = {name: None for name in shape.nullable if name not in ("id", "createdAt", "updatedAt")}
-
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
-        # A database's uuid type gives ids back in lower case; identity ignores case the same way.
-        document = {**absent, **body, **{n: body[n].lower() for n in uuids if isinstance(body.get(n), str)}}
+        document = collection.document(body, collection.absent)
         key = tuple(document[name] for name in identity)
         if key:
             upserts[key] += 1
-        row = store.upsert(op.template.rstrip("/"), "\x1f".join(key) or str(uuid.uuid4()), document)
+        row = store.upsert(collection.key(path), "\x1f".join(key) or str(uuid.uuid4()), document)
         return op.success, shape.answer(row.record())
 
     return answer
 
 
-def _by_id(op: Operation, collection: str, store: DocumentStore) -> Handler:
-    assert op.success_schema is not None
-    shape = Shape.of(op.success_schema, op.success_schema.schema)
-    not_found = error_body(op, 404, {"statusCode": 404, "message": "Not Found", "error": "Not Found"})
-
-    def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
-        row = store.get(collection, next(iter(path.values()), "").lower())
-        return (op.success, shape.answer(row.record())) if row else (404, not_found)
-
-    return answer
-
-
-def _lister(op: Operation, store: DocumentStore) -> Handler | None:
+def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Handler | None:
     schema = op.success_schema
     assert schema is not None
     resolved = schema.resolve()
@@ -175,10 +151,9 @@ def _lister(op: Operation, store: DocumentStore) -> Handler | None:
         item = schema.resolve(resolved["properties"][array_name]).get("items", {})
     shape = Shape.of(schema, item)
     wrapper = Shape.of(schema, resolved) if array_name else None
-    collection = op.template.rstrip("/")
 
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
-        rows = [row for row in store.rows(collection) if _matches(row, query)]
+        rows = [row for row in store.rows(collection.key(path)) if _matches(row, query)]
         limit = _count(next((query[k] for k in query if k.lower() in _LIMITS), None))
         offset = _count(next((query[k] for k in query if k.lower() in _OFFSETS), None)) or 0
         page = [shape.answer(row.record()) for row in rows[offset:][:limit]]

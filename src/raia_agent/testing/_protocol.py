@@ -1,4 +1,4 @@
-"""uvicorn's h11 protocol with Node's two request clocks, so slow clients cannot hold connections.
+"""uvicorn's h11 protocol with Node's two request clocks and its refusal of ambiguous framing.
 
 uvicorn only times out idle keep-alive connections. Node's HTTP server (under the real API) also
 gives a request `headersTimeout` to arrive in full and `requestTimeout` to arrive with its body;
@@ -13,6 +13,27 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+
+class StrictConnection(h11.Connection):
+    """h11's server side, refusing a request that has both Content-Length and Transfer-Encoding.
+
+    h11 lets Transfer-Encoding win; RFC 9112 section 6.3 says such a message may be an attempt at
+    request smuggling and must be treated as an error, the connection closed after answering. The
+    error goes to uvicorn as h11's own protocol errors do: it answers 400 with `Connection: close`,
+    closes, and reads nothing more from the connection, so a request behind it is never processed.
+    """
+
+    def next_event(self) -> Any:
+        event = super().next_event()
+        if isinstance(event, h11.Request):
+            names = {name.lower() for name, _ in event.headers}
+            if b"content-length" in names and b"transfer-encoding" in names:
+                raise h11.RemoteProtocolError(
+                    "both Content-Length and Transfer-Encoding", error_status_hint=400
+                )
+        return event
+
+
 _REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
@@ -22,6 +43,8 @@ class TimedH11Protocol(H11Protocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        size = self.config.h11_max_incomplete_event_size
+        self.conn = StrictConnection(h11.SERVER, *([] if size is None else [size]))
         self._clock: asyncio.TimerHandle | None = None
         self._waiting_for: object = h11.IDLE
 

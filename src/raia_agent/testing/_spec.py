@@ -190,6 +190,10 @@ def _operation(
     for holder in (*item.get("parameters", []), *raw.get("parameters", [])):
         param = _resolve(spec, holder)
         declared[(param["name"], param["in"])] = param
+    auth = _auth(spec, raw)
+    # OpenAPI ignores Accept, Content-Type and Authorization declared as headers; an auth header
+    # declared as one is checked by the guard alone, so its value never reaches a 400 message.
+    unchecked = {"accept", "content-type", "authorization", *(n.lower() for alt in auth for n in alt)}
     params = [
         Param(
             name,
@@ -198,7 +202,7 @@ def _operation(
             Validator(to_json_schema(param.get("schema", {})), components),
         )
         for (name, location), param in declared.items()
-        if location in ("path", "query")
+        if location in ("path", "query") or (location == "header" and name.lower() not in unchecked)
     ]
     body = None
     if "requestBody" in raw and (media := _json_media(spec, raw["requestBody"])) is not None:
@@ -225,6 +229,6 @@ def _operation(
         body=body,
         success=success,
         responses=responses,
-        auth=_auth(spec, raw),
+        auth=auth,
         media_examples=examples,
     )

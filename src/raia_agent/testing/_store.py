@@ -35,6 +35,18 @@ ON CONFLICT (collection, identity) DO UPDATE SET
                       ELSE strftime('%Y-%m-%dT%H:%M:%fZ', documents.updated_at, '+0.001 seconds') END
 RETURNING id, body, created_at, updated_at
 """
+_UPDATE = """
+UPDATE documents SET
+    body = :body,
+    updated_at = CASE WHEN :now > updated_at THEN :now
+                      ELSE strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+0.001 seconds') END
+WHERE collection = :collection AND id = :id
+RETURNING id, body, created_at, updated_at
+"""
+
+
+def _dumps(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False)
 
 
 def _now() -> str:
@@ -75,7 +87,7 @@ class DocumentStore:
             "id": str(uuid.uuid4()),
             "collection": collection,
             "identity": identity,
-            "body": json.dumps(body, ensure_ascii=False),
+            "body": _dumps(body),
             "now": _now(),
         }
         with self._lock:
@@ -90,13 +102,31 @@ class DocumentStore:
         return _row(found) if found else None
 
     def rows(self, collection: str | None = None) -> list[Row]:
-        """Oldest first, so that a list is in a stable order."""
+        """In the order they were created, rows of the same millisecond too: an upsert updates its row
+        in place and keeps its rowid, and a new row's rowid is above every existing one."""
         query = "SELECT id, body, created_at, updated_at FROM documents"
         args: tuple[str, ...] = ()
         if collection is not None:
             query, args = query + " WHERE collection = ?", (collection,)
         with self._lock:
-            return [_row(found) for found in self._db.execute(query + " ORDER BY created_at, id", args)]
+            return [_row(found) for found in self._db.execute(query + " ORDER BY rowid", args)]
+
+    def update(self, collection: str, id_: str, body: dict[str, Any]) -> Row | None:
+        """Replace the body of the document `id_`; id, identity and createdAt stay, updatedAt moves."""
+        with self._lock:
+            found = self._db.execute(
+                _UPDATE, {"collection": collection, "id": id_, "body": _dumps(body), "now": _now()}
+            )
+            row = found.fetchone()
+        return _row(row) if row else None
+
+    def delete(self, collection: str, id_: str) -> bool:
+        """Remove the document `id_`; whether there was one."""
+        with self._lock:
+            gone = self._db.execute(
+                "DELETE FROM documents WHERE collection = ? AND id = ?", (collection, id_)
+            )
+            return gone.rowcount > 0
 
     def count(self) -> int:
         with self._lock:
