@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any, Self, TypeVar
 
@@ -28,8 +29,37 @@ T = TypeVar("T")
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
 
 
+class Pool:
+    """The connection pool a client and its with_options copies share, bound to one process.
+
+    After os.fork() the child must not write to the parent's sockets: the first call there
+    opens a new pool (a user's http_client cannot be rebuilt, so that is a RaiaError).
+    """
+
+    __slots__ = ("abandoned", "http", "owned", "pid", "settings")
+
+    def __init__(self, http: httpx.Client | httpx.AsyncClient, owned: bool, settings: dict[str, Any]) -> None:
+        self.http, self.owned, self.settings, self.pid = http, owned, settings, os.getpid()
+        # The parent's pool, kept referenced and never closed here: closing it from the child
+        # could end a TLS session the parent still uses.
+        self.abandoned: list[httpx.Client | httpx.AsyncClient] = []
+
+    def live(self, owner: str) -> httpx.Client | httpx.AsyncClient:
+        if self.pid == os.getpid():
+            return self.http
+        if not self.owned:
+            raise RaiaError(
+                f"this {owner} was created before os.fork() with an http_client of your own, whose "
+                "connections the parent process still uses; create the client in the child process"
+            )
+        self.abandoned.append(self.http)
+        self.http = type(self.http)(**self.settings)
+        self.pid = os.getpid()
+        return self.http
+
+
 class BaseClient:
-    _http: httpx.Client | httpx.AsyncClient
+    _pool: Pool
     _http_type: type[httpx.Client] | type[httpx.AsyncClient]
 
     def __init__(
@@ -76,7 +106,12 @@ class BaseClient:
     def _size_pool(self, connections: int) -> None:
         """Give a new, unused client a pool of exactly `connections` (the import's concurrency)."""
         if self._owns_http:
-            self._http = self._http_type(**self._client_settings(connections))
+            settings = self._client_settings(connections)
+            self._pool = Pool(self._http_type(**settings), True, settings)
+
+    def _own_pool(self, http_client: httpx.Client | httpx.AsyncClient | None) -> None:
+        settings = self._client_settings()
+        self._pool = Pool(http_client or self._http_type(**settings), http_client is None, settings)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"
@@ -110,7 +145,8 @@ class BaseClient:
         return self._options.with_changes(timeout=timeout, max_retries=max_retries)
 
     def _build(self, op: Operation[Any], args: dict[str, Any], options: Options) -> httpx.Request:
-        if self._http.is_closed:
+        http = self._pool.live(type(self).__name__)
+        if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
         prepared = prepare(op, args)
         headers = self._call_headers
@@ -119,7 +155,7 @@ class BaseClient:
             if prepared.content is not None:
                 headers["Content-Type"] = "application/json"
         timeout = self._call_timeout if options is self._options else options.timeout
-        request = self._http.build_request(
+        request = http.build_request(
             op.method,
             self._options.base_url + prepared.path,
             params=prepared.query,
@@ -153,6 +189,10 @@ class BaseClient:
             )
         return parse(op, response, content, self._redact)
 
+    def _mark(self, exc: RaiaError) -> None:
+        """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed."""
+        exc.__dict__.setdefault("_redactor", self._redact)
+
     def _send_error(self, exc: Exception) -> RaiaError:
         self._redact.scrub(exc)
         if isinstance(exc, RuntimeError):  # e.g. an AsyncRaia used again after its event loop closed
@@ -163,6 +203,13 @@ class BaseClient:
             )
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"Request timed out ({type(exc).__name__}).")
+        failed = _retry.certificate_error(exc)
+        if failed is not None:
+            return APIConnectionError(
+                self._redact.text(
+                    f"TLS certificate verification failed, not retried: {failed.verify_message or failed}"
+                )
+            )
         return APIConnectionError(self._redact.text(f"Connection error ({type(exc).__name__}: {exc})."))
 
     def _retry_hook(self, op: Operation[Any], retries: int) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 import anyio
 import httpx
@@ -14,7 +14,7 @@ from raia_agent_api._surface import NOT_GIVEN, NotGiven, Operation, RawResponse,
 from raia_agent_api.resources import AsyncResources, SyncResources
 
 from ._base_client import BaseClient
-from ._exceptions import APIError, APITimeoutError
+from ._exceptions import APIError, APITimeoutError, RaiaError
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import decoding_error
@@ -31,8 +31,11 @@ class Raia(SyncResources, BaseClient):
     RAIA_AGENT_BASE_URL or the spec's server. Use it as a context manager or call close().
     """
 
-    _http: httpx.Client
     _http_type = httpx.Client
+
+    @property
+    def _http(self) -> httpx.Client:
+        return cast(httpx.Client, self._pool.live(type(self).__name__))
 
     def __init__(
         self,
@@ -44,7 +47,7 @@ class Raia(SyncResources, BaseClient):
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
-        self._http = http_client or httpx.Client(**self._client_settings())
+        self._own_pool(http_client)
 
     def with_options(
         self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
@@ -72,7 +75,13 @@ class Raia(SyncResources, BaseClient):
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
     ) -> RawResponse[T]:
-        options = self._per_call(timeout, max_retries)
+        try:
+            return self._call(operation, args, self._per_call(timeout, max_retries))
+        except RaiaError as exc:
+            self._mark(exc)
+            raise
+
+    def _call(self, operation: Operation[T], args: dict[str, Any], options: Options) -> RawResponse[T]:
         request = self._build(operation, args, options)
         try:
             return self._attempt(operation, request, options)
@@ -116,8 +125,11 @@ class AsyncRaia(AsyncResources, BaseClient):
     Configured like Raia; use `async with` or await aclose().
     """
 
-    _http: httpx.AsyncClient
     _http_type = httpx.AsyncClient
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        return cast(httpx.AsyncClient, self._pool.live(type(self).__name__))
 
     def __init__(
         self,
@@ -129,7 +141,7 @@ class AsyncRaia(AsyncResources, BaseClient):
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
-        self._http = http_client or httpx.AsyncClient(**self._client_settings())
+        self._own_pool(http_client)
 
     def with_options(
         self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
@@ -160,7 +172,13 @@ class AsyncRaia(AsyncResources, BaseClient):
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
     ) -> RawResponse[T]:
-        options = self._per_call(timeout, max_retries)
+        try:
+            return await self._call(operation, args, self._per_call(timeout, max_retries))
+        except RaiaError as exc:
+            self._mark(exc)
+            raise
+
+    async def _call(self, operation: Operation[T], args: dict[str, Any], options: Options) -> RawResponse[T]:
         request = self._build(operation, args, options)
         try:
             return await self._attempt(operation, request, options)

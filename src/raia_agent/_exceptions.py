@@ -50,7 +50,12 @@ _EXCERPT = 200
 
 
 class RaiaError(Exception):
-    """Base of every error this package raises."""
+    """Base of every error this package raises; every one pickles, without the key."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from ._pickling import portable_state, restore
+
+        return restore, (type(self), self.args, portable_state(dict(self.__dict__)))
 
 
 class APIError(RaiaError):

@@ -10,6 +10,8 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 logger = logging.getLogger("raia_agent")
 # A library's logger stays silent until its user configures logging (no "last resort" stderr lines).
@@ -69,6 +71,24 @@ class Redactor:
                         for arg in link.args
                     )
             link = link.__cause__ or link.__context__
+
+    def raw(self, data: bytes) -> bytes:
+        for form in self._forms:
+            data = data.replace(form.encode("utf-8", "surrogatepass"), REDACTED.encode())
+        return data
+
+    def deep(self, value: Any) -> Any:
+        """A JSON value with the key hidden in every string, keys of objects included."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.deep(k): self.deep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.deep(item) for item in value]
+        return value
+
+    def problem(self, problem: Any) -> Any:
+        return replace(problem, field=self.text(problem.field), message=self.text(problem.message))
 
     def optional(self, value: str | None) -> str | None:
         return None if value is None else self.text(value)
