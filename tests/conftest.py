@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,11 @@ import stamina
 from raia_agent.testing import LocalServer, local_server
 
 ROOT = Path(__file__).resolve().parent.parent
+# The suite runs strict: every client it builds (and every CLI it starts, which inherits the
+# environment) refuses a response that breaks the spec in any way, so a server or fixture that
+# drifts from the spec fails a test instead of passing with a warning. Lenient tests say
+# strict_responses=False.
+os.environ["RAIA_AGENT_STRICT_RESPONSES"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -112,7 +112,9 @@ def test_vote_type_literal_follows_the_spec() -> None:
 def test_clients_have_the_same_constructor() -> None:
     """Raia and AsyncRaia take the same constructor arguments."""
     sync = list(inspect.signature(Raia).parameters)
-    assert sync == ["secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers"]
+    assert sync == [
+        "secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers", "strict_responses"
+    ]  # fmt: skip
     assert list(inspect.signature(AsyncRaia).parameters) == sync
 
 

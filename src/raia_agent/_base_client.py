@@ -20,7 +20,7 @@ from raia_agent_api.resources._operations import AUTH_HEADERS
 from . import _retry
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
-from ._options import Options, resolve
+from ._options import Options, check_headers, resolve
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse
 from ._validation import prepare
 
@@ -70,6 +70,7 @@ class BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
+        strict_responses: bool | None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise TypeError(f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__}")
@@ -79,6 +80,7 @@ class BaseClient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            strict_responses=strict_responses,
         )
         self._redact = Redactor(self._options.secret_key, AUTH_HEADERS)
         self._owns_http = http_client is None
@@ -128,13 +130,36 @@ class BaseClient:
     def max_retries(self) -> int:
         return self._options.max_retries
 
-    def _copy(self, timeout: TimeoutTypes | NotGiven, max_retries: int | None) -> Self:
+    def _copy(
+        self,
+        *,
+        secret_key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        default_headers: Mapping[str, str] | None,
+        strict_responses: bool | None,
+    ) -> Self:
+        was = self._options
+        options = resolve(
+            secret_key=was.secret_key if secret_key is None else secret_key,
+            base_url=was.base_url if base_url is None else base_url,
+            timeout=was.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=was.max_retries if max_retries is None else max_retries,
+            default_headers={**was.default_headers, **check_headers(default_headers)},
+            strict_responses=was.strict_responses if strict_responses is None else strict_responses,
+        )
         clone = copy.copy(self)
-        clone._options = self._options.with_changes(timeout=timeout, max_retries=max_retries)
+        clone._options = options
         clone._owns_http = False  # the original closes the shared pool
-        clone._call_headers = self._call_headers
+        if options.secret_key != was.secret_key:
+            clone._redact = Redactor(options.secret_key, AUTH_HEADERS)
+        # The shared pool sends the original's headers and timeout by default; a copy that differs
+        # sends its own with every request (request headers replace the pool's of the same name).
+        pool = self._pool.settings if self._pool.owned else {}
+        clone._call_headers = None if options.headers == pool.get("headers") else options.headers
         clone._call_timeout = (
-            clone._options.timeout if clone._options.timeout != self.timeout else self._call_timeout
+            httpx.USE_CLIENT_DEFAULT if options.timeout == pool.get("timeout") else options.timeout
         )
         clone._init_resources()
         return clone
@@ -178,7 +203,9 @@ class BaseClient:
     def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
         return BodyLimit(response, options.timeout.read, MAX_RESPONSE_BYTES)
 
-    def _finish(self, op: Operation[T], response: httpx.Response, content: bytes) -> RawResponse[T]:
+    def _finish(
+        self, op: Operation[T], response: httpx.Response, content: bytes, options: Options
+    ) -> RawResponse[T]:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %s request_id=%s",
@@ -187,7 +214,7 @@ class BaseClient:
                 response.status_code,
                 self._redact.optional(response.headers.get("x-request-id")),
             )
-        return parse(op, response, content, self._redact)
+        return parse(op, response, content, self._redact, options.strict_responses)
 
     def _mark(self, exc: RaiaError) -> None:
         """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed."""

@@ -45,15 +45,32 @@ class Raia(SyncResources, BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
-        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
+        super().__init__(
+            secret_key, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+        )
         self._own_pool(http_client)
 
     def with_options(
-        self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
+        self,
+        *,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        return self._copy(timeout, max_retries)
+        """A copy with other options (default_headers merged into this client's), sharing its pool."""
+        return self._copy(
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
 
     def close(self) -> None:
         if self._owns_http:
@@ -116,7 +133,7 @@ class Raia(SyncResources, BaseClient):
             raise self._send_error(exc) from exc
         finally:
             response.close()
-        return self._finish(operation, response, content)
+        return self._finish(operation, response, content, options)
 
 
 class AsyncRaia(AsyncResources, BaseClient):
@@ -139,15 +156,32 @@ class AsyncRaia(AsyncResources, BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
-        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
+        super().__init__(
+            secret_key, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+        )
         self._own_pool(http_client)
 
     def with_options(
-        self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
+        self,
+        *,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        return self._copy(timeout, max_retries)
+        """A copy with other options (default_headers merged into this client's), sharing its pool."""
+        return self._copy(
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -231,4 +265,4 @@ class AsyncRaia(AsyncResources, BaseClient):
             raise self._send_error(exc) from exc
         finally:
             await response.aclose()
-        return self._finish(operation, response, content)
+        return self._finish(operation, response, content, options)

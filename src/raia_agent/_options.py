@@ -19,6 +19,7 @@ __all__ = ["NOT_GIVEN", "NotGiven", "TimeoutTypes"]
 
 ENV_SECRET_KEY: Final = "RAIA_AGENT_SECRET_KEY"  # noqa: S105 (a variable name, not a key)
 ENV_BASE_URL: Final = "RAIA_AGENT_BASE_URL"
+ENV_STRICT: Final = "RAIA_AGENT_STRICT_RESPONSES"
 DEFAULT_MAX_RETRIES: Final = 2
 # A feedback upsert is small and quick; a minute covers a slow server without hanging a worker.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=60.0, write=10.0, pool=10.0)
@@ -100,13 +101,37 @@ class Options:
     timeout: httpx.Timeout
     max_retries: int
     headers: dict[str, str] = field(repr=False)
+    strict_responses: bool = False
+    default_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    """The user's default_headers as checked (auth headers left out)."""
 
-    def with_changes(self, *, timeout: TimeoutTypes | NotGiven, max_retries: int | None) -> Options:
+    def with_changes(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        strict_responses: bool | None = None,
+    ) -> Options:
         return replace(
             self,
             timeout=self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
             max_retries=self.max_retries if max_retries is None else check_retries(max_retries),
+            strict_responses=self.strict_responses
+            if strict_responses is None
+            else check_strict(strict_responses),
         )
+
+
+def check_strict(strict_responses: bool | None) -> bool:
+    """strict_responses as given, else RAIA_AGENT_STRICT_RESPONSES (1/true/yes), else False."""
+    if strict_responses is None:
+        value = os.environ.get(ENV_STRICT, "").strip().lower()
+        if value not in {"", "0", "1", "true", "false", "yes", "no"}:
+            raise ValueError(f"{ENV_STRICT} must be 1/true/yes or 0/false/no, not {value!r}")
+        return value in {"1", "true", "yes"}
+    if not isinstance(strict_responses, bool):
+        raise TypeError("strict_responses must be a bool")
+    return strict_responses
 
 
 def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -143,6 +168,7 @@ def resolve(
     timeout: TimeoutTypes,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
+    strict_responses: bool | None = None,
 ) -> Options:
     key = check_secret_key(secret_key)
     auth = {name.lower() for name in AUTH_HEADERS}
@@ -159,4 +185,6 @@ def resolve(
         timeout=to_timeout(timeout),
         max_retries=check_retries(max_retries),
         headers=headers,
+        strict_responses=check_strict(strict_responses),
+        default_headers=extra,
     )
