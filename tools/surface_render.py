@@ -11,6 +11,13 @@ if TYPE_CHECKING:
     from .surface import Argument, OperationSpec, Surface
 
 _OPTIONS = "timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None"
+_EXTRAS = "extra_headers: Headers | None = None, extra_query: Query | None = None"
+_EXTRA_BODY = "extra_body: Body | None = None"
+
+
+def _object_body(op: OperationSpec) -> bool:
+    """Whether the body is a JSON object whose fields are arguments: only then can extra_body add fields."""
+    return any(a.location == "body" and a.name for a in op.arguments)
 
 
 def pascal(name: str) -> str:
@@ -73,7 +80,8 @@ def _signature(op: OperationSpec) -> str:
         )
         return f"{argument.python}: {annotation} = None"
 
-    return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS])
+    extras = [_EXTRAS, _EXTRA_BODY] if _object_body(op) else [_EXTRAS]
+    return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS, *extras])
 
 
 def _doc(op: OperationSpec) -> str:
@@ -82,6 +90,10 @@ def _doc(op: OperationSpec) -> str:
         for a in op.arguments
     ]
     args.append("    timeout, max_retries: override the client's for this call.")
+    args.append(
+        f"    extra_headers, extra_query{', extra_body' if _object_body(op) else ''}: sent besides the "
+        "documented arguments (for what the spec does not document yet)."
+    )
     where = f"`{op.http_method} {op.path}`; answers {op.success}."
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
@@ -92,7 +104,12 @@ def _doc(op: OperationSpec) -> str:
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
     returns = f"RawResponse[{op.returns}]" if raw else op.returns
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
-    call = f"self._client._request(_ops.{op.constant}, {{{args}}}, timeout=timeout, max_retries=max_retries)"
+    extras = "extra_headers=extra_headers, extra_query=extra_query"
+    extras += ", extra_body=extra_body" if _object_body(op) else ""
+    call = (
+        f"self._client._request(_ops.{op.constant}, {{{args}}}, "
+        f"timeout=timeout, max_retries=max_retries, {extras})"
+    )
     if is_async:
         call = f"(await {call})"
     return [
@@ -114,7 +131,8 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         *sorted(imports),
         "from typing import TYPE_CHECKING",
         "",
-        "from .._surface import NOT_GIVEN, AsyncClient, NotGiven, RawResponse, SyncClient, TimeoutTypes",
+        "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
+        " SyncClient, TimeoutTypes)",
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",

@@ -10,7 +10,7 @@ import copy
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 import httpx
 from httpx._client import UseClientDefault
@@ -20,13 +20,22 @@ from raia_agent_api.resources._operations import AUTH_HEADERS
 from . import _retry
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
-from ._options import Options, check_headers, resolve
+from ._options import Options, check_extra_headers, check_headers, resolve
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse
+from ._validation import extra_query as check_extra_query
 from ._validation import prepare
 
 T = TypeVar("T")
 # Enough connections for the import's default concurrency without waiting on the pool.
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+class Extras(NamedTuple):
+    """A call's extra_headers, extra_query and extra_body, as the caller gave them."""
+
+    headers: Mapping[str, str] | None
+    query: Mapping[str, object] | None
+    body: Mapping[str, object] | None
 
 
 class Pool:
@@ -169,21 +178,31 @@ class BaseClient:
             return self._options
         return self._options.with_changes(timeout=timeout, max_retries=max_retries)
 
-    def _build(self, op: Operation[Any], args: dict[str, Any], options: Options) -> httpx.Request:
+    def _build(
+        self, op: Operation[Any], args: dict[str, Any], options: Options, extras: Extras | None = None
+    ) -> httpx.Request:
         http = self._pool.live(type(self).__name__)
         if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
-        prepared = prepare(op, args)
+        extra_headers = extra_query = None
+        if extras is None:
+            prepared = prepare(op, args)
+        else:
+            prepared = prepare(op, args, extras.body)
+            extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
+            extra_query = None if extras.query is None else check_extra_query(op, extras.query)
         headers = self._call_headers
-        if prepared.content is not None or prepared.headers:
+        if prepared.content is not None or prepared.headers or extra_headers:
             headers = {**(headers or {}), **(prepared.headers or {})}
             if prepared.content is not None:
                 headers["Content-Type"] = "application/json"
+            headers.update(extra_headers or {})
+        query = prepared.query if not extra_query else {**(prepared.query or {}), **extra_query}
         timeout = self._call_timeout if options is self._options else options.timeout
         request = http.build_request(
             op.method,
             self._options.base_url + prepared.path,
-            params=prepared.query,
+            params=query,
             content=prepared.content,
             headers=headers,
             timeout=timeout,

@@ -10,10 +10,19 @@ from typing import Any, Self, TypeVar, cast
 import anyio
 import httpx
 import sniffio
-from raia_agent_api._surface import NOT_GIVEN, NotGiven, Operation, RawResponse, TimeoutTypes
+from raia_agent_api._surface import (
+    NOT_GIVEN,
+    Body,
+    Headers,
+    NotGiven,
+    Operation,
+    Query,
+    RawResponse,
+    TimeoutTypes,
+)
 from raia_agent_api.resources import AsyncResources, SyncResources
 
-from ._base_client import BaseClient
+from ._base_client import BaseClient, Extras
 from ._exceptions import APIError, APITimeoutError, RaiaError
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
@@ -91,15 +100,23 @@ class Raia(SyncResources, BaseClient):
         *,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[T]:
+        extras = None
+        if extra_headers is not None or extra_query is not None or extra_body is not None:
+            extras = Extras(extra_headers, extra_query, extra_body)
         try:
-            return self._call(operation, args, self._per_call(timeout, max_retries))
+            return self._call(operation, args, self._per_call(timeout, max_retries), extras)
         except RaiaError as exc:
             self._mark(exc)
             raise
 
-    def _call(self, operation: Operation[T], args: dict[str, Any], options: Options) -> RawResponse[T]:
-        request = self._build(operation, args, options)
+    def _call(
+        self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
+    ) -> RawResponse[T]:
+        request = self._build(operation, args, options, extras)
         try:
             return self._attempt(operation, request, options)
         except APIError as exc:
@@ -205,15 +222,23 @@ class AsyncRaia(AsyncResources, BaseClient):
         *,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[T]:
+        extras = None
+        if extra_headers is not None or extra_query is not None or extra_body is not None:
+            extras = Extras(extra_headers, extra_query, extra_body)
         try:
-            return await self._call(operation, args, self._per_call(timeout, max_retries))
+            return await self._call(operation, args, self._per_call(timeout, max_retries), extras)
         except RaiaError as exc:
             self._mark(exc)
             raise
 
-    async def _call(self, operation: Operation[T], args: dict[str, Any], options: Options) -> RawResponse[T]:
-        request = self._build(operation, args, options)
+    async def _call(
+        self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
+    ) -> RawResponse[T]:
+        request = self._build(operation, args, options, extras)
         try:
             return await self._attempt(operation, request, options)
         except APIError as exc:

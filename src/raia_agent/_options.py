@@ -134,24 +134,37 @@ def check_strict(strict_responses: bool | None) -> bool:
     return strict_responses
 
 
-def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """default_headers as sendable: str names and values of printable ASCII, no line breaks."""
+def check_headers(headers: Mapping[str, str] | None, label: str = "default_headers") -> dict[str, str]:
+    """Headers as sendable: str names and values of printable ASCII, no line breaks."""
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
-        raise TypeError("default_headers must be a mapping of str to str")
+        raise TypeError(f"{label} must be a mapping of str to str")
     checked = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError(f"default_headers: {name!r} must map a str to a str")
+            raise TypeError(f"{label}: {name!r} must map a str to a str")
         if not name or any(not (0x21 <= ord(ch) < 0x7F) or ch == ":" for ch in name):
-            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+            raise ValueError(f"{label}: {name!r} is not a valid header name")
         if any(not (0x20 <= ord(ch) < 0x7F) and ch != "\t" for ch in value):
             raise ValueError(
-                f"default_headers[{name!r}] has characters not allowed in an HTTP header "
+                f"{label}[{name!r}] has characters not allowed in an HTTP header "
                 "(control characters, line breaks or non-ASCII)"
             )
         checked[name] = value
+    return checked
+
+
+def check_extra_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A call's extra_headers: checked like default_headers, and never the header that carries the key."""
+    checked = check_headers(headers, "extra_headers")
+    auth = {name.lower() for name in AUTH_HEADERS}
+    for name in checked:
+        if name.lower() in auth:
+            raise ValueError(
+                f"extra_headers: {name!r} carries the secret key, which the client sets from secret_key; "
+                "use with_options(secret_key=...) for another key"
+            )
     return checked
 
 
