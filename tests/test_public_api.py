@@ -57,7 +57,7 @@ def test_models_are_the_generated_ones() -> None:
     assert raia_agent.ForbiddenError is ForbiddenError
 
 
-OPTIONS = {"timeout", "max_retries"}
+OPTIONS = {"timeout", "max_retries", "extra_headers", "extra_query", "extra_body"}
 KEY = "sk-test-public-api"
 
 
