@@ -207,6 +207,10 @@ class BaseClient:
             headers=headers,
             timeout=timeout,
         )
+        return request
+
+    def _log_request(self, request: httpx.Request) -> None:
+        """The request line of one attempt (every retry logs its own) at debug level."""
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s headers=%s body=%s",
@@ -215,9 +219,8 @@ class BaseClient:
                 self._redact.headers(
                     {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
                 ),
-                self._redact.text((prepared.content or b"").decode()),
+                self._redact.text((getattr(request, "_content", None) or b"").decode("utf-8", "replace")),
             )
-        return request
 
     def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
         return BodyLimit(response, options.timeout.read, MAX_RESPONSE_BYTES)

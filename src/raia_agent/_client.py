@@ -134,6 +134,7 @@ class Raia(SyncResources, BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _attempt(self, operation: Operation[T], request: httpx.Request, options: Options) -> RawResponse[T]:
+        self._log_request(request)
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
@@ -257,6 +258,7 @@ class AsyncRaia(AsyncResources, BaseClient):
     async def _attempt(
         self, operation: Operation[T], request: httpx.Request, options: Options
     ) -> RawResponse[T]:
+        self._log_request(request)
         # In async code the whole response, head included, is bounded by the read timeout: a server
         # trickling header lines would otherwise restart httpx's per-read clock for ever.
         seconds = options.timeout.read

@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -20,9 +21,23 @@ ALWAYS_SENSITIVE = frozenset({"authorization", "proxy-authorization", "cookie", 
 REDACTED = "[REDACTED]"
 
 
+LEVELS = ("debug", "info", "warning", "error")
+
+
 def configure_from_env() -> None:
-    level = os.environ.get("RAIA_AGENT_LOG", "").strip().upper()
-    if level in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+    """RAIA_AGENT_LOG=debug|info|warning|error: that level, to stderr; anything else warns once."""
+    raw = os.environ.get("RAIA_AGENT_LOG", "")
+    level = raw.strip().upper()
+    if level and level.lower() not in LEVELS:
+        # a warning, not a log line: the logger it would configure is silent until configured
+        warnings.warn(
+            f"RAIA_AGENT_LOG={raw.strip()[:40]!r} is not a level raia_agent knows; "
+            f"use one of {', '.join(LEVELS)} (logging left unconfigured)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return
+    if level:
         logger.setLevel(level)
         if not any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
             handler = logging.StreamHandler()
