@@ -20,6 +20,29 @@ def _object_body(op: OperationSpec) -> bool:
     return any(a.location == "body" and a.name for a in op.arguments)
 
 
+# The statuses raia_agent's exceptions tell apart (its _exceptions._BY_STATUS, and >= 500 together);
+# tests/test_client_errors_typed.py keeps the two lists equal.
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+
+
+def _error_models(surface: Surface) -> list[str]:
+    """Type aliases naming the models the spec documents for each error status, for `.error`'s type."""
+    found: dict[str, set[str]] = {str(status): set() for status in ERROR_STATUSES}
+    found["5xx"] = set()
+    for op in surface.operations:
+        for status, (_, model, many) in op.replies.items():
+            key = "5xx" if status >= 500 else str(status)
+            if model is not None and key in found:
+                found[key].add(f"list[_models.{model}]" if many else f"_models.{model}")
+    lines = [
+        "# What each error status's body parses into (None: no model documented), for `.error`'s type.",
+        "if TYPE_CHECKING:",
+    ]
+    for key, names in found.items():
+        lines.append(f"    Error{key}: TypeAlias = {' | '.join(sorted(names)) or 'None'}")
+    return [*lines, ""]
+
+
 def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
@@ -31,7 +54,7 @@ def _operations_module(surface: Surface) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Any",
+        "from typing import TYPE_CHECKING, Any, TypeAlias",
         "",
         "from .._surface import Operation, Param, Reply",
         "",
@@ -65,6 +88,7 @@ def _operations_module(surface: Surface) -> str:
             ")",
             "",
         ]
+    lines += _error_models(surface)
     lines.append("OPERATIONS: dict[str, Operation[Any]] = {")
     lines += [f"    {f'{op.resource}.{op.method_name}'!r}: {op.constant}," for op in surface.operations]
     lines += ["}", '"""Every operation by its client path, "resource.method"."""', ""]
