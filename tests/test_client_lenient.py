@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -134,3 +138,43 @@ def test_the_default_is_lenient_and_the_environment_or_with_options_makes_it_str
         Raia(secret_key=KEY)
     with pytest.raises(TypeError, match="strict_responses"):
         Raia(secret_key=KEY, strict_responses="yes")  # type: ignore[arg-type]
+
+
+TYPES_SNIPPET = """\
+from uuid import UUID
+
+from raia_agent import Raia
+
+
+def use(client: Raia) -> None:
+    fb = client.feedback.create_or_update(conversation_message_id="m", user_id="u", vote_type="up", question="q")
+    if fb.vote_type == "neutral":  # a value a newer spec may add: the type allows it
+        print("new vote type")
+    vote: str = fb.vote_type
+    if isinstance(fb.id, UUID):
+        print(fb.id.hex)
+    print(fb.id.hex)  # E: Item "str" of "UUID | str" has no attribute "hex"
+"""
+
+
+def test_the_models_types_allow_the_values_kept_as_received(tmp_path: Path) -> None:
+    """mypy --strict: an enum field compares with a new value, a uuid field must be narrowed before .hex."""
+    (tmp_path / "lenient_types.py").write_text(TYPES_SNIPPET, encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mypy"), "--strict", "--no-incremental", "lenient_types.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    errors = {
+        int(m.group(1)): m.group(2)
+        for m in re.finditer(r"^lenient_types\.py:(\d+): error: (.*)$", result.stdout, re.MULTILINE)
+    }
+    for number, line in enumerate(TYPES_SNIPPET.splitlines(), start=1):
+        wanted = line.partition("# E: ")[2]
+        if wanted:
+            assert wanted in errors.get(number, ""), f"mypy accepted line {number}: {line}\n{result.stdout}"
+        else:
+            assert number not in errors, f"mypy refused line {number}: {errors[number]}"

@@ -21,12 +21,9 @@ from ._schema import Problem, resolved
 FORWARD_KINDS = frozenset({"Enum", "Format", "AdditionalProperties", "UnevaluatedProperties"})
 _EXTRA_KINDS = frozenset({"AdditionalProperties", "UnevaluatedProperties"})
 # What the generated parsers accept in place of a value they would refuse; the received value is put
-# back in the model afterwards.
-_STAND_INS = {
-    "uuid": "00000000-0000-0000-0000-000000000000",
-    "date-time": "1970-01-01T00:00:00Z",
-    "date": "1970-01-01",
-}
+# back in the model afterwards, whose field tools/surface_lenient.py types `... | str`. A date or
+# date-time the parser cannot read stays an error: its model field has no room for a str.
+_STAND_INS = {"uuid": "00000000-0000-0000-0000-000000000000"}
 
 
 def closed(schema: dict[str, Any]) -> dict[str, Any]:
