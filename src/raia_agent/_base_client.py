@@ -236,7 +236,7 @@ class BaseClient:
                 response.status_code,
                 self._redact.optional(response.headers.get("x-request-id")),
             )
-        return parse(op, response, content, self._redact, options.strict_responses)
+        return parse(op, response, content, self._redact, strict=options.strict_responses)
 
     def _mark(self, exc: RaiaError) -> None:
         """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed."""

@@ -116,7 +116,7 @@ def _build(op: Operation[Any], reply: Reply, data: Any) -> Any:
 
 
 def parse(
-    op: Operation[T], response: httpx.Response, content: bytes, redact: Redactor, strict: bool = True
+    op: Operation[T], response: httpx.Response, content: bytes, redact: Redactor, *, strict: bool
 ) -> RawResponse[T]:
     """The documented model; with `strict` False, what a newer spec would explain is kept (see _lenient)."""
     status = response.status_code
