@@ -219,7 +219,7 @@ class BaseClient:
                 self._redact.headers(
                     {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
                 ),
-                self._redact.text((getattr(request, "_content", None) or b"").decode("utf-8", "replace")),
+                self._redact.text(request.content.decode("utf-8", "replace")),
             )
 
     def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
