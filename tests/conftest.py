@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,11 @@ from hypothesis import HealthCheck, settings
 from raia_agent.testing import LocalServer, local_server
 
 ROOT = Path(__file__).resolve().parent.parent
+# The suite runs strict: every client it builds (and every CLI it starts, which inherits the
+# environment) refuses a response that breaks the spec in any way, so a server or fixture that
+# drifts from the spec fails a test instead of passing with a warning. Lenient tests say
+# strict_responses=False.
+os.environ["RAIA_AGENT_STRICT_RESPONSES"] = "1"
 
 # Speed is make bench's business: a per-example deadline is a timed assertion that fails on a loaded
 # machine (seen under parallel workers), so no test has one.

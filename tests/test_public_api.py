@@ -57,7 +57,7 @@ def test_models_are_the_generated_ones() -> None:
     assert raia_agent.ForbiddenError is ForbiddenError
 
 
-OPTIONS = {"timeout", "max_retries"}
+OPTIONS = {"timeout", "max_retries", "extra_headers", "extra_query", "extra_body"}
 KEY = "sk-test-public-api"
 
 
@@ -112,7 +112,9 @@ def test_vote_type_literal_follows_the_spec() -> None:
 def test_clients_have_the_same_constructor() -> None:
     """Raia and AsyncRaia take the same constructor arguments."""
     sync = list(inspect.signature(Raia).parameters)
-    assert sync == ["secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers"]
+    assert sync == [
+        "secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers", "strict_responses"
+    ]  # fmt: skip
     assert list(inspect.signature(AsyncRaia).parameters) == sync
 
 

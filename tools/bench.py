@@ -86,7 +86,8 @@ def over_transport(client: Raia | AsyncRaia, transport: Any) -> Iterator[None]:
     Raia has no transport argument, and handing it an http_client takes another code path
     (per-call headers), so the pool it owns is found and its transport replaced.
     """
-    pools = [v for v in vars(client).values() if isinstance(v, httpx.Client | httpx.AsyncClient)]
+    found = getattr(client, "_http", None)  # the pool the client uses in this process
+    pools = [found] if isinstance(found, httpx.Client | httpx.AsyncClient) else []
     if len(pools) != 1:
         raise SystemExit(f"tools/bench.py: cannot find the httpx client inside {type(client).__name__}")
     original = pools[0]._transport

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import surface_render
+from . import surface_lenient, surface_render
 from .naming import Naming, operation_id, operations, primary_tag, snake_case
 from .surface_schema import Annotations, JsonSchemas, resolve
 
@@ -225,6 +225,7 @@ def write(surface: Surface, package: Path) -> None:
     out.mkdir()
     for name, text in surface_render.render(surface).items():
         (out / name).write_text(text, encoding="utf-8")
+    surface_lenient.widen(package, surface_lenient.roots(surface))
 
 
 def main() -> None:

@@ -11,6 +11,36 @@ if TYPE_CHECKING:
     from .surface import Argument, OperationSpec, Surface
 
 _OPTIONS = "timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None"
+_EXTRAS = "extra_headers: Headers | None = None, extra_query: Query | None = None"
+_EXTRA_BODY = "extra_body: Body | None = None"
+
+
+def _object_body(op: OperationSpec) -> bool:
+    """Whether the body is a JSON object whose fields are arguments: only then can extra_body add fields."""
+    return any(a.location == "body" and a.name for a in op.arguments)
+
+
+# The statuses raia_agent's exceptions tell apart (its _exceptions._BY_STATUS, and >= 500 together);
+# tests/test_client_errors_typed.py keeps the two lists equal.
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+
+
+def _error_models(surface: Surface) -> list[str]:
+    """Type aliases naming the models the spec documents for each error status, for `.error`'s type."""
+    found: dict[str, set[str]] = {str(status): set() for status in ERROR_STATUSES}
+    found["5xx"] = set()
+    for op in surface.operations:
+        for status, (_, model, many) in op.replies.items():
+            key = "5xx" if status >= 500 else str(status)
+            if model is not None and key in found:
+                found[key].add(f"list[_models.{model}]" if many else f"_models.{model}")
+    lines = [
+        "# What each error status's body parses into (None: no model documented), for `.error`'s type.",
+        "if TYPE_CHECKING:",
+    ]
+    for key, names in found.items():
+        lines.append(f"    Error{key}: TypeAlias = {' | '.join(sorted(names)) or 'None'}")
+    return [*lines, ""]
 
 
 def pascal(name: str) -> str:
@@ -24,7 +54,7 @@ def _operations_module(surface: Surface) -> str:
         "",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Any",
+        "from typing import TYPE_CHECKING, Any, TypeAlias",
         "",
         "from .._surface import Operation, Param, Reply",
         "",
@@ -58,6 +88,7 @@ def _operations_module(surface: Surface) -> str:
             ")",
             "",
         ]
+    lines += _error_models(surface)
     lines.append("OPERATIONS: dict[str, Operation[Any]] = {")
     lines += [f"    {f'{op.resource}.{op.method_name}'!r}: {op.constant}," for op in surface.operations]
     lines += ["}", '"""Every operation by its client path, "resource.method"."""', ""]
@@ -73,7 +104,8 @@ def _signature(op: OperationSpec) -> str:
         )
         return f"{argument.python}: {annotation} = None"
 
-    return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS])
+    extras = [_EXTRAS, _EXTRA_BODY] if _object_body(op) else [_EXTRAS]
+    return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS, *extras])
 
 
 def _doc(op: OperationSpec) -> str:
@@ -82,6 +114,10 @@ def _doc(op: OperationSpec) -> str:
         for a in op.arguments
     ]
     args.append("    timeout, max_retries: override the client's for this call.")
+    args.append(
+        f"    extra_headers, extra_query{', extra_body' if _object_body(op) else ''}: sent besides the "
+        "documented arguments (for what the spec does not document yet)."
+    )
     where = f"`{op.http_method} {op.path}`; answers {op.success}."
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
@@ -92,7 +128,12 @@ def _doc(op: OperationSpec) -> str:
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
     returns = f"RawResponse[{op.returns}]" if raw else op.returns
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
-    call = f"self._client._request(_ops.{op.constant}, {{{args}}}, timeout=timeout, max_retries=max_retries)"
+    extras = "extra_headers=extra_headers, extra_query=extra_query"
+    extras += ", extra_body=extra_body" if _object_body(op) else ""
+    call = (
+        f"self._client._request(_ops.{op.constant}, {{{args}}}, "
+        f"timeout=timeout, max_retries=max_retries, {extras})"
+    )
     if is_async:
         call = f"(await {call})"
     return [
@@ -114,7 +155,8 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         *sorted(imports),
         "from typing import TYPE_CHECKING",
         "",
-        "from .._surface import NOT_GIVEN, AsyncClient, NotGiven, RawResponse, SyncClient, TimeoutTypes",
+        "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
+        " SyncClient, TimeoutTypes)",
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",

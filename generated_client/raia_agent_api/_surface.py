@@ -8,6 +8,7 @@ client implements (`raia_agent.Raia` and `AsyncRaia` do).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
@@ -26,6 +27,12 @@ class NotGiven:
 
 NOT_GIVEN: Final = NotGiven()
 TimeoutTypes = float | httpx.Timeout | None
+Headers = Mapping[str, str]
+"""extra_headers: sent with the call, checked like default_headers; never the key's header."""
+Query = Mapping[str, object]
+"""extra_query: query parameters the spec does not document (str, number, bool or a list of them)."""
+Body = Mapping[str, object]
+"""extra_body: fields added to a JSON object body, after the documented arguments are checked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,9 @@ class SyncClient(Protocol):
         *,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[T]: ...
 
 
@@ -107,4 +117,7 @@ class AsyncClient(Protocol):
         *,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[T]: ...

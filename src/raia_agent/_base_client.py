@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, NamedTuple, Self, TypeVar
 
 import httpx
 from httpx._client import UseClientDefault
@@ -19,8 +20,9 @@ from raia_agent_api.resources._operations import AUTH_HEADERS
 from . import _retry
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
-from ._options import Options, resolve
+from ._options import Options, check_extra_headers, check_headers, resolve
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse
+from ._validation import extra_query as check_extra_query
 from ._validation import prepare
 
 T = TypeVar("T")
@@ -28,8 +30,45 @@ T = TypeVar("T")
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
 
 
+class Extras(NamedTuple):
+    """A call's extra_headers, extra_query and extra_body, as the caller gave them."""
+
+    headers: Mapping[str, str] | None
+    query: Mapping[str, object] | None
+    body: Mapping[str, object] | None
+
+
+class Pool:
+    """The connection pool a client and its with_options copies share, bound to one process.
+
+    After os.fork() the child must not write to the parent's sockets: the first call there
+    opens a new pool (a user's http_client cannot be rebuilt, so that is a RaiaError).
+    """
+
+    __slots__ = ("abandoned", "http", "owned", "pid", "settings")
+
+    def __init__(self, http: httpx.Client | httpx.AsyncClient, owned: bool, settings: dict[str, Any]) -> None:
+        self.http, self.owned, self.settings, self.pid = http, owned, settings, os.getpid()
+        # The parent's pool, kept referenced and never closed here: closing it from the child
+        # could end a TLS session the parent still uses.
+        self.abandoned: list[httpx.Client | httpx.AsyncClient] = []
+
+    def live(self, owner: str) -> httpx.Client | httpx.AsyncClient:
+        if self.pid == os.getpid():
+            return self.http
+        if not self.owned:
+            raise RaiaError(
+                f"this {owner} was created before os.fork() with an http_client of your own, whose "
+                "connections the parent process still uses; create the client in the child process"
+            )
+        self.abandoned.append(self.http)
+        self.http = type(self.http)(**self.settings)
+        self.pid = os.getpid()
+        return self.http
+
+
 class BaseClient:
-    _http: httpx.Client | httpx.AsyncClient
+    _pool: Pool
     _http_type: type[httpx.Client] | type[httpx.AsyncClient]
 
     def __init__(
@@ -40,6 +79,7 @@ class BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
+        strict_responses: bool | None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise TypeError(f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__}")
@@ -49,6 +89,7 @@ class BaseClient:
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            strict_responses=strict_responses,
         )
         self._redact = Redactor(self._options.secret_key, AUTH_HEADERS)
         self._owns_http = http_client is None
@@ -76,7 +117,12 @@ class BaseClient:
     def _size_pool(self, connections: int) -> None:
         """Give a new, unused client a pool of exactly `connections` (the import's concurrency)."""
         if self._owns_http:
-            self._http = self._http_type(**self._client_settings(connections))
+            settings = self._client_settings(connections)
+            self._pool = Pool(self._http_type(**settings), True, settings)
+
+    def _own_pool(self, http_client: httpx.Client | httpx.AsyncClient | None) -> None:
+        settings = self._client_settings()
+        self._pool = Pool(http_client or self._http_type(**settings), http_client is None, settings)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"
@@ -93,13 +139,36 @@ class BaseClient:
     def max_retries(self) -> int:
         return self._options.max_retries
 
-    def _copy(self, timeout: TimeoutTypes | NotGiven, max_retries: int | None) -> Self:
+    def _copy(
+        self,
+        *,
+        secret_key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        default_headers: Mapping[str, str] | None,
+        strict_responses: bool | None,
+    ) -> Self:
+        was = self._options
+        options = resolve(
+            secret_key=was.secret_key if secret_key is None else secret_key,
+            base_url=was.base_url if base_url is None else base_url,
+            timeout=was.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=was.max_retries if max_retries is None else max_retries,
+            default_headers={**was.default_headers, **check_headers(default_headers)},
+            strict_responses=was.strict_responses if strict_responses is None else strict_responses,
+        )
         clone = copy.copy(self)
-        clone._options = self._options.with_changes(timeout=timeout, max_retries=max_retries)
+        clone._options = options
         clone._owns_http = False  # the original closes the shared pool
-        clone._call_headers = self._call_headers
+        if options.secret_key != was.secret_key:
+            clone._redact = Redactor(options.secret_key, AUTH_HEADERS)
+        # The shared pool sends the original's headers and timeout by default; a copy that differs
+        # sends its own with every request (request headers replace the pool's of the same name).
+        pool = self._pool.settings if self._pool.owned else {}
+        clone._call_headers = None if options.headers == pool.get("headers") else options.headers
         clone._call_timeout = (
-            clone._options.timeout if clone._options.timeout != self.timeout else self._call_timeout
+            httpx.USE_CLIENT_DEFAULT if options.timeout == pool.get("timeout") else options.timeout
         )
         clone._init_resources()
         return clone
@@ -109,24 +178,39 @@ class BaseClient:
             return self._options
         return self._options.with_changes(timeout=timeout, max_retries=max_retries)
 
-    def _build(self, op: Operation[Any], args: dict[str, Any], options: Options) -> httpx.Request:
-        if self._http.is_closed:
+    def _build(
+        self, op: Operation[Any], args: dict[str, Any], options: Options, extras: Extras | None = None
+    ) -> httpx.Request:
+        http = self._pool.live(type(self).__name__)
+        if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
-        prepared = prepare(op, args)
+        extra_headers = extra_query = None
+        if extras is None:
+            prepared = prepare(op, args)
+        else:
+            prepared = prepare(op, args, extras.body)
+            extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
+            extra_query = None if extras.query is None else check_extra_query(op, extras.query)
         headers = self._call_headers
-        if prepared.content is not None or prepared.headers:
+        if prepared.content is not None or prepared.headers or extra_headers:
             headers = {**(headers or {}), **(prepared.headers or {})}
             if prepared.content is not None:
                 headers["Content-Type"] = "application/json"
+            headers.update(extra_headers or {})
+        query = prepared.query if not extra_query else {**(prepared.query or {}), **extra_query}
         timeout = self._call_timeout if options is self._options else options.timeout
-        request = self._http.build_request(
+        request = http.build_request(
             op.method,
             self._options.base_url + prepared.path,
-            params=prepared.query,
+            params=query,
             content=prepared.content,
             headers=headers,
             timeout=timeout,
         )
+        return request
+
+    def _log_request(self, request: httpx.Request) -> None:
+        """The request line of one attempt (every retry logs its own) at debug level."""
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s headers=%s body=%s",
@@ -135,14 +219,15 @@ class BaseClient:
                 self._redact.headers(
                     {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
                 ),
-                self._redact.text((prepared.content or b"").decode()),
+                self._redact.text(request.content.decode("utf-8", "replace")),
             )
-        return request
 
     def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
         return BodyLimit(response, options.timeout.read, MAX_RESPONSE_BYTES)
 
-    def _finish(self, op: Operation[T], response: httpx.Response, content: bytes) -> RawResponse[T]:
+    def _finish(
+        self, op: Operation[T], response: httpx.Response, content: bytes, options: Options
+    ) -> RawResponse[T]:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %s request_id=%s",
@@ -151,7 +236,11 @@ class BaseClient:
                 response.status_code,
                 self._redact.optional(response.headers.get("x-request-id")),
             )
-        return parse(op, response, content, self._redact)
+        return parse(op, response, content, self._redact, strict=options.strict_responses)
+
+    def _mark(self, exc: RaiaError) -> None:
+        """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed."""
+        exc.__dict__.setdefault("_redactor", self._redact)
 
     def _send_error(self, exc: Exception) -> RaiaError:
         self._redact.scrub(exc)
@@ -163,6 +252,13 @@ class BaseClient:
             )
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"Request timed out ({type(exc).__name__}).")
+        failed = _retry.certificate_error(exc)
+        if failed is not None:
+            return APIConnectionError(
+                self._redact.text(
+                    f"TLS certificate verification failed, not retried: {failed.verify_message or failed}"
+                )
+            )
         return APIConnectionError(self._redact.text(f"Connection error ({type(exc).__name__}: {exc})."))
 
     def _retry_hook(self, op: Operation[Any], retries: int) -> Any:

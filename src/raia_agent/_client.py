@@ -5,16 +5,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 import anyio
 import httpx
 import sniffio
-from raia_agent_api._surface import NOT_GIVEN, NotGiven, Operation, RawResponse, TimeoutTypes
+from raia_agent_api._surface import (
+    NOT_GIVEN,
+    Body,
+    Headers,
+    NotGiven,
+    Operation,
+    Query,
+    RawResponse,
+    TimeoutTypes,
+)
 from raia_agent_api.resources import AsyncResources, SyncResources
 
-from ._base_client import BaseClient
-from ._exceptions import APIError, APITimeoutError
+from ._base_client import BaseClient, Extras
+from ._exceptions import APIError, APITimeoutError, RaiaError
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import decoding_error
@@ -31,8 +40,11 @@ class Raia(SyncResources, BaseClient):
     RAIA_AGENT_BASE_URL or the spec's server. Use it as a context manager or call close().
     """
 
-    _http: httpx.Client
     _http_type = httpx.Client
+
+    @property
+    def _http(self) -> httpx.Client:
+        return cast(httpx.Client, self._pool.live(type(self).__name__))
 
     def __init__(
         self,
@@ -42,15 +54,32 @@ class Raia(SyncResources, BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
-        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
-        self._http = http_client or httpx.Client(**self._client_settings())
+        super().__init__(
+            secret_key, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+        )
+        self._own_pool(http_client)
 
     def with_options(
-        self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
+        self,
+        *,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        return self._copy(timeout, max_retries)
+        """A copy with other options (default_headers merged into this client's), sharing its pool."""
+        return self._copy(
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
 
     def close(self) -> None:
         if self._owns_http:
@@ -71,9 +100,23 @@ class Raia(SyncResources, BaseClient):
         *,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[T]:
-        options = self._per_call(timeout, max_retries)
-        request = self._build(operation, args, options)
+        extras = None
+        if extra_headers is not None or extra_query is not None or extra_body is not None:
+            extras = Extras(extra_headers, extra_query, extra_body)
+        try:
+            return self._call(operation, args, self._per_call(timeout, max_retries), extras)
+        except RaiaError as exc:
+            self._mark(exc)
+            raise
+
+    def _call(
+        self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
+    ) -> RawResponse[T]:
+        request = self._build(operation, args, options, extras)
         try:
             return self._attempt(operation, request, options)
         except APIError as exc:
@@ -91,6 +134,7 @@ class Raia(SyncResources, BaseClient):
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _attempt(self, operation: Operation[T], request: httpx.Request, options: Options) -> RawResponse[T]:
+        self._log_request(request)
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
@@ -107,7 +151,7 @@ class Raia(SyncResources, BaseClient):
             raise self._send_error(exc) from exc
         finally:
             response.close()
-        return self._finish(operation, response, content)
+        return self._finish(operation, response, content, options)
 
 
 class AsyncRaia(AsyncResources, BaseClient):
@@ -116,8 +160,11 @@ class AsyncRaia(AsyncResources, BaseClient):
     Configured like Raia; use `async with` or await aclose().
     """
 
-    _http: httpx.AsyncClient
     _http_type = httpx.AsyncClient
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        return cast(httpx.AsyncClient, self._pool.live(type(self).__name__))
 
     def __init__(
         self,
@@ -127,15 +174,32 @@ class AsyncRaia(AsyncResources, BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> None:
-        super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
-        self._http = http_client or httpx.AsyncClient(**self._client_settings())
+        super().__init__(
+            secret_key, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+        )
+        self._own_pool(http_client)
 
     def with_options(
-        self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
+        self,
+        *,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        strict_responses: bool | None = None,
     ) -> Self:
-        """A copy with other defaults, sharing this client's connection pool."""
-        return self._copy(timeout, max_retries)
+        """A copy with other options (default_headers merged into this client's), sharing its pool."""
+        return self._copy(
+            secret_key=secret_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            strict_responses=strict_responses,
+        )
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -159,9 +223,23 @@ class AsyncRaia(AsyncResources, BaseClient):
         *,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[T]:
-        options = self._per_call(timeout, max_retries)
-        request = self._build(operation, args, options)
+        extras = None
+        if extra_headers is not None or extra_query is not None or extra_body is not None:
+            extras = Extras(extra_headers, extra_query, extra_body)
+        try:
+            return await self._call(operation, args, self._per_call(timeout, max_retries), extras)
+        except RaiaError as exc:
+            self._mark(exc)
+            raise
+
+    async def _call(
+        self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
+    ) -> RawResponse[T]:
+        request = self._build(operation, args, options, extras)
         try:
             return await self._attempt(operation, request, options)
         except APIError as exc:
@@ -180,6 +258,7 @@ class AsyncRaia(AsyncResources, BaseClient):
     async def _attempt(
         self, operation: Operation[T], request: httpx.Request, options: Options
     ) -> RawResponse[T]:
+        self._log_request(request)
         # In async code the whole response, head included, is bounded by the read timeout: a server
         # trickling header lines would otherwise restart httpx's per-read clock for ever.
         seconds = options.timeout.read
@@ -213,4 +292,4 @@ class AsyncRaia(AsyncResources, BaseClient):
             raise self._send_error(exc) from exc
         finally:
             await response.aclose()
-        return self._finish(operation, response, content)
+        return self._finish(operation, response, content, options)

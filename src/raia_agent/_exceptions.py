@@ -16,18 +16,33 @@ RaiaError                              also: a closed client
     └── ResponseValidationError        a body that does not match the spec, is not JSON, or is too large
 
 `error` is the body parsed into the generated model the spec documents for that status
-(a 403's ForbiddenError, say), or None when the body does not match it or none is documented.
+(a 403's ForbiddenError, say), or None when the body does not match it or none is documented;
+each class's `error` is typed with the models generated for its status (`ErrorNNN` in
+raia_agent_api.resources._operations), so mypy checks attribute names on it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._schema import Problem
+
+if TYPE_CHECKING:
+    # the spec's models for each status, generated (None where the spec documents none)
+    from raia_agent_api.resources._operations import (
+        Error5xx,
+        Error400,
+        Error401,
+        Error403,
+        Error404,
+        Error409,
+        Error422,
+        Error429,
+    )
 
 __all__ = [
     "APIConnectionError",
@@ -50,7 +65,12 @@ _EXCERPT = 200
 
 
 class RaiaError(Exception):
-    """Base of every error this package raises."""
+    """Base of every error this package raises; every one pickles, without the key."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from ._pickling import portable_state, restore
+
+        return restore, (type(self), self.args, portable_state(dict(self.__dict__)))
 
 
 class APIError(RaiaError):
@@ -99,33 +119,49 @@ class APIStatusError(APIError):
 class BadRequestError(APIStatusError):
     """400: the API rejected the request body."""
 
+    error: Error400 | None
+
 
 class AuthenticationError(APIStatusError):
     """401: the API did not accept the credentials."""
+
+    error: Error401 | None
 
 
 class PermissionDeniedError(APIStatusError):
     """403: the secret key is missing, wrong or not allowed; `.error` has the parsed body."""
 
+    error: Error403 | None
+
 
 class NotFoundError(APIStatusError):
     """404."""
+
+    error: Error404 | None
 
 
 class ConflictError(APIStatusError):
     """409."""
 
+    error: Error409 | None
+
 
 class UnprocessableEntityError(APIStatusError):
     """422."""
+
+    error: Error422 | None
 
 
 class RateLimitError(APIStatusError):
     """429: too many requests; retried after Retry-After when it is short enough."""
 
+    error: Error429 | None
+
 
 class InternalServerError(APIStatusError):
     """500 or above, including proxies' gateway errors."""
+
+    error: Error5xx | None
 
 
 class ResponseValidationError(APIError):

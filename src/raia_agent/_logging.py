@@ -9,7 +9,10 @@ import contextlib
 import json
 import logging
 import os
+import warnings
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 logger = logging.getLogger("raia_agent")
 # A library's logger stays silent until its user configures logging (no "last resort" stderr lines).
@@ -18,9 +21,23 @@ ALWAYS_SENSITIVE = frozenset({"authorization", "proxy-authorization", "cookie", 
 REDACTED = "[REDACTED]"
 
 
+LEVELS = ("debug", "info", "warning", "error")
+
+
 def configure_from_env() -> None:
-    level = os.environ.get("RAIA_AGENT_LOG", "").strip().upper()
-    if level in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+    """RAIA_AGENT_LOG=debug|info|warning|error: that level, to stderr; anything else warns once."""
+    raw = os.environ.get("RAIA_AGENT_LOG", "")
+    level = raw.strip().upper()
+    if level and level.lower() not in LEVELS:
+        # a warning, not a log line: the logger it would configure is silent until configured
+        warnings.warn(
+            f"RAIA_AGENT_LOG={raw.strip()[:40]!r} is not a level raia_agent knows; "
+            f"use one of {', '.join(LEVELS)} (logging left unconfigured)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return
+    if level:
         logger.setLevel(level)
         if not any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
             handler = logging.StreamHandler()
@@ -69,6 +86,24 @@ class Redactor:
                         for arg in link.args
                     )
             link = link.__cause__ or link.__context__
+
+    def raw(self, data: bytes) -> bytes:
+        for form in self._forms:
+            data = data.replace(form.encode("utf-8", "surrogatepass"), REDACTED.encode())
+        return data
+
+    def deep(self, value: Any) -> Any:
+        """A JSON value with the key hidden in every string, keys of objects included."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.deep(k): self.deep(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.deep(item) for item in value]
+        return value
+
+    def problem(self, problem: Any) -> Any:
+        return replace(problem, field=self.text(problem.field), message=self.text(problem.message))
 
     def optional(self, value: str | None) -> str | None:
         return None if value is None else self.text(value)

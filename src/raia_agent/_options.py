@@ -19,6 +19,7 @@ __all__ = ["NOT_GIVEN", "NotGiven", "TimeoutTypes"]
 
 ENV_SECRET_KEY: Final = "RAIA_AGENT_SECRET_KEY"  # noqa: S105 (a variable name, not a key)
 ENV_BASE_URL: Final = "RAIA_AGENT_BASE_URL"
+ENV_STRICT: Final = "RAIA_AGENT_STRICT_RESPONSES"
 DEFAULT_MAX_RETRIES: Final = 2
 # A feedback upsert is small and quick; a minute covers a slow server without hanging a worker.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=60.0, write=10.0, pool=10.0)
@@ -100,33 +101,70 @@ class Options:
     timeout: httpx.Timeout
     max_retries: int
     headers: dict[str, str] = field(repr=False)
+    strict_responses: bool = False
+    default_headers: dict[str, str] = field(default_factory=dict, repr=False)
+    """The user's default_headers as checked (auth headers left out)."""
 
-    def with_changes(self, *, timeout: TimeoutTypes | NotGiven, max_retries: int | None) -> Options:
+    def with_changes(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        strict_responses: bool | None = None,
+    ) -> Options:
         return replace(
             self,
             timeout=self.timeout if isinstance(timeout, NotGiven) else to_timeout(timeout),
             max_retries=self.max_retries if max_retries is None else check_retries(max_retries),
+            strict_responses=self.strict_responses
+            if strict_responses is None
+            else check_strict(strict_responses),
         )
 
 
-def check_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """default_headers as sendable: str names and values of printable ASCII, no line breaks."""
+def check_strict(strict_responses: bool | None) -> bool:
+    """strict_responses as given, else RAIA_AGENT_STRICT_RESPONSES (1/true/yes), else False."""
+    if strict_responses is None:
+        value = os.environ.get(ENV_STRICT, "").strip().lower()
+        if value not in {"", "0", "1", "true", "false", "yes", "no"}:
+            raise ValueError(f"{ENV_STRICT} must be 1/true/yes or 0/false/no, not {value!r}")
+        return value in {"1", "true", "yes"}
+    if not isinstance(strict_responses, bool):
+        raise TypeError("strict_responses must be a bool")
+    return strict_responses
+
+
+def check_headers(headers: Mapping[str, str] | None, label: str = "default_headers") -> dict[str, str]:
+    """Headers as sendable: str names and values of printable ASCII, no line breaks."""
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
-        raise TypeError("default_headers must be a mapping of str to str")
+        raise TypeError(f"{label} must be a mapping of str to str")
     checked = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError(f"default_headers: {name!r} must map a str to a str")
+            raise TypeError(f"{label}: {name!r} must map a str to a str")
         if not name or any(not (0x21 <= ord(ch) < 0x7F) or ch == ":" for ch in name):
-            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+            raise ValueError(f"{label}: {name!r} is not a valid header name")
         if any(not (0x20 <= ord(ch) < 0x7F) and ch != "\t" for ch in value):
             raise ValueError(
-                f"default_headers[{name!r}] has characters not allowed in an HTTP header "
+                f"{label}[{name!r}] has characters not allowed in an HTTP header "
                 "(control characters, line breaks or non-ASCII)"
             )
         checked[name] = value
+    return checked
+
+
+def check_extra_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A call's extra_headers: checked like default_headers, and never the header that carries the key."""
+    checked = check_headers(headers, "extra_headers")
+    auth = {name.lower() for name in AUTH_HEADERS}
+    for name in checked:
+        if name.lower() in auth:
+            raise ValueError(
+                f"extra_headers: {name!r} carries the secret key, which the client sets from secret_key; "
+                "use with_options(secret_key=...) for another key"
+            )
     return checked
 
 
@@ -143,6 +181,7 @@ def resolve(
     timeout: TimeoutTypes,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
+    strict_responses: bool | None = None,
 ) -> Options:
     key = check_secret_key(secret_key)
     auth = {name.lower() for name in AUTH_HEADERS}
@@ -159,4 +198,6 @@ def resolve(
         timeout=to_timeout(timeout),
         max_retries=check_retries(max_retries),
         headers=headers,
+        strict_responses=check_strict(strict_responses),
+        default_headers=extra,
     )

@@ -12,8 +12,9 @@ import httpx
 from raia_agent_api._surface import Operation, RawResponse, Reply
 
 from ._exceptions import APITimeoutError, ResponseValidationError, read_body, status_error_class, summary
-from ._logging import Redactor
-from ._schema import validator
+from ._lenient import build, closed, describe, forward_compatible
+from ._logging import Redactor, logger
+from ._schema import Problem, validator
 
 __all__ = ["MAX_RESPONSE_BYTES", "BodyLimit", "RawResponse", "decoding_error", "parse", "status_error"]
 
@@ -114,7 +115,10 @@ def _build(op: Operation[Any], reply: Reply, data: Any) -> Any:
     return [model.from_dict(item) for item in data] if reply.many else model.from_dict(data)
 
 
-def parse(op: Operation[T], response: httpx.Response, content: bytes, redact: Redactor) -> RawResponse[T]:
+def parse(
+    op: Operation[T], response: httpx.Response, content: bytes, redact: Redactor, *, strict: bool
+) -> RawResponse[T]:
+    """The documented model; with `strict` False, what a newer spec would explain is kept (see _lenient)."""
     status = response.status_code
     request_id = redact.optional(response.headers.get("x-request-id"))
     if not 200 <= status < 300:
@@ -140,15 +144,26 @@ def parse(op: Operation[T], response: httpx.Response, content: bytes, redact: Re
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
         raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
-    check = validator(op.cache, f"reply:{status}", reply.schema)
+    key = f"closed:{status}"
+    check = op.cache.get(key) or validator(op.cache, key, closed(reply.schema))
+    problems: list[Problem] = []
     if check is not None and not check.is_valid(data):
         problems = check.problems(data)
-        raise invalid("; ".join(map(str, problems)) or "unexpected body", data, problems)
+        if strict or not forward_compatible(problems):
+            raise invalid("; ".join(map(str, problems)) or "unexpected body", data, problems)
+        for problem in problems:
+            where, what = describe(problem)
+            logger.warning(
+                "%s %s -> %s: response field %s: %s (strict_responses=True refuses it)",
+                op.method, op.path, status, redact.text(where), redact.text(what),
+            )  # fmt: skip
     try:
+        if problems:
+            return RawResponse(response, build(data, reply.schema, problems, lambda d: _build(op, reply, d)))
         return RawResponse(response, _build(op, reply, data))
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
-        # the schema passed, the generated parser did not
-        raise invalid(f"{type(exc).__name__}: {exc}", data) from exc
+        # the schema passed (or failed only in ways a newer spec explains), the generated parser did not
+        raise invalid(f"{type(exc).__name__}: {exc}", data, problems or None) from exc
 
 
 def status_error(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -61,10 +62,23 @@ def not_processed(exc: Exception) -> bool:
     )
 
 
+def certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate or hostname verification failure behind `exc`, if that is what it is."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, ssl.SSLCertVerificationError):
+            return link
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return None
+
+
 def should_retry(exc: Exception) -> bool | float:
     """stamina's backoff hook: False to raise, True for the default backoff, a float to wait that long."""
     if isinstance(exc, APIConnectionError):
-        return True
+        # a certificate the client refuses will be refused again: fail at once
+        return certificate_error(exc) is None
     if not isinstance(exc, APIStatusError):
         return False
     if exc.status_code not in RETRY_STATUSES and exc.status_code < 500:

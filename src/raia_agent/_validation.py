@@ -98,8 +98,13 @@ def _query_value(value: Any) -> Any:
     return value
 
 
-def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
-    """Raise TypeError/ValueError naming the Python argument when the spec refuses it."""
+def prepare(
+    op: Operation[Any], args: Mapping[str, Any], extra_body: Mapping[str, Any] | None = None
+) -> Prepared:
+    """Raise TypeError/ValueError naming the Python argument when the spec refuses it.
+
+    `extra_body` fields are added to a JSON object body after the documented arguments are checked.
+    """
     body: Any = {} if op.body_schema is not None else None
     params: dict[str, Any] = {}
     nullable = _nullable_required(op)
@@ -132,6 +137,8 @@ def prepare(op: Operation[Any], args: Mapping[str, Any]) -> Prepared:
         problems += check.problems(body)
     if problems:
         _refuse(op, problems)
+    if extra_body is not None:
+        body = _merge_body(op, body, extra_body)
     content = None if body is None or (not body and not op.body_required) else _encode(op, body)
     path, query, headers = op.path, None, None
     for param in op.params:
@@ -225,3 +232,46 @@ def _refuse(op: Operation[Any], problems: list[Problem]) -> None:
     if all(problem.kind == "Type" for problem in problems):
         raise TypeError(message)
     raise ValueError(message)
+
+
+def _merge_body(op: Operation[Any], body: Any, extra: Mapping[str, Any]) -> Any:
+    if not isinstance(extra, Mapping):
+        raise TypeError(
+            f"invalid arguments for {op.name}: extra_body must be a mapping of field names to values"
+        )
+    if not any(param.location == "body" and param.name for param in op.params) or not isinstance(body, dict):
+        raise TypeError(
+            f"invalid arguments for {op.name}: extra_body needs a JSON object body, which it has not"
+        )
+    merged = dict(body)
+    for name, value in extra.items():
+        if not isinstance(name, str):
+            raise TypeError(f"invalid arguments for {op.name}: extra_body: {name!r} is not a str field name")
+        try:
+            merged[name] = _plain(value)
+        except _Refused as exc:
+            message = f"invalid arguments for {op.name}: extra_body[{name!r}]: {exc}"
+            raise (TypeError if exc.kind == "Type" else ValueError)(message) from None
+    return merged
+
+
+def extra_query(op: Operation[Any], query: Mapping[str, Any]) -> dict[str, Any]:
+    """A call's extra_query, checked like documented query arguments: text, numbers, booleans or lists."""
+    if not isinstance(query, Mapping):
+        raise TypeError(f"invalid arguments for {op.name}: extra_query must be a mapping of names to values")
+    checked: dict[str, Any] = {}
+    for name, value in query.items():
+        where = f"invalid arguments for {op.name}: extra_query[{name!r}]"
+        if not isinstance(name, str) or not name or not _sendable(name):
+            raise TypeError(f"{where}: the name must be a non-empty str")
+        items = value if isinstance(value, list | tuple) else [value]
+        if not all(isinstance(item, _SCALARS) for item in items):
+            raise TypeError(f"{where}: must be a str, int, float or bool, or a list of them")
+        try:
+            plain = [_query_value(_plain(item)) for item in items]
+        except _Refused as exc:
+            raise ValueError(f"{where}: {exc}") from None
+        if not _sendable(plain):
+            raise ValueError(f"{where}: {_UNSENDABLE}")
+        checked[name] = plain if isinstance(value, list | tuple) else plain[0]
+    return checked

@@ -27,9 +27,9 @@ class Feedback:
         comment (None | str): Comment for your feedback.
     """
 
-    id: UUID
-    conversation_message_id: UUID
-    vote_type: FeedbackVoteType
+    id: UUID | str
+    conversation_message_id: UUID | str
+    vote_type: FeedbackVoteType | str
     question: None | str
     answer: None | str
     created_at: str

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._surface import Operation, Param, Reply
 
@@ -167,6 +167,17 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
     },
     idempotent=True,
 )
+
+# What each error status's body parses into (None: no model documented), for `.error`'s type.
+if TYPE_CHECKING:
+    Error400: TypeAlias = None
+    Error401: TypeAlias = None
+    Error403: TypeAlias = _models.ForbiddenError
+    Error404: TypeAlias = None
+    Error409: TypeAlias = None
+    Error422: TypeAlias = None
+    Error429: TypeAlias = None
+    Error5xx: TypeAlias = _models.InternalServerError
 
 OPERATIONS: dict[str, Operation[Any]] = {
     "feedback.create_or_update": FEEDBACK_CREATE_OR_UPDATE,

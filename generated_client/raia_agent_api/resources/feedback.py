@@ -9,7 +9,10 @@ from uuid import UUID
 from .._surface import (
     NOT_GIVEN,
     AsyncClient,
+    Body,
+    Headers,
     NotGiven,
+    Query,
     RawResponse,
     SyncClient,
     TimeoutTypes,
@@ -44,6 +47,9 @@ class FeedbackResourceWithRawResponse:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[_models.Feedback]:
         """Create or update conversation message feedback
 
@@ -59,6 +65,7 @@ class FeedbackResourceWithRawResponse:
             answer: Agent answer.
             comment: Comment for your feedback.
             timeout, max_retries: override the client's for this call.
+            extra_headers, extra_query, extra_body: sent besides the documented arguments (for what the spec does not document yet).
         """
         return self._client._request(
             _ops.FEEDBACK_CREATE_OR_UPDATE,
@@ -72,6 +79,9 @@ class FeedbackResourceWithRawResponse:
             },
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
 
@@ -92,6 +102,9 @@ class AsyncFeedbackResourceWithRawResponse:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> RawResponse[_models.Feedback]:
         """Create or update conversation message feedback
 
@@ -107,6 +120,7 @@ class AsyncFeedbackResourceWithRawResponse:
             answer: Agent answer.
             comment: Comment for your feedback.
             timeout, max_retries: override the client's for this call.
+            extra_headers, extra_query, extra_body: sent besides the documented arguments (for what the spec does not document yet).
         """
         return await self._client._request(
             _ops.FEEDBACK_CREATE_OR_UPDATE,
@@ -120,6 +134,9 @@ class AsyncFeedbackResourceWithRawResponse:
             },
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         )
 
 
@@ -141,6 +158,9 @@ class FeedbackResource:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> _models.Feedback:
         """Create or update conversation message feedback
 
@@ -156,6 +176,7 @@ class FeedbackResource:
             answer: Agent answer.
             comment: Comment for your feedback.
             timeout, max_retries: override the client's for this call.
+            extra_headers, extra_query, extra_body: sent besides the documented arguments (for what the spec does not document yet).
         """
         return self._client._request(
             _ops.FEEDBACK_CREATE_OR_UPDATE,
@@ -169,6 +190,9 @@ class FeedbackResource:
             },
             timeout=timeout,
             max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
         ).parsed
 
 
@@ -190,6 +214,9 @@ class AsyncFeedbackResource:
         comment: str | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
     ) -> _models.Feedback:
         """Create or update conversation message feedback
 
@@ -205,6 +232,7 @@ class AsyncFeedbackResource:
             answer: Agent answer.
             comment: Comment for your feedback.
             timeout, max_retries: override the client's for this call.
+            extra_headers, extra_query, extra_body: sent besides the documented arguments (for what the spec does not document yet).
         """
         return (
             await self._client._request(
@@ -219,5 +247,8 @@ class AsyncFeedbackResource:
                 },
                 timeout=timeout,
                 max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
             )
         ).parsed

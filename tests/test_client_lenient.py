@@ -1,0 +1,180 @@
+"""Forward-compatible responses: what a newer spec would explain is returned with a warning, unless strict."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from raia_agent import AsyncRaia, Raia, ResponseValidationError
+from tests._server_helpers import MESSAGE_ID, USER_ID
+
+ARGS: dict[str, Any] = {
+    "conversation_message_id": MESSAGE_ID,
+    "user_id": USER_ID,
+    "vote_type": "up",
+    "question": "Q",
+}
+FEEDBACK: dict[str, Any] = {
+    "id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11",
+    "conversationMessageId": MESSAGE_ID,
+    "voteType": "up",
+    "question": "Q",
+    "answer": None,
+    "createdAt": "2026-11-29T08:00:00.000Z",
+    "updatedAt": "2026-11-29T08:00:00.000Z",
+    "comment": None,
+}
+KEY = "sk-test-lenient-0123456789"
+
+# What a vendor may ship before its spec says so: (the body, the field a warning names, a check)
+NEWER: dict[str, tuple[dict[str, Any], str, Any]] = {
+    "unknown enum value": (
+        {**FEEDBACK, "voteType": "neutral"},
+        "voteType",
+        lambda fb: fb.vote_type == "neutral",
+    ),
+    "extra field": (
+        {**FEEDBACK, "sentiment": {"score": 0.8}},
+        "sentiment",
+        lambda fb: fb.additional_properties == {"sentiment": {"score": 0.8}},
+    ),
+    "unknown format value": (
+        {**FEEDBACK, "id": "fb_01HZX3K8Q9"},
+        "id",
+        lambda fb: fb.id == "fb_01HZX3K8Q9" and isinstance(fb.conversation_message_id, uuid.UUID),
+    ),
+}
+
+
+async def call(flavour: str, body: object, **options: Any) -> Any:
+    transport = httpx.MockTransport(lambda request: httpx.Response(201, json=body))
+    if flavour == "sync":
+        with Raia(
+            secret_key=KEY, http_client=httpx.Client(transport=transport), max_retries=0, **options
+        ) as client:
+            return client.feedback.create_or_update(**ARGS)
+    async with AsyncRaia(
+        secret_key=KEY, http_client=httpx.AsyncClient(transport=transport), max_retries=0, **options
+    ) as aclient:
+        return await aclient.feedback.create_or_update(**ARGS)
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "raia_agent" and r.levelno == logging.WARNING]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("case", list(NEWER))
+async def test_a_response_a_newer_spec_explains_is_returned_with_one_warning(
+    flavour: str, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """By default the value is kept as received and one warning line names the field."""
+    body, field, kept = NEWER[case]
+    with caplog.at_level(logging.WARNING, logger="raia_agent"):
+        fb = await call(flavour, body, strict_responses=False)
+    assert kept(fb)
+    assert fb.question == "Q"
+    (line,) = warnings_of(caplog)
+    assert f"response field {field}:" in line and "strict_responses=True" in line
+    assert KEY not in line
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("case", list(NEWER))
+async def test_strict_responses_refuses_what_a_newer_spec_would_explain(flavour: str, case: str) -> None:
+    """strict_responses=True raises ResponseValidationError naming the field."""
+    body, field, _ = NEWER[case]
+    with pytest.raises(ResponseValidationError) as caught:
+        await call(flavour, body, strict_responses=True)
+    assert field in str(caught.value)
+    assert caught.value.body == body
+
+
+MALFORMED: dict[str, dict[str, Any]] = {
+    "missing required field": {k: v for k, v in FEEDBACK.items() if k != "createdAt"},
+    "wrong JSON type": {**FEEDBACK, "voteType": 3},
+    "wrong type beside a new value": {**FEEDBACK, "voteType": "neutral", "question": 42},
+}
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize("case", list(MALFORMED))
+async def test_a_missing_field_or_wrong_type_raises_in_both_modes(
+    flavour: str, strict: bool, case: str
+) -> None:
+    """No newer spec explains a missing required field or a wrong JSON type: always an error."""
+    with pytest.raises(ResponseValidationError):
+        await call(flavour, MALFORMED[case], strict_responses=strict)
+
+
+def test_the_default_is_lenient_and_the_environment_or_with_options_makes_it_strict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Raia() is lenient unless RAIA_AGENT_STRICT_RESPONSES=1; with_options(strict_responses=...) overrides."""
+    body = NEWER["unknown enum value"][0]
+    transport = httpx.MockTransport(lambda request: httpx.Response(201, json=body))
+    monkeypatch.delenv("RAIA_AGENT_STRICT_RESPONSES")
+    with Raia(secret_key=KEY, http_client=httpx.Client(transport=transport)) as client:
+        assert client.feedback.create_or_update(**ARGS).vote_type == "neutral"
+        with pytest.raises(ResponseValidationError):
+            client.with_options(strict_responses=True).feedback.create_or_update(**ARGS)
+        monkeypatch.setenv("RAIA_AGENT_STRICT_RESPONSES", "1")
+        with Raia(secret_key=KEY, http_client=httpx.Client(transport=transport)) as strict:
+            with pytest.raises(ResponseValidationError):
+                strict.feedback.create_or_update(**ARGS)
+            lenient = strict.with_options(strict_responses=False)
+            assert lenient.feedback.create_or_update(**ARGS).vote_type == "neutral"
+    monkeypatch.setenv("RAIA_AGENT_STRICT_RESPONSES", "maybe")
+    with pytest.raises(ValueError, match="RAIA_AGENT_STRICT_RESPONSES"):
+        Raia(secret_key=KEY)
+    with pytest.raises(TypeError, match="strict_responses"):
+        Raia(secret_key=KEY, strict_responses="yes")  # type: ignore[arg-type]
+
+
+TYPES_SNIPPET = """\
+from uuid import UUID
+
+from raia_agent import Raia
+
+
+def use(client: Raia) -> None:
+    fb = client.feedback.create_or_update(conversation_message_id="m", user_id="u", vote_type="up", question="q")
+    if fb.vote_type == "neutral":  # a value a newer spec may add: the type allows it
+        print("new vote type")
+    vote: str = fb.vote_type
+    if isinstance(fb.id, UUID):
+        print(fb.id.hex)
+    print(fb.id.hex)  # E: Item "str" of "UUID | str" has no attribute "hex"
+"""
+
+
+def test_the_models_types_allow_the_values_kept_as_received(tmp_path: Path) -> None:
+    """mypy --strict: an enum field compares with a new value, a uuid field must be narrowed before .hex."""
+    (tmp_path / "lenient_types.py").write_text(TYPES_SNIPPET, encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "mypy"), "--strict", "--no-incremental", "lenient_types.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    errors = {
+        int(m.group(1)): m.group(2)
+        for m in re.finditer(r"^lenient_types\.py:(\d+): error: (.*)$", result.stdout, re.MULTILINE)
+    }
+    for number, line in enumerate(TYPES_SNIPPET.splitlines(), start=1):
+        wanted = line.partition("# E: ")[2]
+        if wanted:
+            assert wanted in errors.get(number, ""), f"mypy accepted line {number}: {line}\n{result.stdout}"
+        else:
+            assert number not in errors, f"mypy refused line {number}: {errors[number]}"
