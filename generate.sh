@@ -29,9 +29,20 @@ esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# The spec is untrusted input: tools/spec_guard.py reads it within bounds and refuses external
+# references, NaN and the like before any other tool (validator, oas-patch, the generator) sees
+# it; every later step reads the checked copy. The corrected spec is checked again below.
+guard() {
+  (cd "$root" && "$python" -m tools.spec_guard "$1" --out "$2") || {
+    echo "generate.sh: $3 is refused (see above); generated client left unchanged." >&2
+    exit 1
+  }
+}
+guard "$spec" "$work/upstream.json" "$spec"
+
 # The upstream spec is known to be invalid (ForbiddenErrorDTO.name): its verdict is
 # reported, and generation stops only if the corrected spec is invalid too.
-upstream_errors=$(cd "$root" && "$python" -m tools.validate "$spec" 2>&1) && upstream_errors=""
+upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" 2>&1) && upstream_errors=""
 validate() {
   if ! out=$(cd "$root" && "$python" -m tools.validate "$1" 2>&1); then
     [ -z "$upstream_errors" ] || printf 'upstream %s\n' "$upstream_errors" >&2
@@ -41,13 +52,15 @@ validate() {
   fi
 }
 
-(cd "$root" && "$python" -m tools.overlay "$spec" "$overlay" "$work/corrected.json") || {
+(cd "$root" && "$python" -m tools.overlay "$work/upstream.json" "$overlay" "$work/overlaid.json") || {
   echo "generate.sh: could not apply $overlay; generated client left unchanged." >&2
   exit 1
 }
+# An overlay could add what the upstream spec may not hold (an external $ref, say).
+guard "$work/overlaid.json" "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 validate "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 if [ -n "$upstream_errors" ]; then
-  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$spec: ##")); the overlay corrects it." >&2
+  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$work/upstream.json: ##")); the overlay corrects it." >&2
 fi
 
 # Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and

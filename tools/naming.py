@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from tools.spec_guard import load_untrusted
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
 
@@ -244,7 +246,7 @@ def main() -> None:
     parser.add_argument("out_spec", type=Path)
     args = parser.parse_args()
     try:
-        spec = json.loads(args.spec.read_text(encoding="utf-8"))
+        spec = load_untrusted(args.spec)
         naming, config = Naming.load(args.generator_yaml)
         for warning in check(naming, spec):
             print(f"warning: {warning}", file=sys.stderr)

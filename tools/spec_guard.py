@@ -36,6 +36,10 @@ FOREIGN_KEYS = ("$id", "$dynamicRef", "$recursiveRef", "$schema", "externalValue
 UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+# What json.loads makes (YAML, through an overlay, can make dates, bytes, sets...).
+JSON_TYPES = (dict, list, str, int, float, bool, type(None))
+
+
 class SpecRefused(ValueError):
     """The spec is refused; str() is one line naming where (a JSON pointer) and why."""
 
@@ -89,22 +93,22 @@ def _float(text: str) -> float | _Bad:
     return value if math.isfinite(value) else _Bad(f"{shown(text)} overflows to infinity")
 
 
-def parse(raw: bytes, name: str = "spec") -> Any:
+def parse(raw: bytes) -> Any:
     """The document in RAW, refused unless it is bounded, UTF-8 JSON without ambiguity."""
     if len(raw) > MAX_BYTES:
-        raise SpecRefused("", f"{name} is over {MAX_BYTES // (1024 * 1024)} MiB")
+        raise SpecRefused("", f"over {MAX_BYTES // (1024 * 1024)} MiB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SpecRefused("", f"{name} is not UTF-8 (byte {exc.start})") from None
+        raise SpecRefused("", f"not UTF-8 (byte {exc.start})") from None
     try:
         doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
     except RecursionError:
-        raise SpecRefused("", f"{name} is nested deeper than {MAX_DEPTH} levels") from None
+        raise SpecRefused("", f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # JSONDecodeError, or an integer over Python's digit limit
-        raise SpecRefused("", f"{name} is not JSON: {str(exc).splitlines()[0]}") from None
+        raise SpecRefused("", f"not a readable JSON OpenAPI document: {str(exc).splitlines()[0]}") from None
     if not isinstance(doc, dict):
-        raise SpecRefused("", f"{name} is JSON but not an object, so not an OpenAPI document")
+        raise SpecRefused("", "JSON but not an object, so not an OpenAPI document")
     check(doc)
     return doc
 
@@ -149,6 +153,10 @@ def check(doc: dict[str, Any]) -> None:
             raise SpecRefused(where, f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, _Bad):
             raise SpecRefused(where, node.reason)
+        if isinstance(node, float) and not math.isfinite(node):
+            raise SpecRefused(where, f"{node} is not a JSON number")
+        if not isinstance(node, JSON_TYPES):
+            raise SpecRefused(where, f"a {type(node).__name__} is not a JSON value")
         if isinstance(node, str) and (bad := UNSAFE_CHARS.search(node)):
             raise SpecRefused(
                 where, f"a string holds {bad.group()!r} (a control character or lone surrogate)"
@@ -158,6 +166,8 @@ def check(doc: dict[str, Any]) -> None:
         if isinstance(node, _Duplicated):
             raise SpecRefused(where, f"the key {shown(node.duplicate)} appears twice")
         for key, value in node.items():
+            if not isinstance(key, str):
+                raise SpecRefused(where, f"the key {key!r} is not a string")
             at = f"{where}/{pointer_token(key)}"
             if bad := UNSAFE_CHARS.search(key):
                 raise SpecRefused(at, f"a key holds {bad.group()!r} (a control character or lone surrogate)")
@@ -245,8 +255,8 @@ def load_untrusted(path: Path) -> Any:
         with path.open("rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise SpecRefused("", f"cannot read {path.name}: {exc.strerror or exc}") from None
-    return parse(raw, path.name)
+        raise SpecRefused("", f"cannot be read: {exc.strerror or exc}") from None
+    return parse(raw)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         doc = load_untrusted(args.spec)
     except SpecRefused as exc:
-        print(f"spec refused: {args.spec.name}: {exc}", file=sys.stderr)
+        where = exc.where if exc.where.startswith("#") else ""
+        print(f"spec refused: {args.spec.name}{str(exc) if where else ': ' + str(exc)}", file=sys.stderr)
         return 2
     if args.out:
         args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

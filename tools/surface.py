@@ -10,7 +10,6 @@ operation for the client's generic request path.
 from __future__ import annotations
 
 import argparse
-import json
 import keyword
 import shutil
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 
 from . import surface_render
 from .naming import Naming, operation_id, operations, primary_tag, snake_case
+from .spec_guard import load_untrusted
 from .surface_schema import Annotations, JsonSchemas, resolve
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
@@ -235,7 +235,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         naming, _ = Naming.load(args.generator_yaml)
-        surface = build(json.loads(args.spec.read_text(encoding="utf-8")), naming)
+        surface = build(load_untrusted(args.spec), naming)
         write(surface, args.package)
     except SurfaceError as exc:
         raise SystemExit(f"surface: {exc}") from None
