@@ -21,14 +21,13 @@ from typing import Any
 
 import yaml
 
+from tools import pynames
+from tools.naming_checks import NamingError as NamingError
+from tools.naming_checks import check_chosen, check_properties, check_schemas, refuse_clashes, where
 from tools.spec_guard import load_untrusted
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
-
-
-class NamingError(Exception):
-    """A naming entry or rule that cannot be applied; the message names it."""
 
 
 def snake_case(name: str) -> str:
@@ -122,8 +121,9 @@ class Naming:
         return name
 
     def class_name(self, schema_name: str) -> str:
+        """The chosen class, else the generator's class for the name after the rules."""
         cleaned = self.clean_schema_name(schema_name)
-        return self.classes.get(cleaned, cleaned)
+        return self.classes.get(cleaned) or pynames.class_name(cleaned)
 
     def short_operation_id(self, operation_id: str) -> str:
         return _CONTROLLER_PREFIX.sub("", operation_id)
@@ -159,8 +159,13 @@ def primary_tag(op: dict[str, Any]) -> str:
 
 
 def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
-    """Fail on stale or clashing entries; return warnings (no-op rules, over-long names)."""
+    """Fail on stale, unusable or clashing names; return warnings (no-op rules, over-long names)."""
+    check_chosen("resources", naming.resources, snake_case)
+    check_chosen("methods", naming.methods, snake_case)
+    check_chosen("classes", naming.classes, pynames.class_name)
     schemas = list((spec.get("components") or {}).get("schemas") or {})
+    check_schemas(naming.class_name, schemas)
+    check_properties(spec)
     ops = operations(spec)
     tags = {primary_tag(op) for _, _, op in ops}
     short_ids = {naming.short_operation_id(operation_id(p, m, op)) for p, m, op in ops}
@@ -186,12 +191,8 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
         for wrong in naming.typos
         if not any(re.search(rf"{re.escape(wrong)}(?=[A-Z0-9_]|$)", name) for name in schemas)
     ]
-    seen: dict[str, str] = {}
     for name in schemas:
         python = naming.class_name(name)
-        if python in seen:
-            raise NamingError(f"schemas {seen[python]!r} and {name!r} would both be class {python!r}")
-        seen[python] = name
         if len(python) > naming.max_name_length:
             warnings.append(
                 f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
@@ -200,18 +201,36 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     taken = client_attributes()
     for tag in sorted(tags):
         resource = naming.resource_name(tag)
-        if resource.startswith("_") or resource in taken:
+        if resource.startswith("_") or resource in taken or not pynames.usable(resource):
             raise NamingError(
                 f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
             )
+    first_tag = {primary_tag(op): where("paths", p, m.lower(), "tags", 0) for p, m, op in reversed(ops)}
+    refuse_clashes(
+        [(naming.resource_name(tag), at) for tag, at in first_tag.items()],
+        "resource (client attribute and module)",
+        "add a naming.resources entry for one of the tags",
+    )
+    refuse_clashes(
+        [
+            (
+                f"{naming.resource_name(p)}_{naming.method_name(operation_id(a, m, op))}",
+                where("paths", a, m.lower()),
+            )
+            for a, m, op in ops
+            for p in [primary_tag(op)]
+        ],
+        "the operation constant (resource_method) in resources/_operations.py, spelt",
+        "add a naming.methods entry for one of them",
+    )
     methods: dict[tuple[str, str], str] = {}
     for path, method, op in ops:
         key = (naming.resource_name(primary_tag(op)), naming.method_name(operation_id(path, method, op)))
         if key in methods:
             raise NamingError(f"{method} {path} and {methods[key]} would both be client.{key[0]}.{key[1]}")
         methods[key] = f"{method} {path}"
-        if key[1].startswith("_") or key[1] in _RESOURCE_ATTRIBUTES or not key[1].isidentifier():
+        if key[1].startswith("_") or key[1] in _RESOURCE_ATTRIBUTES or not pynames.usable(key[1]):
             raise NamingError(
                 f"{method} {path} would be client.{key[0]}.{key[1]}, which every resource already has "
                 "(or is private or not a name): add a naming.methods entry for its operationId"
@@ -228,8 +247,12 @@ def generator_inputs(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """openapi-python-client's config and input spec, with the names the rules give."""
     config = copy.deepcopy(config)
+    # Keyed as the generator looks schemas up (its own class name for the schema name).
     config["class_overrides"] = {
-        name: {"class_name": naming.class_name(name), "module_name": snake_case(naming.class_name(name))}
+        pynames.override_key(name): {
+            "class_name": naming.class_name(name),
+            "module_name": pynames.module_name(naming.class_name(name)),
+        }
         for name in sorted((spec.get("components") or {}).get("schemas") or {})
     }
     spec = copy.deepcopy(spec)
