@@ -66,10 +66,13 @@ class ProofFailed(Exception):
 
 def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
-            yield node.returns
-        elif (isinstance(node, ast.arg) and node.annotation) or isinstance(node, ast.AnnAssign):
-            yield node.annotation
+        found: ast.expr | None = None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found = node.returns
+        elif isinstance(node, ast.arg | ast.AnnAssign):
+            found = node.annotation
+        if found is not None:
+            yield found
 
 
 def _calls(annotation: ast.expr) -> bool:
