@@ -42,7 +42,7 @@ guard "$spec" "$work/upstream.json" "$spec"
 
 # The upstream spec is known to be invalid (ForbiddenErrorDTO.name): its verdict is
 # reported, and generation stops only if the corrected spec is invalid too.
-upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" 2>&1) && upstream_errors=""
+upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" "$spec" 2>&1) && upstream_errors=""
 validate() {
   if ! out=$(cd "$root" && "$python" -m tools.validate "$1" 2>&1); then
     [ -z "$upstream_errors" ] || printf 'upstream %s\n' "$upstream_errors" >&2
@@ -60,7 +60,7 @@ validate() {
 guard "$work/overlaid.json" "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 validate "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 if [ -n "$upstream_errors" ]; then
-  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$work/upstream.json: ##")); the overlay corrects it." >&2
+  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$spec: ##")); the overlay corrects it." >&2
 fi
 
 # Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and
