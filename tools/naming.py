@@ -206,7 +206,9 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
                 f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
             )
-    first_tag = {primary_tag(op): where("paths", p, m.lower(), "tags", 0) for p, m, op in reversed(ops)}
+    first_tag: dict[str, str] = {}
+    for p, m, op in ops:
+        first_tag.setdefault(primary_tag(op), where("paths", p, m.lower(), "tags", 0))
     refuse_clashes(
         [(naming.resource_name(tag), at) for tag, at in first_tag.items()],
         "resource (client attribute and module)",
