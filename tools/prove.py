@@ -3,9 +3,9 @@
     python -m tools.prove PACKAGE_DIR CORRECTED.json GENERATOR.yaml
 
 Compiles every module; then, in a fresh interpreter that sees PACKAGE_DIR's parent first,
-imports every module, builds a Raia and an AsyncRaia, resolves the type hints of every
-generated method and model, and checks that every schema of the spec has its class and every
-operation its entry, exactly once. Ruff and mypy pass code that breaks at import or when
+imports every module, reads the embedded corrected spec back, builds a Raia and an AsyncRaia,
+resolves the type hints of every generated method and model, and checks that every schema of
+the spec has its class and every operation its entry, exactly once. Ruff and mypy pass code that breaks at import or when
 type hints are resolved (a NUL byte, `inf`, an annotation holding code); this does not.
 Exits 1 with one line naming what failed.
 """
@@ -35,6 +35,10 @@ if not raia_agent_api.__file__.startswith(expected["package"]):
 for info in pkgutil.walk_packages(raia_agent_api.__path__, "raia_agent_api."):
     importlib.import_module(info.name)
 from raia_agent_api import models
+from raia_agent_api._spec import corrected_spec
+with open(expected["spec"], encoding="utf-8") as handle:
+    if corrected_spec() != json.load(handle):
+        sys.exit("_spec.py does not read back as the corrected spec")
 from raia_agent_api.resources._operations import OPERATIONS
 from raia_agent import AsyncRaia, Raia
 
@@ -117,6 +121,7 @@ def expected(spec_path: Path, generator: Path, package: Path) -> dict[str, objec
     schemas = (spec.get("components") or {}).get("schemas") or {}
     return {
         "package": str(package.resolve()),
+        "spec": str(spec_path.resolve()),
         "classes": sorted(naming.class_name(name) for name in schemas),
         "routes": [[method, path] for path, method, _ in operations(spec)],
     }
