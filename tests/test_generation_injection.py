@@ -265,3 +265,14 @@ def test_the_feedback_path_is_unchanged_by_the_hostile_additions(hostile_client:
     out, _ = hostile_client
     operations = (out / "raia_agent_api/resources/_operations.py").read_text(encoding="utf-8")
     assert operations.count(f'path="{FEEDBACKS}",') == 1
+
+
+def test_operations_that_would_share_a_constant_fail_naming_both() -> None:
+    """client.a_b.c and client.a.b_c are distinct methods but one constant A_B_C: both routes are named."""
+    doc = frozen_spec()
+    for path, tag, op_id in (("/x", "A B", "c"), ("/y", "A", "bC")):
+        doc["paths"][path] = {"get": {"tags": [tag], "operationId": op_id, "responses": {"200": {"description": "ok"}}}}  # fmt: skip
+    with pytest.raises(
+        NamingError, match=r"#/paths/~1x/get and #/paths/~1y/get would both be the operation constant"
+    ):
+        check(frozen_naming(), doc)

@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools.overlay import OverlayError
 from tools.spec_guard import SpecRefused, load_untrusted
 
 from ._build import ROOT, add_python, git_show, spec_report
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
             report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
         except SpecRefused as exc:
             parser.exit(2, f"make diff: refused: {exc}\n")
+        except OverlayError as exc:
+            parser.exit(2, f"make diff: {exc}\n")
         add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
         report.failure = clean(report.failure)
     sys.stdout.write(render(report, args.format))
