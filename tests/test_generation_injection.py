@@ -30,6 +30,7 @@ from tests._frozen import (
     write_spec,
 )
 from tools.naming import Naming, NamingError, check
+from tools.surface import SurfaceError, build
 from tools.surface_render import literal
 from tools.surface_schema import docstring
 
@@ -276,3 +277,15 @@ def test_operations_that_would_share_a_constant_fail_naming_both() -> None:
         NamingError, match=r"#/paths/~1x/get and #/paths/~1y/get would both be the operation constant"
     ):
         check(frozen_naming(), doc)
+
+
+def test_arguments_that_would_share_a_python_name_fail_naming_both() -> None:
+    """A query parameter `user-id` and a body property `userId` would both be `user_id=`: both are named."""
+    doc = frozen_spec()
+    doc["paths"][FEEDBACKS]["post"]["parameters"] = [
+        {"name": "user-id", "in": "query", "schema": {"type": "string"}}
+    ]
+    with pytest.raises(
+        SurfaceError, match=r"query 'user-id' and body 'userId' would both be the argument 'user_id'"
+    ):
+        build(doc, frozen_naming())

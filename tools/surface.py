@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import surface_render
+from . import pynames, surface_render
 from .naming import Naming, operation_id, operations, primary_tag, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, JsonSchemas, resolve
@@ -151,9 +151,19 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
             raise SurfaceError(f"{where}: {exc}") from None
         except Exception as exc:  # one line naming the operation, not a traceback
             raise SurfaceError(f"{where}: {type(exc).__name__}: {exc}") from None
-        names = [a.python for a in arguments]
-        if len(set(names)) != len(names):
-            raise SurfaceError(f"{where}: two arguments share a Python name in {names}")
+        seen: dict[str, Argument] = {}
+        for argument in arguments:
+            if not pynames.usable(argument.python):  # the rules make identifiers; this proves it
+                raise SurfaceError(
+                    f"{where}: {argument.location} {argument.name!r} gives no usable Python name"
+                )
+            if argument.python in seen:
+                other = seen[argument.python]
+                raise SurfaceError(
+                    f"{where}: {other.location} {other.name!r} and {argument.location} {argument.name!r} "
+                    f"would both be the argument {argument.python!r}"
+                )
+            seen[argument.python] = argument
         specs.append(
             OperationSpec(
                 resource=resource,
