@@ -34,6 +34,7 @@ from tools.surface import SurfaceError, build
 from tools.surface_render import literal
 from tools.surface_schema import docstring
 
+ROUTE = f"POST {FEEDBACKS}"
 # Builtins the generated code may call; a call to any other (eval, exec, __import__, open...) came from spec text.
 SAFE_BUILTINS = {"bool", "dict", "float", "int", "isinstance", "len", "list", "str", "TypeError", "ValueError", "type", "super", "cast"}  # fmt: skip
 
@@ -236,12 +237,10 @@ def test_tags_that_would_share_a_resource_fail_naming_both() -> None:
 def test_an_unusable_name_in_generator_yaml_fails_naming_the_entry(value: str, tmp_path: Path) -> None:
     """A naming.methods value that is not a plain identifier fails, naming the entry."""
     config = yaml.safe_load(FROZEN_GENERATOR.read_text(encoding="utf-8"))
-    config["naming"]["methods"]["createOrUpdateFeedback"] = value
+    config["naming"]["methods"][ROUTE] = value
     (tmp_path / "gen.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     naming, _ = Naming.load(tmp_path / "gen.yaml")
-    with pytest.raises(
-        NamingError, match=rf"naming\.methods\['createOrUpdateFeedback'\] = {value!r} is not a usable"
-    ):
+    with pytest.raises(NamingError, match=rf"naming\.methods\['{ROUTE}'\] = {value!r} is not a usable"):
         check(naming, frozen_spec())
 
 

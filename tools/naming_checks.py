@@ -5,6 +5,7 @@ Every failure names the spec location (a JSON pointer) or the generator.yaml ent
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -90,3 +91,34 @@ def check_properties(node: Any, at: str = "#") -> None:
             stack += [(v, f"{at}/{pointer_token(k)}") for k, v in node.items()]
         elif isinstance(node, list):
             stack += [(v, f"{at}/{i}") for i, v in enumerate(node)]
+
+
+ROUTE = re.compile(r"(GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) /\S*")
+
+
+def fix_entry(route: str) -> str:
+    """The naming.methods line that gives ROUTE a name of its own (a suggestion to edit)."""
+    method, path = route.split(" ", 1)
+    words = re.sub(r"\{([^}]*)\}", r"by \1", path)
+    return f'"{route}": {snake_case_words(method + " " + words)}'
+
+
+def snake_case_words(text: str) -> str:
+    return "_".join(re.findall(r"[a-z0-9]+", re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text).lower()))
+
+
+def check_routes(naming: Any, routes: dict[str, str]) -> None:
+    """naming.methods and retry_safe are keyed by route (`POST /path`), so an operationId rename needs no edit.
+
+    ROUTES maps each route to its short operationId, to name the route an old-style key meant.
+    """
+    by_id = {short: route for route, short in routes.items()}
+    for section, keys in (("naming.methods", list(naming.methods)), ("retry_safe", list(naming.retry_safe))):
+        for key in keys:
+            if isinstance(key, str) and ROUTE.fullmatch(key):
+                continue
+            meant = f" ({key!r} is {by_id[key]!r})" if key in by_id else ""
+            raise NamingError(
+                f"{section} entry {key!r} is not a route: key it by `METHOD /path`{meant}, "
+                "which survives an operationId rename"
+            )
