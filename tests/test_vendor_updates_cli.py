@@ -1,7 +1,7 @@
 """Issue 15 (tests) and 19 items 12-13: vendor updates reach the command line with no CLI edit.
 
 The updated spec is built from the frozen base (tests/vendor_updates/openapi.base.json) with a
-frozen overlay and generator config (tests/cli_specs/), regenerated into a temporary directory,
+frozen overlay and generator config (tests/specs/), regenerated into a temporary directory,
 and the installed `raia-agent` runs on it, against `raia-agent serve` on the same package.
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests._cli_helpers import wait_for
+from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
 from tests.vendor_updates.updates import (
     BASE,
     BODY,
@@ -31,7 +32,6 @@ from tests.vendor_updates.updates import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-FROZEN = Path(__file__).with_name("cli_specs")
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 KEY = "sk-vendor-cli"
 
@@ -71,8 +71,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for change in (get_by_id, list_with_query, optional_field, nested_metadata):
         change(spec)
     (tmp / "openapi.json").write_text(json.dumps(spec, indent=2), encoding="utf-8")
-    env = {**os.environ, "SPEC": str(tmp / "openapi.json"), "OVERLAY": str(FROZEN / "overlay.yaml"),
-           "GENERATOR": str(FROZEN / "generator.yaml"), "PYTHON": sys.executable}  # fmt: skip
+    env = {**os.environ, "SPEC": str(tmp / "openapi.json"), "OVERLAY": str(FROZEN_OVERLAY),
+           "GENERATOR": str(FROZEN_GENERATOR), "PYTHON": sys.executable}  # fmt: skip
     result = subprocess.run([str(ROOT / "generate.sh"), "--out", str(tmp / "generated")], env=env,
                             capture_output=True, text=True, check=False, timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr

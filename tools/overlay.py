@@ -20,6 +20,8 @@ from jsonschema import Draft202012Validator
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema
 
+from tools.spec_guard import SpecRefused, load_untrusted
+
 
 class OverlayError(Exception):
     """The overlay is malformed or one of its actions no longer fits the spec."""
@@ -38,8 +40,22 @@ class ActionResult:
         return f"action {self.index + 1} ({self.target})"
 
 
+MAX_OVERLAY_BYTES = 1024 * 1024
+
+
 def load_overlay(path: Path) -> dict[str, Any]:
-    overlay = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """The overlay, refused when large or using YAML aliases (a pull request can change it too)."""
+    raw = path.read_bytes()[: MAX_OVERLAY_BYTES + 1]
+    if len(raw) > MAX_OVERLAY_BYTES:
+        raise OverlayError(f"{path}: over {MAX_OVERLAY_BYTES // 1024} KiB")
+    try:
+        text = raw.decode("utf-8")
+        # An alias repeats a node without copying it: a few lines can expand to gigabytes.
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise OverlayError(f"{path}: YAML aliases (*name) are not allowed in an overlay")
+        overlay = yaml.safe_load(text)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise OverlayError(f"{path}: not readable YAML: {' '.join(str(exc).split())}") from None
     errors = sorted(
         Draft202012Validator(load_schema("overlay_schema_1.0.0.yml")).iter_errors(overlay),
         key=str,
@@ -98,12 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path)
     args = parser.parse_args(argv)
     try:
-        spec = json.loads(args.spec.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        print(f"error: {args.spec} is not a readable JSON OpenAPI document: {exc}", file=sys.stderr)
-        return 1
-    if not isinstance(spec, dict):
-        print(f"error: {args.spec} is JSON but not an OpenAPI document (not an object)", file=sys.stderr)
+        spec = load_untrusted(args.spec)
+    except SpecRefused as exc:
+        print(f"error: {args.spec}: {exc}", file=sys.stderr)
         return 1
     try:
         corrected, warnings = apply_checked(spec, load_overlay(args.overlay))

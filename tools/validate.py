@@ -7,17 +7,17 @@ here too, with the `referencing` library jsonschema itself uses.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from openapi_spec_validator import validate
-from openapi_spec_validator.readers import read_from_filename
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4
+
+from tools.spec_guard import SpecRefused, load_untrusted
 
 
 def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
@@ -38,7 +38,9 @@ def one_line(message: str, limit: int = 240) -> str:
 
 
 def problems(path: Path) -> list[str]:
-    doc, base_uri = read_from_filename(str(path))
+    # Checked and parsed here, never by the validator's reader (which follows URLs and files).
+    doc = load_untrusted(path)
+    base_uri = path.resolve().as_uri()
     found = []
     unresolvable = False
     try:
@@ -61,13 +63,15 @@ def problems(path: Path) -> list[str]:
 
 
 def main() -> int:
+    """python -m tools.validate SPEC [NAME]: NAME is how messages call the file (default: its path)."""
     path = Path(sys.argv[1])
+    name = sys.argv[2] if len(sys.argv) > 2 else str(path)
     try:
         found = problems(path)
-    except (OSError, json.JSONDecodeError) as exc:
-        found = [f"cannot read: {exc}"]
+    except SpecRefused as exc:
+        found = [f"refused: {exc}"]
     for problem in found:
-        print(f"{path}: {problem}", file=sys.stderr)
+        print(f"{name}: {problem}", file=sys.stderr)
     return 1 if found else 0
 
 
