@@ -21,11 +21,13 @@ $(STAMP): pyproject.toml package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
-generate: $(STAMP) ## regenerate generated_client/ from openapi.json + spec/overlay.yaml
+generate: $(STAMP) ## regenerate generated_client/ (and api.md) from openapi.json + spec/overlay.yaml
 	./generate.sh
+	$(BIN)/python -m tools.apimd
 
-check: $(STAMP) ## fail if generated_client/ is stale, then lint and typecheck
+check: $(STAMP) ## fail if generated_client/ or api.md is stale, then lint and typecheck
 	./generate.sh --check
+	$(BIN)/python -m tools.apimd --check
 	$(MAKE) --no-print-directory lint typecheck
 
 lint: $(STAMP) ## ruff check and ruff format --check over src, tests, tools and generated_client
