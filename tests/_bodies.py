@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 from raia_agent_api._surface import Operation
@@ -21,3 +23,22 @@ def success_body(operation: Operation[Any], **echo: Any) -> Any:
     body = instance(validator, echo)
     assert validator.is_valid(body), (operation.name, validator.problems(body))
     return body
+
+
+_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+
+
+def instants(value: Any) -> Any:
+    """`value` with every RFC 3339 date-time string read as the aware datetime it names.
+
+    A model writes back the instant it parsed, not the spelling it was given ('Z' comes back as
+    '+00:00'), so bodies are compared by instant. A naive or shifted result still differs.
+    """
+    if isinstance(value, dict):
+        return {key: instants(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [instants(item) for item in value]
+    if isinstance(value, str) and _DATE_TIME.fullmatch(value):
+        text = value[:10] + "T" + value[11:]
+        return datetime.fromisoformat(text[:-1] + "+00:00" if text[-1] in "Zz" else text)
+    return value
