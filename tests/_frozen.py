@@ -72,3 +72,11 @@ def generate_frozen(
     result = run_generate(spec, out, overlay=overlay, generator=generator)
     assert result.returncode == 0, f"generation failed:\n{result.stderr}"
     return out
+
+
+def frozen_overlay_with(actions: list[dict[str, Any]] | tuple[dict[str, Any], ...], path: Path) -> Path:
+    """The frozen overlay plus `actions` (e.g. a fix aimed at a path the test adds), written to `path`."""
+    overlay = yaml.safe_load(FROZEN_OVERLAY.read_text(encoding="utf-8"))
+    overlay["actions"] = [*overlay["actions"], *actions]
+    path.write_text(yaml.safe_dump(overlay, sort_keys=False), encoding="utf-8")
+    return path
