@@ -56,7 +56,7 @@ REDACT = Redactor("k", ())
 
 
 @pytest.mark.parametrize("name", sorted(WITH_BODY))
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_schema_valid_bodies_parse(name: str, data: st.DataObject) -> None:
     """Every body the success schema allows parses into the documented model, losing no field or instant."""
@@ -93,7 +93,9 @@ def broken_bodies(draw: st.DrawFn, name: str) -> Any:
 
 
 @pytest.mark.parametrize("name", sorted(WITH_BODY))
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(data=st.data())
 def test_schema_breaking_bodies_raise_response_validation_error(name: str, data: st.DataObject) -> None:
     """A body that breaks the schema raises ResponseValidationError and nothing else."""
