@@ -75,8 +75,8 @@ def group(python: Sequence[PyChange]) -> list[Row]:
         key = (change.level, symbol, change.direction, change.message, change.cause)
         groups.setdefault(key, []).append((change, kinds))
     rows = []
-    for key, members in groups.items():
-        kinds = frozenset().union(*(k for _, k in members))
+    for (_, symbol, *_rest), members in groups.items():
+        union = frozenset().union(*(k for _, k in members))
         shown = next((c for c, k in members if k == {"sync"}), members[0][0])
-        rows.append(Row(shown, key[1], tuple(f for f in FLAVOURS if f in kinds), len(members)))
+        rows.append(Row(shown, symbol, tuple(f for f in FLAVOURS if f in union), len(members)))
     return rows
