@@ -50,7 +50,8 @@ def pinned_bodies(source: str, required: set[str]) -> list[int]:
     lines = []
     for node in ast.walk(ast.parse(source)):
         keys: set[str] = set()
-        if isinstance(node, ast.Dict):
+        if isinstance(node, ast.Dict) and not all(isinstance(v, ast.Dict) for v in node.values):
+            # (a dict of dicts is a schema's `properties`, not a body)
             keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
             keys = {k.arg for k in node.keywords if k.arg}
@@ -59,7 +60,8 @@ def pinned_bodies(source: str, required: set[str]) -> list[int]:
                 decoded = json.loads(node.value)
             except ValueError:
                 continue
-            keys = set(decoded) if isinstance(decoded, dict) else set()
+            is_body = isinstance(decoded, dict) and not all(isinstance(v, dict) for v in decoded.values())
+            keys = set(decoded) if is_body else set()
         if keys and required <= keys:
             lines.append(node.lineno)
     return lines
@@ -95,3 +97,5 @@ def test_the_scan_finds_a_pinned_body_in_each_spelling(where: str) -> None:
         assert pinned_bodies(f"BODY = dict({keywords})\n", required) == [1]
     partial = {k: v for k, v in body.items() if k != sorted(required)[0]}
     assert pinned_bodies(f"BODY = {partial!r}\n", required) == []
+    properties = {key: {"type": "string"} for key in body}
+    assert pinned_bodies(f"SCHEMA = {properties!r}\nTEXT = {json.dumps(properties)!r}\n", required) == []

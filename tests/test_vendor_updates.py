@@ -107,6 +107,7 @@ def test_the_combined_package_has_every_update(all_compatible: Path) -> None:
     )  # item, agents, messages
 
 
+@pytest.mark.timeout(1800)  # six test modules in a subprocess: minutes on a loaded machine, not a hang
 def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path) -> None:
     """The model, reply-parsing, client and conformance tests pass, unedited, against the updated package."""
     result = subprocess.run(
