@@ -1,7 +1,9 @@
 """Frozen inputs for generation tests, and runners for generate.sh and make diff over them.
 
-The spec, overlay and generator config are frozen copies under tests/specs/, so a compatible
-vendor update (or a new naming entry in spec/generator.yaml) does not change what a test means.
+Tests that change a spec start from `tests/specs/` (a frozen spec, overlay and generator config),
+never from the live `openapi.json`, `spec/overlay.yaml` or `spec/generator.yaml`, so that a
+compatible vendor update, a new naming entry or an overlay action aimed at a new path cannot
+change what they mean.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "tests" / "specs"
@@ -36,6 +40,20 @@ def frozen_spec() -> dict[str, Any]:
     return copy.deepcopy(loaded)
 
 
+def frozen_generator() -> dict[str, Any]:
+    """A fresh copy of the frozen generator config (naming, retry_safe, openapi-python-client options)."""
+    config: dict[str, Any] = yaml.safe_load(FROZEN_GENERATOR.read_text(encoding="utf-8"))
+    return config
+
+
+def frozen_overlay_with(actions: list[dict[str, Any]] | tuple[dict[str, Any], ...], path: Path) -> Path:
+    """The frozen overlay plus `actions` (e.g. a fix aimed at a path the test adds), written to `path`."""
+    overlay = yaml.safe_load(FROZEN_OVERLAY.read_text(encoding="utf-8"))
+    overlay["actions"] = [*overlay["actions"], *actions]
+    path.write_text(yaml.safe_dump(overlay, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def write_spec(path: Path, doc: dict[str, Any] | str) -> Path:
     """Write a spec (a document, or raw text for what json.dumps cannot make) and return its path."""
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
@@ -53,16 +71,39 @@ def env(spec: Path, overlay: Path = FROZEN_OVERLAY, generator: Path = FROZEN_GEN
     }
 
 
-def generate(spec: Path, out: Path, overlay: Path = FROZEN_OVERLAY) -> subprocess.CompletedProcess[str]:
-    """./generate.sh --out OUT for SPEC with the frozen overlay and generator config."""
+def generate(
+    spec: dict[str, Any] | Path,
+    out: Path,
+    overlay: Path = FROZEN_OVERLAY,
+    *,
+    generator: Path = FROZEN_GENERATOR,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """./generate.sh --out OUT for SPEC (a path, or a document written beside OUT); the result, unchecked."""
+    if isinstance(spec, dict):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spec = write_spec(out.parent / f"{out.name}.openapi.json", spec)
     return subprocess.run(
         [str(ROOT / "generate.sh"), "--out", str(out)],
-        env=env(spec, overlay),
+        env={**env(spec, overlay, generator), **(extra_env or {})},
         capture_output=True,
         text=True,
         check=False,
         timeout=600,
     )
+
+
+def generate_frozen(
+    spec: dict[str, Any] | Path,
+    out: Path,
+    *,
+    overlay: Path = FROZEN_OVERLAY,
+    generator: Path = FROZEN_GENERATOR,
+) -> Path:
+    """Generate `spec` with the frozen overlay and config; `out`, the directory to put on sys.path."""
+    result = generate(spec, out, overlay, generator=generator)
+    assert result.returncode == 0, f"generation failed:\n{result.stderr}"
+    return out
 
 
 def diff(

@@ -10,12 +10,15 @@ import json
 import os
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _diff_specs import FIXTURES, OVERLAY, SHAPE, frozen, literal_row, minimal_overlay, operation, schema
 from _diff_specs import report_for as _report_for
+
+from tools.apidiff._link import link
 
 Spec = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,3 +246,19 @@ def test_make_diff_base_in_a_repository(repo_copy: Path) -> None:
                           cwd=clone, capture_output=True, text=True, env=env, check=False)  # fmt: skip
     assert same.returncode == 0
     assert "Verdict: not breaking" in same.stdout
+
+
+def test_a_change_is_credited_to_the_most_specific_spec_change(tmp_path: Path, overlay: Path) -> None:
+    """A request enum losing a value and reworded: every breaking row is caused by the enum change, in any order."""
+
+    def mutate(s: Spec) -> None:
+        schema(s, REQ)["properties"][ENUM].update(enum=list(SHAPE.enum[:1]), description="Reworded.")
+
+    report = python_report(mutate, tmp_path, overlay)
+    assert {c.rule for c in report.changes} >= {"enum-values-removed", "description-modified"}
+    breaking = [p for p in report.python if p.level == "breaking"]
+    assert breaking and all(p.cause.startswith("enum-values-removed at ") for p in breaking), breaking
+    plain = [replace(p, cause="") for p in report.python]
+    for changes in (report.changes, report.changes[::-1]):
+        relinked = link(plain, changes, report.operations, report.schema_sides)
+        assert [p.cause for p in relinked] == [p.cause for p in report.python]

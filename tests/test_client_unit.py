@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import (
     DEFAULT_TIMEOUT,
@@ -31,6 +32,7 @@ from raia_agent import (
     __version__,
 )
 from raia_agent._retry import MAX_RETRY_AFTER, retry_after, should_retry
+from tests._bodies import success_body
 from tests._server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
@@ -39,16 +41,11 @@ ARGS: dict[str, Any] = {
     "vote_type": "up",
     "question": "Q",
 }
-FEEDBACK = {
-    "id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11",
-    "conversationMessageId": MESSAGE_ID,
-    "voteType": "up",
-    "question": "Q",
-    "answer": None,
-    "createdAt": "2026-11-29T08:00:00.000Z",
-    "updatedAt": "2026-11-29T08:00:00.000Z",
-    "comment": None,
-}
+# The 201 body is built from the spec's reply schema, echoing the request, so a vendor update that
+# adds a reply field (a required, nullable one, as the vendor writes them) changes it here too.
+FEEDBACK = success_body(
+    CREATE, **{p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
+)
 KEY = "sk-test-0123456789"
 BASE = BASE_URL  # the spec's server
 HEADER = AUTH_HEADERS[0]  # the spec's apiKey header

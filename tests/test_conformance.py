@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -46,14 +47,22 @@ def operations(document: dict[str, Any]) -> int:
     return sum(len(item) for item in document["paths"].values())
 
 
+def all_passed(result: subprocess.CompletedProcess[str]) -> None:
+    """Every generated case passed. Warnings are allowed: an operation without parameters has no
+    invalid data but its auth header, and an id path gets only 404s for random ids."""
+    assert result.returncode == 0, result.stdout[-4000:]
+    counted = re.search(r"Test cases:\s+(\d+) generated, (\d+) passed(, \d+ skipped)?\n", result.stdout)
+    assert counted and counted[1] == counted[2] and int(counted[1]) > 0, result.stdout[-4000:]
+
+
 def test_valid_requests_conform_to_the_spec(
     served: tuple[LocalServer, dict[str, Any]], tmp_path: Path
 ) -> None:
     """Spec-valid requests to every operation get documented statuses, content types, schema-valid bodies."""
     checks = "status_code_conformance,content_type_conformance,response_schema_conformance,not_a_server_error,positive_data_acceptance,ignored_auth"
     result = run_schemathesis(served, tmp_path, "positive", checks)
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert "No issues found" in result.stdout
+    all_passed(result)
+    assert "Authentication failed" not in result.stdout, result.stdout[-4000:]
     assert f"{operations(served[1])} selected" in result.stdout, result.stdout[:2000]
     assert served[0].store.count() > 0
 
@@ -68,5 +77,4 @@ def test_invalid_requests_are_rejected_without_5xx(
     """
     checks = "negative_data_rejection,not_a_server_error,content_type_conformance"
     result = run_schemathesis(served, tmp_path, "negative", checks)
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert "No issues found" in result.stdout
+    all_passed(result)

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from raia_agent_api._spec import corrected_spec
 
+from tests._bodies import instants
+
 SPEC = corrected_spec()
 COMPONENTS: dict[str, Any] = SPEC["components"]["schemas"]
 MODELS = [
@@ -120,11 +122,11 @@ def test_every_model_has_a_schema() -> None:
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_schema_bodies_round_trip(location: str, data: st.DataObject) -> None:
-    """Any body the schema allows parses into its model, which gives back that body and itself."""
+    """Any body the schema allows parses into its model, which gives back that body (instants as instants) and itself."""
     body = data.draw(instances(location))
     for cls in models_for(location):
         model = cls.from_dict(body)
-        assert model.to_dict() == body
+        assert instants(model.to_dict()) == instants(body)
         assert cls.from_dict(model.to_dict()) == model
 
 
@@ -147,3 +149,18 @@ def test_real_403_body_parses_with_name_as_a_string() -> None:
             error = cls.from_dict(REAL_403_BODY)
             assert error.to_dict() == REAL_403_BODY
             assert isinstance(error.to_dict()["name"], str)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "same"),
+    [
+        ({"at": "2000-01-01T00:00:00Z"}, {"at": "2000-01-01T00:00:00+00:00"}, True),
+        (["2000-01-01T01:00:00.5+01:00"], ["2000-01-01 00:00:00.500000+00:00"], True),
+        ({"at": "2000-01-01T00:00:00Z"}, {"at": "2000-01-01T00:00:00"}, False),
+        ({"at": "2000-01-01T00:00:00Z"}, {"at": "2000-01-01T00:00:01Z"}, False),
+        ({"at": "2000-01-01T00:00:00Z"}, {"at": "2000-01-01T00:00:00Z", "x": None}, False),
+    ],
+)
+def test_bodies_compare_by_instant_not_spelling(left: Any, right: Any, same: bool) -> None:
+    """'Z' and '+00:00' name one instant; a naive, shifted or otherwise different body still differs."""
+    assert (instants(left) == instants(right)) is same

@@ -1,7 +1,8 @@
 """Hostile specs: generation names what it cannot express and never writes a client that breaks.
 
-Each spec is the frozen base spec with one hostile change; tools.naming and tools.surface are
-called directly, and two tests run generate.sh end to end.
+Each spec is the frozen base spec with one hostile change, named by the frozen generator config;
+tools.naming and tools.surface are called directly, and two tests run generate.sh end to end with
+the frozen overlay.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 
 from raia_agent._cli import _send
 from raia_agent._cli._spec import Field
+from tests._frozen import frozen_generator, frozen_spec, generate
 from tools import naming as naming_tool
 from tools import surface as surface_tool
 from tools.naming import Naming, NamingError, check, snake_case
@@ -29,10 +31,10 @@ from tools.surface_render import render
 from tools.surface_schema import JsonSchemas
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = json.loads((ROOT / "tests/vendor_updates/openapi.base.json").read_text(encoding="utf-8"))
+BASE = frozen_spec()
 PATH = "/external/conversation-message-feedbacks"
 BODY = "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
-GENERATOR = yaml.safe_load((ROOT / "spec/generator.yaml").read_text(encoding="utf-8"))
+GENERATOR = frozen_generator()
 
 
 def spec() -> dict[str, Any]:
@@ -194,7 +196,6 @@ def hostile_run(tmp: Path, bin_dir: Path | None = None) -> subprocess.CompletedP
     doc = spec()
     add_get(doc, "/external/two-factor", tags=["2fa"], operationId="check2fa", parameters=[{"name": "2fa", "in": "query", "required": True, "schema": {"type": "integer"}}])  # fmt: skip
     doc["paths"]["/external/casts"] = {"get": {"tags": ["Cast"], "operationId": "listCasts", "responses": {"200": {"description": "ok"}}}}  # fmt: skip
-    (tmp / "openapi.json").write_text(json.dumps(doc), encoding="utf-8")
     config = copy.deepcopy(GENERATOR)
     config["naming"]["classes"].update(
         {
@@ -204,13 +205,11 @@ def hostile_run(tmp: Path, bin_dir: Path | None = None) -> subprocess.CompletedP
         }
     )
     (tmp / "generator.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    env = {**os.environ, "SPEC": str(tmp / "openapi.json"), "GENERATOR": str(tmp / "generator.yaml")}
-    env["PYTHON"] = sys.executable
+    env: dict[str, str] = {}
     if bin_dir is not None:  # generate.sh puts $PYTHON's directory first on PATH
         env["PYTHON"] = str(bin_dir / "python")
-        env["PATH"] = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), env["PATH"]])
-    command = [str(ROOT / "generate.sh"), "--out", str(tmp / "out")]
-    return subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=300)
+        env["PATH"] = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+    return generate(doc, tmp / "out", generator=tmp / "generator.yaml", extra_env=env)
 
 
 def test_a_client_from_hostile_names_lints_and_type_checks(tmp_path: Path) -> None:

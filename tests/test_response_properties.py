@@ -17,6 +17,7 @@ from raia_agent import ResponseValidationError
 from raia_agent._logging import Redactor
 from raia_agent._response import parse
 from raia_agent._schema import Validator
+from tests._bodies import instants
 
 # Operations whose success reply has a JSON body, by "resource.method".
 WITH_BODY = {name: op for name, op in OPERATIONS.items() if op.replies.get(op.success, None) is not None}
@@ -55,10 +56,10 @@ REDACT = Redactor("k", ())
 
 
 @pytest.mark.parametrize("name", sorted(WITH_BODY))
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_schema_valid_bodies_parse(name: str, data: st.DataObject) -> None:
-    """Every body the success schema allows parses into the documented model, losing no field.
+    """Every body the success schema allows parses into the documented model, losing no field or instant.
 
     Strict parsing refuses only the undocumented fields such a body may carry."""
     body = data.draw(valid_bodies(name))
@@ -73,7 +74,7 @@ def test_schema_valid_bodies_parse(name: str, data: st.DataObject) -> None:
     reply = op.replies[op.success]
     if reply.model is not None and not reply.many:
         assert type(parsed).__name__ == reply.model
-        assert json.loads(json.dumps(parsed.to_dict(), default=str)) == json.loads(json.dumps(body))
+        assert instants(json.loads(json.dumps(parsed.to_dict(), default=str))) == instants(body)
 
 
 json_values = st.recursive(
@@ -100,7 +101,9 @@ def broken_bodies(draw: st.DrawFn, name: str) -> Any:
 
 
 @pytest.mark.parametrize("name", sorted(WITH_BODY))
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
 @given(data=st.data())
 def test_schema_breaking_bodies_raise_response_validation_error(name: str, data: st.DataObject) -> None:
     """A body that breaks the schema raises ResponseValidationError and nothing else."""

@@ -19,8 +19,11 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, Raia
+from raia_agent.testing._instances import instance
+from raia_agent.testing._spec import Validator
 
 KEY = "sk-bench"
 BASE = "https://api.raia2.com"
@@ -36,18 +39,9 @@ ARGS: dict[str, Any] = {
     "vote_type": "up",
     "question": "Why?",
 }
-ANSWER = json.dumps(
-    {
-        "id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11",
-        "conversationMessageId": MESSAGE_ID,
-        "voteType": "up",
-        "question": "Why?",
-        "answer": None,
-        "createdAt": "2026-11-29T08:00:00.000Z",
-        "updatedAt": "2026-11-29T08:00:00.000Z",
-        "comment": None,
-    }
-).encode()
+# The 201 body is built from the spec's reply schema (echoing the request), never written here, so
+# a vendor update that adds a reply field cannot make the client reject it.
+ANSWER = json.dumps(instance(Validator(CREATE.replies[CREATE.success].schema or {}, {}), BODY)).encode()
 ROUNDS = 7
 CALLS = 3000
 

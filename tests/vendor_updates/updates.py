@@ -49,6 +49,8 @@ class Update:
     change: Callable[[dict[str, Any]], None]
     body: str
     """Python using the change: defines body(client: Raia) and async abody(client: AsyncRaia)."""
+    overlay: tuple[dict[str, Any], ...] = ()
+    """Overlay actions the update needs on top of the frozen overlay (a fix aimed at a new path)."""
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = json.loads(BASE.read_text(encoding="utf-8"))

@@ -7,7 +7,7 @@ import re
 from tools.naming import snake_case
 
 from ._directions import RECEIVED, SENT, Directions
-from ._model import Change, PyChange
+from ._model import LEVELS, Change, PyChange
 
 
 def change_sides(change: Change, schema_sides: Directions) -> set[str]:
@@ -37,25 +37,39 @@ def _mentions(symbol: str, change: Change, operations: dict[str, str]) -> bool:
     return any(word == last or snake_case(word) == last for word in quoted)
 
 
+# Rules that change only documentation: they never explain a changed type or signature, so they
+# are credited only when nothing else at the location is.
+_DOCUMENTATION = re.compile(r"(description|summary|example|title)")
+
+
+def _specificity(python: PyChange, change: Change, order: int) -> tuple[int, int, int, int]:
+    """Sort key, most specific first: a rule that changes types, of the Python change's level, at the
+    deepest location; the spec's order breaks ties."""
+    distance = abs(LEVELS.index(python.level) - LEVELS.index(change.level))
+    depth = len(re.split(r"[ .]", change.location))
+    return (bool(_DOCUMENTATION.search(change.rule)), distance, -depth, order)
+
+
 def link(
     python: list[PyChange],
     changes: list[Change],
     operations: dict[str, str],
     schema_sides: Directions | None = None,
 ) -> list[PyChange]:
-    """Point each Python change at a spec change on the same side (request or response) that explains it."""
+    """Point each Python change at the most specific spec change on the same side (request or response)
+    that explains it: a vendor who drops an enum value and rewords the field's description gets the
+    enum change credited, not the description."""
     linked = []
     for change in python:
         mine = set(change.direction.split(" and ")) if change.direction else set()
-        cause = next(
-            (
-                f"{c.rule} at {c.location}"
-                for c in changes
-                if _mentions(change.symbol, c, operations)
-                and not (mine and (theirs := change_sides(c, schema_sides or {})) and not mine & theirs)
-            ),
-            "",
-        )
+        candidates = [
+            (order, c)
+            for order, c in enumerate(changes)
+            if _mentions(change.symbol, c, operations)
+            and not (mine and (theirs := change_sides(c, schema_sides or {})) and not mine & theirs)
+        ]
+        best = min(candidates, key=lambda pair: _specificity(change, pair[1], pair[0]), default=None)
+        cause = f"{best[1].rule} at {best[1].location}" if best else ""
         linked.append(
             PyChange(
                 change.level,

@@ -8,6 +8,7 @@ import tempfile
 from typing import Any
 
 from . import _escape
+from ._group import group
 from ._model import Report
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -26,11 +27,41 @@ def cell(text: str) -> str:
     return _escape.cell(clean(text))  # scratch paths first: escaping would hide them from TEMP
 
 
+def python_rows(report: Report) -> list[str]:
+    """One row per change a caller sees, naming its flavours; every detailed row behind <details>."""
+    lines = [
+        "| level | symbol | flavours | callers | before | after | change | caused by |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in group(report.python):
+        p = row.change
+        lines.append(
+            f"| {p.level} | {_escape.code(row.symbol)} | {cell(', '.join(row.flavours))} | {cell(p.direction)} "
+            f"| {cell(p.before)} | {cell(p.after)} | {cell(p.message)} | {cell(p.cause)} |"
+        )
+    lines += [
+        "",
+        f"<details><summary>All {len(report.python)} rows, one per symbol and flavour</summary>",
+        "",
+    ]
+    lines += [
+        "| level | symbol | callers | before | after | change | caused by |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in report.python:
+        lines.append(
+            f"| {p.level} | {_escape.code(p.symbol)} | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
+            f"| {cell(p.message)} | {cell(p.cause)} |"
+        )
+    return [*lines, "", "</details>"]
+
+
 def verdict(report: Report) -> str:
     if report.failure:
         return f"**Verdict: FAILED.** {cell(report.failure)}."
     spec, python, behaviour = (
-        report.counts(rows) for rows in (report.changes, report.python, report.behaviour)
+        report.counts(rows)
+        for rows in (report.changes, [row.change for row in group(report.python)], report.behaviour)
     )
     word = "BREAKING" if report.breaking else "not breaking"
     return (
@@ -60,15 +91,7 @@ def markdown(report: Report) -> str:
         lines.append("No changes.")
     lines += ["", "### Python API changes (`raia_agent_api`)", ""]
     if report.python:
-        lines += [
-            "| level | symbol | callers | before | after | change | caused by |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for p in report.python:
-            lines.append(
-                f"| {p.level} | {_escape.code(p.symbol)} | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
-                f"| {cell(p.message)} | {cell(p.cause)} |"
-            )
+        lines += python_rows(report)
     elif report.failure:
         lines.append("Not compared.")
     else:
