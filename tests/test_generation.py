@@ -15,13 +15,13 @@ from typing import Any
 
 import yaml
 
+from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
 from tools.overlay import apply_strict, load_overlay
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated_client" / "raia_agent_api"
 # Tests that change a spec start from these copies, so a vendor update cannot change what they mean.
 FROZEN_SPEC = ROOT / "tests" / "specs" / "openapi.frozen.json"
-FROZEN_OVERLAY = ROOT / "tests" / "specs" / "overlay.frozen.yaml"
 FEEDBACK_POST = ("/external/conversation-message-feedbacks", "post")
 
 
@@ -37,9 +37,10 @@ def frozen_spec() -> dict[str, Any]:
 
 
 def use_frozen(repo: Path, spec: dict[str, Any]) -> None:
-    """Put `spec` and the frozen overlay in a repository copy, in place of the live ones."""
+    """Put `spec`, the frozen overlay and generator config in a repository copy, in place of the live ones."""
     (repo / "openapi.json").write_text(json.dumps(spec, indent=2))
     (repo / "spec" / "overlay.yaml").write_text(FROZEN_OVERLAY.read_text())
+    (repo / "spec" / "generator.yaml").write_text(FROZEN_GENERATOR.read_text())
 
 
 def tree(path: Path) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests._frozen import FROZEN_GENERATOR
 from tools.naming import Naming, NamingError, check, generator_inputs, snake_case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ def spec() -> dict[str, Any]:
 
 
 def naming() -> Naming:
-    return Naming.load(ROOT / "spec" / "generator.yaml")[0]
+    return Naming.load(FROZEN_GENERATOR)[0]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 from raia_agent_api._surface import NOT_GIVEN, Operation, Reply
 
 from raia_agent import InternalServerError, Raia
+from tests._frozen import FROZEN_GENERATOR
 from tools.naming import Naming
 from tools.surface import build
 
@@ -25,7 +26,7 @@ def spec() -> dict[str, Any]:
 
 
 def naming() -> Naming:
-    return Naming.load(ROOT / "spec" / "generator.yaml")[0]
+    return Naming.load(FROZEN_GENERATOR)[0]
 
 
 def test_a_documented_auth_header_parameter_is_not_an_argument() -> None:
