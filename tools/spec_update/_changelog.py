@@ -1,0 +1,163 @@
+"""A Keep a Changelog section from `make diff`'s JSON report, in the words a Python caller needs.
+
+Resource methods are named as callers write them (`client.feedback.get_feedback(id=...)`); their
+async and raw-response twins, and the low-level `raia_agent_api.api` functions that mirror every
+operation, collapse into that one line. Models are named by class.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+KINDS = ("Added", "Changed", "Deprecated", "Removed", "Fixed")
+HEADER = (
+    "# Changelog\n\nAll notable changes to this project are documented here. The format follows\n"
+    "[Keep a Changelog](https://keepachangelog.com/en/1.1.0/) and versions follow\n"
+    "[Semantic Versioning](https://semver.org/spec/v2.0.0.html).\n"
+)
+RESOURCE_CLASS = re.compile(r"^(Async)?(?P<base>\w+?)Resource(WithRawResponse)?$")
+SKIPPED_MESSAGES = ("signature changed: its keyword parameters are judged on their own rows",)
+# Behaviour rows that only restate an added or removed function, which the Python rows name.
+RESTATED_RULES = {"operation-added", "operation-removed"}
+DIRECTIONS = {
+    "sent": " (in requests)",
+    "received": " (in responses)",
+    "sent and received": " (in requests and responses)",
+}
+
+
+def _split_top(text: str) -> list[str]:
+    """Split a parameter list on the commas outside brackets."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*parts, current.strip()] if current.strip() else parts
+
+
+def _required_keywords(signature: str) -> list[str]:
+    """`name(self, *, a: int, b: str = ...) -> X` -> ["a"]: what a caller must pass."""
+    inner = signature.split("(", 1)[1].rsplit(") ->", 1)[0] if "(" in signature else ""
+    params = _split_top(inner)
+    keywords = params[params.index("*") + 1 :] if "*" in params else []
+    return [p.split(":", 1)[0].strip() for p in keywords if "=" not in p and not p.startswith("*")]
+
+
+def _call(attribute: str, method: str, arguments: list[str]) -> str:
+    shown = ", ".join(f"{name}=..." for name in arguments)
+    return f"`client.{attribute}.{method}({shown})`"
+
+
+def _describe(row: dict[str, Any]) -> tuple[str, str] | None:
+    """(key that merges twins, line) for one Python row, or None for a row callers need not read."""
+    symbol, message = str(row["symbol"]), str(row["message"])
+    if message in SKIPPED_MESSAGES or symbol.startswith("api."):
+        return None
+    name, _, parameter = symbol.partition("(")
+    parameter = parameter.rstrip(")")
+    parts = name.split(".")
+    if parts[0] == "resources" and len(parts) == 4 and RESOURCE_CLASS.match(parts[2]):
+        attribute, method = parts[1], parts[3]
+        if parameter:
+            key, where = f"{attribute}.{method}({parameter})", _call(attribute, method, [parameter])
+            return key, f"{where}: {message}"
+        if message == "function added":
+            return (
+                f"{attribute}.{method}",
+                f"{_call(attribute, method, _required_keywords(row['after']))} added",
+            )
+        return f"{attribute}.{method}", f"{_call(attribute, method, [])}: {message}"
+    is_model = parts[0] == "models" and len(parts) >= 3
+    # a whole model is named by its import path; its fields by class, as readers meet them
+    label = ".".join(parts[2:]) if is_model and len(parts) > 3 else f"raia_agent_api.{symbol}"
+    if is_model and len(parts) == 3:
+        label = f"raia_agent_api.models.{parts[2]}"
+    where = DIRECTIONS.get(str(row.get("direction") or ""), "")
+    if message in ("class added", "function added"):
+        return symbol, f"`{label}` added"
+    return symbol, f"`{label}`: {message}{where}"
+
+
+def _kind(level: str, message: str) -> str:
+    words = message.lower()
+    if "deprecat" in words:
+        return "Deprecated"
+    if "removed" in words:
+        return "Removed"
+    if "added" in words and level != "breaking":
+        return "Added"
+    return "Changed"
+
+
+def entries(report: dict[str, Any]) -> dict[str, list[str]]:
+    """Kind -> lines, from the JSON report; every kind present, possibly empty."""
+    out: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    seen: set[str] = set()
+    rows = report.get("python", [])
+    # the members of a class that came or went are in that class's own line
+    whole = {str(r["symbol"]) for r in rows if r["message"] in ("class added", "class removed")}
+    for row in sorted(rows, key=lambda r: not str(r["symbol"]).startswith("resources.")):
+        described = _describe(row)
+        if described is None or described[0] in seen or str(row["symbol"]).rsplit(".", 1)[0] in whole:
+            continue
+        seen.add(described[0])
+        out[_kind(str(row["level"]), str(row["message"]))].append(described[1])
+    for row in report.get("behaviour", []):
+        if row.get("rule") not in RESTATED_RULES:
+            out["Changed"].append(f"client behaviour, {row['location']}: {row['message']}")
+    for row in report.get("changes", []):
+        if "deprecat" in f"{row['location']} {row['message']}".lower():
+            out["Deprecated"].append(f"{row['location']}: {row['message']}")
+    for row in report.get("overlay", []):
+        if row.get("rule") == "overlay-action-unnecessary":
+            out["Fixed"].append(
+                f"the vendor's spec now gets right what an overlay action corrected: {row['location']}"
+            )
+    if not any(out.values()):
+        count = len(report.get("changes", []))
+        out["Changed"].append(
+            f"the vendor's spec changed ({count} spec-level change{'s' * (count != 1)}); the Python API did not"
+        )
+    return out
+
+
+def has_additions(lines: dict[str, list[str]]) -> bool:
+    return bool(lines["Added"])
+
+
+def _escape(line: str) -> str:
+    # spec text stays text in the rendered changelog: no HTML, no line breaks
+    return " ".join(line.replace("<", "&lt;").split())
+
+
+def section(version: str, date: str, lines: dict[str, list[str]]) -> str:
+    out = [f"## [{version}] - {date}", ""]
+    for kind in KINDS:
+        if lines[kind]:
+            out += [f"### {kind}", "", *[f"- {_escape(line)}" for line in lines[kind]], ""]
+    return "\n".join(out)
+
+
+def updated(current: str | None, new_section: str) -> str:
+    """The changelog with `new_section` as its newest release, below any [Unreleased] section."""
+    text = current if current and current.strip() else HEADER
+    headings = [m.start() for m in re.finditer(r"^## \[", text, re.MULTILINE)]
+    unreleased = re.search(r"^## \[Unreleased\]", text, re.MULTILINE | re.IGNORECASE)
+    if unreleased is not None:
+        later = [start for start in headings if start > unreleased.start()]
+        at = later[0] if later else len(text)
+    else:
+        at = headings[0] if headings else len(text)
+    before, after = text[:at].rstrip("\n"), text[at:]
+    return f"{before}\n\n{new_section.rstrip()}\n" + (f"\n{after}" if after else "")
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
