@@ -221,9 +221,10 @@ def test_the_branch_holds_main_plus_the_vendor_spec(journey: dict[str, Run]) -> 
     assert run.result["spec_sha256"] == hashlib.sha256(served.encode()).hexdigest()
 
 
-@pytest.fixture
-def refusal_repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path)
+@pytest.fixture(scope="module")
+def refusal_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository copy on the frozen base that the tests below leave as they found it."""
+    return make_repo(tmp_path_factory.mktemp("refusals"))
 
 
 def snapshot(repo: Path) -> str:
@@ -238,8 +239,9 @@ def snapshot(repo: Path) -> str:
         ("not an OpenAPI document generation accepts", "invalid", "generation fails"),
     ],
 )
-def test_a_refused_spec_exits_2_with_one_line_and_writes_nothing(refusal_repo: Path, name: str, body: str, reason: str) -> None:  # fmt: skip
-    """External $ref, over the size bound, or refused by generation: exit 2, one line, nothing written."""
+def test_a_refused_spec_exits_2_with_one_line_and_writes_nothing(refusal_repo: Path, tmp_path: Path, name: str, body: str, reason: str) -> None:  # fmt: skip
+    """External $ref, over the size bound, or refused by generation: exit 2, one line, nothing written,
+    and the pull-request step then has nothing to act on."""
     from tools.spec_guard import MAX_BYTES
 
     spec = frozen_base()
@@ -254,6 +256,9 @@ def test_a_refused_spec_exits_2_with_one_line_and_writes_nothing(refusal_repo: P
         spec["components"]["schemas"][RESPONSE]["properties"]["id"] = {"type": "no-such-type"}
         data = json.dumps(spec).encode()
     before = snapshot(refusal_repo)
+    stale = refusal_repo / ".spec-update"
+    stale.mkdir(exist_ok=True)
+    (stale / "result.json").write_text('{"status": 10}')  # an earlier run's: must not outlive this one
     with spec_server() as server:
         done = run_update(refusal_repo, server.put("/openapi.json", data))
     assert done.returncode == 2, done.stdout + done.stderr
@@ -262,20 +267,24 @@ def test_a_refused_spec_exits_2_with_one_line_and_writes_nothing(refusal_repo: P
     assert done.stdout == ""
     assert snapshot(refusal_repo) == before
     assert not (refusal_repo / ".spec-update").exists()
+    bin_dir = fake_gh(tmp_path / "bin")
+    pr = run_pr(refusal_repo, bin_dir)
+    assert pr.returncode == 2 and "no result" in pr.stderr
+    assert gh_calls(bin_dir) == []
 
 
 def test_make_update_spec_takes_a_plain_path_and_spec_pr_does_nothing_when_unchanged(
-    refusal_repo: Path,
+    refusal_repo: Path, tmp_path: Path
 ) -> None:
     """`make update-spec URL=<path>` with the same document: result 0 recorded, and no pull request."""
-    same = refusal_repo.parent / "vendor spec's copy.json"
+    same = tmp_path / "vendor spec's copy.json"
     same.write_text(json.dumps(frozen_base()), encoding="utf-8")
     env = {**os.environ, "MAKEFLAGS": ""}
     done = subprocess.run(["make", "-s", "-o", ".venv/.installed", "update-spec", f"URL={same}"],
                           cwd=refusal_repo, capture_output=True, text=True, env=env, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert json.loads((refusal_repo / ".spec-update" / "result.json").read_text())["status"] == 0
-    bin_dir = fake_gh(refusal_repo.parent / "bin")
+    bin_dir = fake_gh(tmp_path / "bin")
     pr = subprocess.run(["make", "-s", "-o", ".venv/.installed", "spec-pr"], cwd=refusal_repo, capture_output=True,
                         text=True, check=False, env={**env, "PATH": f"{bin_dir}{os.pathsep}{env['PATH']}"})  # fmt: skip
     assert pr.returncode == 0 and "no pull request" in pr.stdout

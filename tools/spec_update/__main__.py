@@ -70,7 +70,6 @@ def _dry_run(root: Path, scratch: Path) -> None:
 
 
 def update(source: str, root: Path, out: Path, check_cmd: list[str], test_cmd: list[str]) -> int:
-    _report.clear(out)
     previous_version = _version.read(root)
     spec_path = root / "openapi.json"
     with tempfile.TemporaryDirectory(prefix="raia-spec-update-") as tmp:
@@ -129,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-cmd", help="instead of `make check` (also UPDATE_SPEC_CHECK_CMD)")
     parser.add_argument("--test-cmd", help="instead of the whole pytest suite (also UPDATE_SPEC_TEST_CMD)")
     args = parser.parse_args(argv)
+    # first, so a stale result never outlives a refusal (make spec-pr would act on it)
+    _report.clear(args.out.resolve())
     if not args.source:
         parser.exit(REFUSED, "update-spec: refused: give the spec's URL or path (make update-spec URL=...)\n")
     check_cmd = _steps.command(args.check_cmd, "UPDATE_SPEC_CHECK_CMD", _steps.DEFAULT_CHECK)
