@@ -48,8 +48,8 @@ def _verdict(report: dict[str, Any], lines: dict[str, list[str]]) -> str:
     return "additions" if _changelog.has_additions(lines) else "other"
 
 
-def _refuse_early(source: str, root: Path, scratch: Path) -> tuple[bytes, Any]:
-    """The spec's bytes and document, or Refused: fetched, guarded, and generated in a dry run."""
+def _fetch_guarded(source: str, scratch: Path) -> tuple[bytes, Any]:
+    """The spec's bytes and document, fetched within bounds and accepted by the guard; else Refused."""
     try:
         data = fetch(source, MAX_BYTES, FETCH_SECONDS)
     except FetchFailed as exc:
@@ -74,7 +74,7 @@ def update(source: str, root: Path, out: Path, check_cmd: list[str], test_cmd: l
     spec_path = root / "openapi.json"
     with tempfile.TemporaryDirectory(prefix="raia-spec-update-") as tmp:
         scratch = Path(tmp)
-        data, document = _refuse_early(source, root, scratch)
+        data, document = _fetch_guarded(source, scratch)
         sha256 = hashlib.sha256(data).hexdigest()
         old = spec_path.read_bytes() if spec_path.exists() else b""
         if old == data or _same_document(old, document):
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return update(args.source, ROOT, args.out.resolve(), check_cmd, test_cmd)
     except Refused as exc:
-        print(f"update-spec: {exc}", file=sys.stderr)
+        print("update-spec: " + " ".join(str(exc).split()), file=sys.stderr)
         return REFUSED
 
 
