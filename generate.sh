@@ -42,7 +42,7 @@ guard "$spec" "$work/upstream.json" "$spec"
 
 # The upstream spec is known to be invalid (ForbiddenErrorDTO.name): its verdict is
 # reported, and generation stops only if the corrected spec is invalid too.
-upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" 2>&1) && upstream_errors=""
+upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" "$spec" 2>&1) && upstream_errors=""
 validate() {
   if ! out=$(cd "$root" && "$python" -m tools.validate "$1" 2>&1); then
     [ -z "$upstream_errors" ] || printf 'upstream %s\n' "$upstream_errors" >&2
@@ -60,7 +60,7 @@ validate() {
 guard "$work/overlaid.json" "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 validate "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 if [ -n "$upstream_errors" ]; then
-  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$work/upstream.json: ##")); the overlay corrects it." >&2
+  echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$spec: ##")); the overlay corrects it." >&2
 fi
 
 # Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and
@@ -72,12 +72,19 @@ fi
 }
 
 # Generated in a scratch directory outside the repo so that no ruff or project config applies.
-(cd "$work" && openapi-python-client generate --path named.json --config "$work/generator.yaml" \
-  --meta none --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
+# tools.generator is openapi-python-client with tools/pynames.py's reserved model members.
+(cd "$work" && PYTHONPATH="$root" "$python" -m tools.generator generate --path named.json \
+  --config "$work/generator.yaml" --meta none --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
   cat "$work/log" >&2
   echo "generate.sh: openapi-python-client failed; generated client left unchanged." >&2
   exit 1
 }
+# It skips what it cannot generate with a warning and exit 0: a schema or operation silently missing.
+if grep -q "^Warning(s) encountered" "$work/log"; then
+  sed -n '/^Warning(s) encountered/,$p' "$work/log" | grep -v "^If you believe this was a mistake" | grep . >&2
+  echo "generate.sh: openapi-python-client skipped parts of the spec (above); generated client left unchanged." >&2
+  exit 1
+fi
 (cd "$root" && "$python" -m tools.surface "$work/corrected.json" "$generator" "$work/raia_agent_api") || {
   echo "generate.sh: the typed surface could not be generated; generated client left unchanged." >&2
   exit 1
@@ -90,6 +97,12 @@ fi
   && ruff format --isolated --no-cache raia_agent_api >"$work/log" 2>&1) || {
   cat "$work/log" >&2
   echo "generate.sh: ruff could not fix or format the generated code (invalid Python?); generated client left unchanged." >&2
+  exit 1
+}
+
+# Ruff and mypy pass code that breaks on import; nothing replaces the package before this holds.
+(cd "$root" && "$python" -m tools.prove "$work/raia_agent_api" "$work/corrected.json" "$generator") || {
+  echo "generate.sh: the generated package does not import, build a client or resolve its types; generated client left unchanged." >&2
   exit 1
 }
 

@@ -261,7 +261,7 @@ def test_a_spec_that_is_not_json_is_one_line_not_a_traceback(tmp_path: Path) -> 
         text=True,
         check=False,
     )
-    assert gen.returncode != 0 and "is not a readable JSON OpenAPI document" in gen.stderr
+    assert gen.returncode != 0 and "openapi.json: not a readable JSON OpenAPI document" in gen.stderr
     assert "Traceback" not in gen.stderr
     diff = subprocess.run(
         [sys.executable, "-m", "tools.apidiff", "--old", str(tmp_path / "missing.json"), "--new", str(bad)],
@@ -270,5 +270,5 @@ def test_a_spec_that_is_not_json_is_one_line_not_a_traceback(tmp_path: Path) -> 
         text=True,
         check=False,
     )
-    assert diff.returncode == 2 and "is not a readable JSON spec" in diff.stderr
+    assert diff.returncode == 2 and "missing.json is refused: cannot be read" in diff.stderr
     assert "Traceback" not in diff.stderr

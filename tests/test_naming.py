@@ -45,18 +45,30 @@ def test_schema_classes_follow_the_rules(schema: str, expected: str) -> None:
     assert naming().class_name(schema) == expected
 
 
+FEEDBACKS = "POST /external/conversation-message-feedbacks"
+
+
 @pytest.mark.parametrize(
-    ("operation_id", "expected"),
+    ("operation_id", "route", "expected"),
     [
-        ("ExternalApiConversationMessageFeedbacksController_createOrUpdateFeedback", "create_or_update"),
-        ("ExternalApiConversationMessageFeedbacksController_getFeedback", "get_feedback"),
-        ("ExternalApiConversationMessageFeedbacksController_listFeedbacks", "list_feedbacks"),
-        ("listThings", "list_things"),
+        (
+            "ExternalApiConversationMessageFeedbacksController_createOrUpdateFeedback",
+            FEEDBACKS,
+            "create_or_update",
+        ),
+        ("ExternalApiConversationMessageFeedbacksController_upsertFeedback", FEEDBACKS, "create_or_update"),
+        (
+            "ExternalApiConversationMessageFeedbacksController_createOrUpdateFeedback",
+            "",
+            "create_or_update_feedback",
+        ),
+        ("ExternalApiConversationMessageFeedbacksController_getFeedback", "GET /x/{id}", "get_feedback"),
+        ("listThings", "GET /things", "list_things"),
     ],
 )
-def test_methods_drop_the_controller_prefix(operation_id: str, expected: str) -> None:
-    """A method is the operationId without NestJS's controller prefix, in snake_case, unless configured."""
-    assert naming().method_name(operation_id) == expected
+def test_methods_drop_the_controller_prefix(operation_id: str, route: str, expected: str) -> None:
+    """A method is the operationId without NestJS's controller prefix, in snake_case, unless its route is configured."""
+    assert naming().method_name(operation_id, route) == expected
 
 
 @pytest.mark.parametrize(
@@ -73,12 +85,19 @@ def test_snake_case_makes_identifiers(text: str, expected: str) -> None:
     assert snake_case(text) == expected
 
 
-@pytest.mark.parametrize("section", ["resources", "methods", "classes"])
-def test_a_stale_entry_fails_naming_it(section: str) -> None:
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("resources", "NoSuchThingAnywhere"),
+        ("methods", "GET /no/such/thing"),
+        ("classes", "NoSuchThingAnywhere"),
+    ],
+)
+def test_a_stale_entry_fails_naming_it(section: str, key: str) -> None:
     """An entry that matches nothing in the spec is an error that names the entry."""
     config = naming()
-    getattr(config, section)["NoSuchThingAnywhere"] = "x"
-    with pytest.raises(NamingError, match=rf"naming\.{section}\['NoSuchThingAnywhere'\]"):
+    getattr(config, section)[key] = "x"
+    with pytest.raises(NamingError, match=rf"naming\.{section}\['{key}'\] matches no"):
         check(config, spec())
 
 

@@ -21,14 +21,21 @@ from typing import Any
 
 import yaml
 
+from tools import pynames
+from tools.naming_checks import NamingError as NamingError
+from tools.naming_checks import (
+    check_chosen,
+    check_properties,
+    check_routes,
+    check_schemas,
+    fix_entry,
+    refuse_clashes,
+    where,
+)
 from tools.spec_guard import load_untrusted
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
-
-
-class NamingError(Exception):
-    """A naming entry or rule that cannot be applied; the message names it."""
 
 
 def snake_case(name: str) -> str:
@@ -122,18 +129,24 @@ class Naming:
         return name
 
     def class_name(self, schema_name: str) -> str:
+        """The chosen class, else the generator's class for the name after the rules."""
         cleaned = self.clean_schema_name(schema_name)
-        return self.classes.get(cleaned, cleaned)
+        return self.classes.get(cleaned) or pynames.class_name(cleaned)
 
     def short_operation_id(self, operation_id: str) -> str:
         return _CONTROLLER_PREFIX.sub("", operation_id)
 
-    def method_name(self, operation_id: str) -> str:
-        short = self.short_operation_id(operation_id)
-        return self.methods.get(short) or snake_case(short)
+    def method_name(self, operation_id: str, route: str = "") -> str:
+        """The entry for the operation's route (`POST /path`), else its short operationId in snake_case."""
+        return self.methods.get(route) or snake_case(self.short_operation_id(operation_id))
 
     def resource_name(self, tag: str) -> str:
         return self.resources.get(tag) or snake_case(tag)
+
+
+def route(method: str, path: str) -> str:
+    """How naming.methods and retry_safe key an operation: `POST /path`, which an operationId rename keeps."""
+    return f"{method.upper()} {path}"
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -159,39 +172,33 @@ def primary_tag(op: dict[str, Any]) -> str:
 
 
 def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
-    """Fail on stale or clashing entries; return warnings (no-op rules, over-long names)."""
+    """Fail on stale, unusable or clashing names; return warnings (no-op rules, over-long names)."""
     schemas = list((spec.get("components") or {}).get("schemas") or {})
     ops = operations(spec)
     tags = {primary_tag(op) for _, _, op in ops}
-    short_ids = {naming.short_operation_id(operation_id(p, m, op)) for p, m, op in ops}
+    routes = {route(m, p): naming.short_operation_id(operation_id(p, m, op)) for p, m, op in ops}
+    check_routes(naming, routes)
     cleaned = {naming.clean_schema_name(name) for name in schemas}
     stale = [
         *(f"naming.resources[{key!r}] matches no tag" for key in naming.resources if key not in tags),
-        *(
-            f"naming.methods[{key!r}] matches no operationId"
-            for key in naming.methods
-            if key not in short_ids
-        ),
+        *(f"naming.methods[{key!r}] matches no operation" for key in naming.methods if key not in routes),
         *(f"naming.classes[{key!r}] matches no schema" for key in naming.classes if key not in cleaned),
-        *(
-            f"retry_safe entry {key!r} matches no operationId"
-            for key in naming.retry_safe
-            if key not in short_ids
-        ),
+        *(f"retry_safe entry {key!r} matches no operation" for key in naming.retry_safe if key not in routes),
     ]
     if stale:
         raise NamingError("; ".join(stale) + " (remove or rename the entry)")
+    check_chosen("resources", naming.resources, snake_case)
+    check_chosen("methods", naming.methods, snake_case)
+    check_chosen("classes", naming.classes, pynames.class_name)
+    check_schemas(naming.class_name, schemas)
+    check_properties(spec)
     warnings = [
         f"naming.rules.typos[{wrong!r}] no longer changes any schema name (the vendor fixed it?)"
         for wrong in naming.typos
         if not any(re.search(rf"{re.escape(wrong)}(?=[A-Z0-9_]|$)", name) for name in schemas)
     ]
-    seen: dict[str, str] = {}
     for name in schemas:
         python = naming.class_name(name)
-        if python in seen:
-            raise NamingError(f"schemas {seen[python]!r} and {name!r} would both be class {python!r}")
-        seen[python] = name
         if len(python) > naming.max_name_length:
             warnings.append(
                 f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
@@ -200,26 +207,53 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     taken = client_attributes()
     for tag in sorted(tags):
         resource = naming.resource_name(tag)
-        if resource.startswith("_") or resource in taken:
+        if resource.startswith("_") or resource in taken or not pynames.usable(resource):
             raise NamingError(
                 f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
             )
+    first_tag: dict[str, str] = {}
+    for p, m, op in ops:
+        first_tag.setdefault(primary_tag(op), where("paths", p, m.lower(), "tags", 0))
+    refuse_clashes(
+        [(naming.resource_name(tag), at) for tag, at in first_tag.items()],
+        "resource (client attribute and module)",
+        "add a naming.resources entry for one of the tags",
+    )
     methods: dict[tuple[str, str], str] = {}
     for path, method, op in ops:
-        key = (naming.resource_name(primary_tag(op)), naming.method_name(operation_id(path, method, op)))
+        here = route(method, path)
+        key = (
+            naming.resource_name(primary_tag(op)),
+            naming.method_name(operation_id(path, method, op), here),
+        )
         if key in methods:
-            raise NamingError(f"{method} {path} and {methods[key]} would both be client.{key[0]}.{key[1]}")
-        methods[key] = f"{method} {path}"
-        if key[1].startswith("_") or key[1] in _RESOURCE_ATTRIBUTES or not key[1].isidentifier():
             raise NamingError(
-                f"{method} {path} would be client.{key[0]}.{key[1]}, which every resource already has "
-                "(or is private or not a name): add a naming.methods entry for its operationId"
+                f"{here} and {methods[key]} would both be client.{key[0]}.{key[1]}: "
+                f"add under naming.methods in spec/generator.yaml {fix_entry(here)}"
+            )
+        methods[key] = here
+        if key[1].startswith("_") or key[1] in _RESOURCE_ATTRIBUTES or not pynames.usable(key[1]):
+            raise NamingError(
+                f"{here} would be client.{key[0]}.{key[1]}, which every resource already has "
+                f"(or is private or not a name): add under naming.methods in spec/generator.yaml {fix_entry(here)}"
             )
         if len(key[1]) > naming.max_name_length:
             warnings.append(
                 f"method {key[1]!r} ({method} {path}) is over {naming.max_name_length} characters"
             )
+    refuse_clashes(
+        [
+            (
+                f"{naming.resource_name(p)}_{naming.method_name(operation_id(a, m, op), route(m, a))}",
+                where("paths", a, m.lower()),
+            )
+            for a, m, op in ops
+            for p in [primary_tag(op)]
+        ],
+        "the operation constant (resource_method) in resources/_operations.py, spelt",
+        "add a naming.methods entry (keyed by route) for one of them",
+    )
     return warnings
 
 
@@ -228,13 +262,19 @@ def generator_inputs(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """openapi-python-client's config and input spec, with the names the rules give."""
     config = copy.deepcopy(config)
+    # Keyed as the generator looks schemas up (its own class name for the schema name).
     config["class_overrides"] = {
-        name: {"class_name": naming.class_name(name), "module_name": snake_case(naming.class_name(name))}
+        pynames.override_key(name): {
+            "class_name": naming.class_name(name),
+            "module_name": pynames.module_name(naming.class_name(name)),
+        }
         for name in sorted((spec.get("components") or {}).get("schemas") or {})
     }
     spec = copy.deepcopy(spec)
     for path, method, op in operations(spec):
-        op["operationId"] = naming.short_operation_id(operation_id(path, method, op))
+        # The method's name, which a naming.methods entry keys by route: the generator's own
+        # module for the operation (api/<tag>/<name>.py) then survives an operationId rename too.
+        op["operationId"] = naming.method_name(operation_id(path, method, op), route(method, path))
     return config, spec
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import surface_render
-from .naming import Naming, operation_id, operations, primary_tag, snake_case
+from . import pynames, surface_render
+from .naming import Naming, operation_id, operations, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, JsonSchemas, resolve
 
@@ -142,7 +142,7 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
     for path, http_method, op in operations(spec):
         item = spec["paths"][path]
         resource = naming.resource_name(primary_tag(op))
-        method = naming.method_name(operation_id(path, http_method, op))
+        method = naming.method_name(operation_id(path, http_method, op), route(http_method, path))
         where = f"{http_method} {path} (client.{resource}.{method})"
         try:
             arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)
@@ -151,9 +151,19 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
             raise SurfaceError(f"{where}: {exc}") from None
         except Exception as exc:  # one line naming the operation, not a traceback
             raise SurfaceError(f"{where}: {type(exc).__name__}: {exc}") from None
-        names = [a.python for a in arguments]
-        if len(set(names)) != len(names):
-            raise SurfaceError(f"{where}: two arguments share a Python name in {names}")
+        seen: dict[str, Argument] = {}
+        for argument in arguments:
+            if not pynames.usable(argument.python):  # the rules make identifiers; this proves it
+                raise SurfaceError(
+                    f"{where}: {argument.location} {argument.name!r} gives no usable Python name"
+                )
+            if argument.python in seen:
+                other = seen[argument.python]
+                raise SurfaceError(
+                    f"{where}: {other.location} {other.name!r} and {argument.location} {argument.name!r} "
+                    f"would both be the argument {argument.python!r}"
+                )
+            seen[argument.python] = argument
         specs.append(
             OperationSpec(
                 resource=resource,
@@ -170,8 +180,7 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
                 success=success,
                 returns=returns,
                 replies=replies,
-                idempotent=http_method in IDEMPOTENT_METHODS
-                or naming.short_operation_id(operation_id(path, http_method, op)) in naming.retry_safe,
+                idempotent=http_method in IDEMPOTENT_METHODS or route(http_method, path) in naming.retry_safe,
             )
         )
     return Surface(base_url(spec), auth_headers(spec), specs, types)

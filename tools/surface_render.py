@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,22 @@ if TYPE_CHECKING:
     from .surface import Argument, OperationSpec, Surface
 
 _OPTIONS = "timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None"
+
+
+def literal(value: object) -> str:
+    """The Python literal for a value from the spec: repr(), proven to read back as the same value.
+
+    repr() escapes every quote and control character in a string; what has no literal form
+    (infinity, NaN, objects) fails here instead of becoming code such as `inf`.
+    """
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise ValueError(f"{text[:60]} has no Python literal form")
+    return text
 
 
 def pascal(name: str) -> str:
@@ -31,26 +48,26 @@ def _operations_module(surface: Surface) -> str:
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if models else "    pass",
         "",
-        f"BASE_URL = {surface.base_url!r}",
+        f"BASE_URL = {literal(surface.base_url)}",
         '"""The spec\'s first server, base path included."""',
-        f"AUTH_HEADERS: tuple[str, ...] = {tuple(surface.auth_headers)!r}",
+        f"AUTH_HEADERS: tuple[str, ...] = {literal(tuple(surface.auth_headers))}",
         '"""Headers that carry the secret key (the spec\'s apiKey security schemes)."""',
         "",
     ]
     for op in surface.operations:
-        params = "".join(f"Param({a.python!r}, {a.name!r}, {a.location!r})," for a in op.arguments)
+        params = "".join(f"Param({a.python!r}, {literal(a.name)}, {a.location!r})," for a in op.arguments)
         replies = ", ".join(
-            f"{status}: Reply({schema!r}, {model!r}, {many!r})"
+            f"{status}: Reply({literal(schema)}, {model!r}, {many!r})"
             for status, (schema, model, many) in sorted(op.replies.items())
         )
         lines += [
             f"{op.constant}: Operation[{op.returns}] = Operation(",
             f"    name={f'{op.resource}.{op.method_name}'!r},",
             f"    method={op.http_method!r},",
-            f"    path={op.path!r},",
+            f"    path={literal(op.path)},",
             f"    params=({params}),",
-            f"    params_schema={op.params_schema!r},",
-            f"    body_schema={op.body_schema!r},",
+            f"    params_schema={literal(op.params_schema)},",
+            f"    body_schema={literal(op.body_schema)},",
             f"    body_required={op.body_required!r},",
             f"    success={op.success!r},",
             f"    replies={{{replies}}},",

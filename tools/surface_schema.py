@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .naming import Naming
@@ -157,11 +158,24 @@ class Annotations:
         return "Any", None, False
 
 
+def _escaped(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    if char == "\n" or char.isprintable():
+        return char
+    return char.encode("unicode_escape").decode("ascii")  # NUL, CR, U+2028...: \x00, \r, \u2028
+
+
 def docstring(*paragraphs: str, indent: str) -> str:
-    """A docstring literal from paragraphs, safe for any text the spec holds."""
+    """A docstring literal from paragraphs, safe for any text the spec holds.
+
+    Backslashes and every unprintable character (NUL, CR, line separators) are escaped, so the
+    only line breaks are the text's LFs; no run of quotes can end the literal early.
+    """
     text = "\n\n".join(p.strip() for p in paragraphs if p and p.strip())
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    lines = text.splitlines() or [""]
+    # A lone quote inside the literal is harmless; runs of them, or one before the closing quotes, are not.
+    text = re.sub(r'""+|"$', lambda run: run.group().replace('"', '\\"'), "".join(map(_escaped, text)))
+    lines = text.split("\n")
     body = "\n".join((indent + line) if line.strip() else "" for line in lines[1:])
     if len(lines) == 1:
         return f'"""{lines[0]}"""'

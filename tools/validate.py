@@ -63,13 +63,15 @@ def problems(path: Path) -> list[str]:
 
 
 def main() -> int:
+    """python -m tools.validate SPEC [NAME]: NAME is how messages call the file (default: its path)."""
     path = Path(sys.argv[1])
+    name = sys.argv[2] if len(sys.argv) > 2 else str(path)
     try:
         found = problems(path)
     except SpecRefused as exc:
         found = [f"refused: {exc}"]
     for problem in found:
-        print(f"{path}: {problem}", file=sys.stderr)
+        print(f"{name}: {problem}", file=sys.stderr)
     return 1 if found else 0
 
 

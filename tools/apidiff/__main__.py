@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
+
+from tools.overlay import OverlayError
+from tools.spec_guard import SpecRefused, load_untrusted
 
 from ._build import ROOT, add_python, git_show, spec_report
 from ._report import clean, render
@@ -48,12 +50,18 @@ def main(argv: list[str] | None = None) -> int:
             old_spec, old_overlay = args.old.resolve(), current_overlay
             names = (shown(args.old), shown(args.new) if args.new else "openapi.json")
         new_spec = (args.new or ROOT / "openapi.json").resolve()
+        # Untrusted input: checked before Redocly, the validator or the generator reads either.
         for given in (old_spec, new_spec):
             try:
-                json.loads(given.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-                parser.exit(2, f"make diff: {shown(given)} is not a readable JSON spec: {exc}\n")
-        report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
+                load_untrusted(given)
+            except SpecRefused as exc:
+                parser.exit(2, f"make diff: {shown(given)} is refused: {exc}\n")
+        try:
+            report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
+        except SpecRefused as exc:
+            parser.exit(2, f"make diff: refused: {exc}\n")
+        except OverlayError as exc:
+            parser.exit(2, f"make diff: {exc}\n")
         add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
         report.failure = clean(report.failure)
     sys.stdout.write(render(report, args.format))

@@ -11,6 +11,7 @@ from typing import Any
 
 from tools.naming import Naming
 from tools.overlay import evaluate, load_overlay
+from tools.spec_guard import SpecRefused, check, load_untrusted
 
 from . import _python, _spec
 from ._behaviour import behaviour
@@ -84,11 +85,19 @@ def overlay_notes(spec: dict[str, Any], overlay: dict[str, Any]) -> list[Change]
 def spec_report(
     old_spec: Path, old_overlay: Path, new_spec: Path, new_overlay: Path, work: Path, names: tuple[str, str]
 ) -> Report:
-    """Spec changes (upstream and corrected views), client behaviour and overlay notes; no code generation."""
+    """Spec changes (upstream and corrected views), client behaviour and overlay notes; no code generation.
+
+    Raises SpecRefused when a spec, or a spec with its overlay applied, is refused by tools.spec_guard.
+    """
     report = Report(*names)
-    old_doc, new_doc = (json.loads(p.read_text(encoding="utf-8")) for p in (old_spec, new_spec))
+    old_doc, new_doc = (load_untrusted(p) for p in (old_spec, new_spec))
     old_corr, _ = evaluate(old_doc, load_overlay(old_overlay))
     new_corr, _ = evaluate(new_doc, load_overlay(new_overlay))
+    for side, doc in (("old", old_corr), ("new", new_corr)):
+        try:
+            check(doc)  # an overlay can add what the spec may not hold, e.g. an external $ref
+        except SpecRefused as exc:
+            raise SpecRefused(exc.where, f"{exc.reason} (in the corrected {side} spec)") from None
     report.behaviour = behaviour(old_corr, new_corr)
     report.overlay = overlay_notes(new_doc, load_overlay(new_overlay))
     report.operations = {**_python.operation_modules(old_corr), **_python.operation_modules(new_corr)}

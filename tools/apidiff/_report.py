@@ -7,6 +7,7 @@ import re
 import tempfile
 from typing import Any
 
+from . import _escape
 from ._model import Report
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -21,12 +22,13 @@ def clean(text: str) -> str:
 
 
 def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ") or " "
+    """Spec-derived text for a table cell or list item, escaped (tools/apidiff/_escape.py)."""
+    return _escape.cell(clean(text))  # scratch paths first: escaping would hide them from TEMP
 
 
 def verdict(report: Report) -> str:
     if report.failure:
-        return f"**Verdict: FAILED.** {report.failure}."
+        return f"**Verdict: FAILED.** {cell(report.failure)}."
     spec, python, behaviour = (
         report.counts(rows) for rows in (report.changes, report.python, report.behaviour)
     )
@@ -40,13 +42,18 @@ def verdict(report: Report) -> str:
 
 
 def markdown(report: Report) -> str:
-    lines = [f"## API change report: `{report.old}` → `{report.new}`", "", verdict(report), ""]
+    lines = [
+        f"## API change report: {_escape.code(report.old)} → {_escape.code(report.new)}",
+        "",
+        verdict(report),
+        "",
+    ]
     lines += ["### Spec changes", ""]
     if report.changes:
         lines += ["| level | location | change | rule |", "|---|---|---|---|"]
         for c in report.changes:
             where = c.location + (" (upstream only, absorbed by the overlay)" if c.view == "upstream" else "")
-            lines.append(f"| {c.level} | {cell(where)} | {cell(c.message)} | `{c.rule}` |")
+            lines.append(f"| {c.level} | {cell(where)} | {cell(c.message)} | {_escape.code(c.rule)} |")
     elif any(note.startswith("spec changes not compared") for note in report.notes):
         lines.append("Not compared (see Notes).")
     else:
@@ -59,7 +66,7 @@ def markdown(report: Report) -> str:
         ]
         for p in report.python:
             lines.append(
-                f"| {p.level} | `{p.symbol}` | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
+                f"| {p.level} | {_escape.code(p.symbol)} | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
                 f"| {cell(p.message)} | {cell(p.cause)} |"
             )
     elif report.failure:
@@ -73,9 +80,11 @@ def markdown(report: Report) -> str:
     else:
         lines.append("No changes.")
     lines += ["", "### Overlay (`spec/overlay.yaml`)", ""]
-    lines += [f"- **{o.level}** {o.location}: {o.message}" for o in report.overlay] or ["No actions."]
+    lines += [f"- **{o.level}** {cell(o.location)}: {cell(o.message)}" for o in report.overlay] or [
+        "No actions."
+    ]
     if report.notes:
-        lines += ["", "### Notes", "", *[f"- {note}" for note in report.notes]]
+        lines += ["", "### Notes", "", *[f"- {cell(note)}" for note in report.notes]]
     return "\n".join(lines) + "\n"
 
 
