@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "spec_update_fixtures"
+# The frozen spec, overlay and generator config shared by the generation tests (tests/specs/README.md).
+SPECS = Path(__file__).resolve().parent / "specs"
+CHECK_SCRIPT = Path(__file__).resolve().parent / "_spec_update_check.py"
 BASE_VERSION = "1.4.2"
 BASE_CHANGELOG = """# Changelog
 
@@ -64,7 +66,7 @@ elif args[:2] == ["pr", "edit"]:
 
 
 def frozen_base() -> dict[str, Any]:
-    return json.loads((FIXTURES / "openapi.base.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads((SPECS / "openapi.frozen.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def git(repo: Path, *args: str) -> str:
@@ -80,9 +82,9 @@ def make_repo(where: Path) -> Path:
                                                                "__pycache__", ".spec-update"))  # fmt: skip
     (repo / ".venv").symlink_to(ROOT / ".venv")
     (repo / "node_modules").symlink_to(ROOT / "node_modules")
-    shutil.copyfile(FIXTURES / "openapi.base.json", repo / "openapi.json")
-    shutil.copyfile(FIXTURES / "overlay.yaml", repo / "spec" / "overlay.yaml")
-    shutil.copyfile(FIXTURES / "generator.yaml", repo / "spec" / "generator.yaml")
+    shutil.copyfile(SPECS / "openapi.frozen.json", repo / "openapi.json")
+    shutil.copyfile(SPECS / "overlay.frozen.yaml", repo / "spec" / "overlay.yaml")
+    shutil.copyfile(SPECS / "generator.frozen.yaml", repo / "spec" / "generator.yaml")
     (repo / "src" / "raia_agent" / "_version.py").write_text(f'__version__ = "{BASE_VERSION}"\n')
     (repo / "CHANGELOG.md").write_text(BASE_CHANGELOG)
     generated = subprocess.run(

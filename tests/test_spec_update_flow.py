@@ -20,7 +20,7 @@ import pytest
 
 from tests._spec_update_rig import (
     BASE_VERSION,
-    FIXTURES,
+    CHECK_SCRIPT,
     fake_gh,
     frozen_base,
     gh_calls,
@@ -45,7 +45,7 @@ REMOVED = next(
     if name in BASE["components"]["schemas"][REQUEST]["properties"]
     and name not in BASE["components"]["schemas"][REQUEST].get("required", [])
 )
-CHECK = f"{sys.executable} {FIXTURES / 'generated_from_spec.py'}"
+CHECK = f"{sys.executable} {CHECK_SCRIPT}"
 PASSING = f"{sys.executable} -c \"print('7 passed')\""
 FAILING = f"{sys.executable} -c \"import sys; print('1 failed: test_something'); sys.exit(1)\""
 
