@@ -26,6 +26,10 @@ BASE_CHANGELOG = """# Changelog
 
 ## [Unreleased]
 
+### Fixed
+
+- a hand-written fix, released with the next version
+
 ## [1.4.2] - 2026-01-01
 
 ### Added

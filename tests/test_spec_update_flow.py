@@ -156,6 +156,10 @@ def test_each_changelog_section_names_the_change_for_python_callers(journey: dic
     assert "## [1.5.0] - " in optional and "### Added" in optional
     assert "- `client.feedback.create_or_update(rating=...)`: parameter added (optional)" in optional
     assert optional.index("## [Unreleased]") < optional.index("## [1.5.0]") < optional.index("## [1.4.2]")
+    # what [Unreleased] held is released with it
+    assert (
+        optional.index("## [1.5.0]") < optional.index("- a hand-written fix") < optional.index("## [1.4.2]")
+    )
     endpoint = journey["new endpoint"].changelog
     assert "- `client.feedback.get_feedback(id=...)` added" in endpoint
     removed = journey["removed response field"].changelog

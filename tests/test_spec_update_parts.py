@@ -38,6 +38,29 @@ def test_the_next_version_follows_semver_from_the_verdict(version: str, verdict:
     assert _version.bump(version, verdict) == expected
 
 
+@pytest.mark.parametrize(
+    ("breaking", "spec_added", "pending", "expected"),
+    [
+        (True, [], {}, "breaking"),
+        (False, ["x"], {}, "additions"),
+        (False, [], {}, "other"),
+        (False, [], {"Added": ["- by hand"]}, "additions"),
+        (False, ["x"], {"Removed": ["- by hand"]}, "breaking"),
+        (False, [], {"Fixed": ["- by hand"]}, "other"),
+    ],
+)
+def test_the_verdict_counts_the_unreleased_entries_a_release_takes(
+    breaking: bool, spec_added: list[str], pending: dict[str, list[str]], expected: str
+) -> None:
+    """make diff's verdict, plus [Unreleased]: an Added entry is an addition, a Removed one breaks."""
+    from tools.spec_update.__main__ import _verdict
+
+    lines = {**{k: [] for k in _changelog.KINDS}, "Added": spec_added}
+    assert (
+        _verdict({"breaking": breaking}, lines, {**{k: [] for k in _changelog.KINDS}, **pending}) == expected
+    )
+
+
 def test_the_version_lives_in_one_file_that_the_package_and_user_agent_read(tmp_path: Path) -> None:
     """hatch reads src/raia_agent/_version.py; raia_agent.__version__ and the User-Agent come from it."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -141,15 +164,23 @@ def test_a_spec_change_without_python_changes_still_gets_one_line() -> None:
     assert not _changelog.has_additions(lines)
 
 
-def test_the_changelog_section_goes_under_unreleased_and_spec_text_stays_text() -> None:
-    """Inserted below [Unreleased] and above the newest release; markup in spec text is escaped."""
-    current = "# Changelog\n\n## [Unreleased]\n\n- hand-written\n\n## [1.0.0] - 2026-01-01\n\n- first\n"
-    section = _changelog.section("1.1.0", "2026-02-02", {**{k: [] for k in _changelog.KINDS},
-                                                          "Added": ["`x` added <script>\nnext line"]})  # fmt: skip
-    text = _changelog.updated(current, section)
-    assert text.index("- hand-written") < text.index("## [1.1.0] - 2026-02-02") < text.index("## [1.0.0]")
-    assert "- `x` added &lt;script> next line\n" in text
-    fresh = _changelog.updated(None, section)
+def test_a_release_goes_under_unreleased_taking_its_entries_and_spec_text_stays_text() -> None:
+    """The new version sits below [Unreleased], above the newest release, and takes the hand-written
+    entries along (other text stays); markup in spec text is escaped."""
+    current = (
+        "# Changelog\n\n## [Unreleased]\n\nA note that stays.\n\n### Added\n\n- hand-written,\n  two lines\n\n"
+        "### Migration notes\n\n- stays too\n\n## [1.0.0] - 2026-01-01\n\n- first\n"
+    )
+    assert _changelog.pending(current)["Added"] == ["- hand-written,\n  two lines"]
+    lines = {**{k: [] for k in _changelog.KINDS}, "Added": ["`x` added <script>\nnext line"]}
+    text, section = _changelog.release(current, "1.1.0", "2026-02-02", lines)
+    unreleased, rest = text.split("## [1.1.0] - 2026-02-02", 1)
+    assert "A note that stays." in unreleased and "### Migration notes\n\n- stays too" in unreleased
+    assert "hand-written" not in unreleased
+    assert "### Added\n\n- `x` added &lt;script> next line\n- hand-written,\n  two lines\n" in rest
+    assert rest.index("hand-written") < rest.index("## [1.0.0]")
+    assert section in text and _changelog.pending(text)["Added"] == []
+    fresh, _ = _changelog.release(None, "1.1.0", "2026-02-02", lines)
     assert fresh.startswith("# Changelog") and "## [1.1.0]" in fresh
 
 

@@ -42,10 +42,11 @@ def _same_document(old: bytes, new: Any) -> bool:
         return False
 
 
-def _verdict(report: dict[str, Any], lines: dict[str, list[str]]) -> str:
-    if report.get("breaking"):
+def _verdict(report: dict[str, Any], lines: dict[str, list[str]], pending: dict[str, list[str]]) -> str:
+    """The spec's verdict; entries the release takes from [Unreleased] count too (Removed breaks)."""
+    if report.get("breaking") or pending["Removed"]:
         return "breaking"
-    return "additions" if _changelog.has_additions(lines) else "other"
+    return "additions" if _changelog.has_additions(lines) or pending["Added"] else "other"
 
 
 def _fetch_guarded(source: str, scratch: Path) -> tuple[bytes, Any]:
@@ -97,14 +98,12 @@ def update(source: str, root: Path, out: Path, check_cmd: list[str], test_cmd: l
             report = {"breaking": False, "failure": (diffed.errors or diffed.output).strip()[-500:]}
         steps.append(dataclasses.replace(diffed, ok=not report.get("failure")))
     lines = _changelog.entries(report)
-    verdict = _verdict(report, lines)
+    changelog_path = root / "CHANGELOG.md"
+    current = changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else None
+    verdict = _verdict(report, lines, _changelog.pending(current))
     version = _version.bump(previous_version, verdict)
     date = datetime.datetime.now(datetime.UTC).date().isoformat()
-    section = _changelog.section(version, date, lines)
-    changelog_path = root / "CHANGELOG.md"
-    changelog = _changelog.updated(
-        changelog_path.read_text(encoding="utf-8") if changelog_path.exists() else None, section
-    )
+    changelog, section = _changelog.release(current, version, date, lines)
     changelog_path.write_text(changelog, encoding="utf-8")
     _version.write(root, version)
     status = FAILED if any(not s.ok for s in steps) else BREAKING if verdict == "breaking" else COMPATIBLE

@@ -8,7 +8,6 @@ operation, collapse into that one line. Models are named by class.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 KINDS = ("Added", "Changed", "Deprecated", "Removed", "Fixed")
@@ -137,27 +136,57 @@ def _escape(line: str) -> str:
     return " ".join(line.replace("<", "&lt;").split())
 
 
-def section(version: str, date: str, lines: dict[str, list[str]]) -> str:
+def _blocks(body: str) -> list[str]:
+    """A subsection's bullets, each with its continuation lines, as written."""
+    blocks: list[str] = []
+    for line in body.strip("\n").splitlines():
+        if line.startswith(("- ", "* ")) or not blocks:
+            blocks.append(line)
+        elif line.strip():
+            blocks[-1] += "\n" + line
+    return [block for block in blocks if block.strip()]
+
+
+def _unreleased(text: str) -> tuple[int, int, str, dict[str, list[str]]]:
+    """Where [Unreleased] starts and ends, what stays in it, and its entries by kind (moved on release)."""
+    found = re.search(r"^## \[Unreleased\][^\n]*\n", text, re.MULTILINE | re.IGNORECASE)
+    if found is None:
+        first = re.search(r"^## \[", text, re.MULTILINE)
+        at = first.start() if first else len(text)
+        return at, at, "", {kind: [] for kind in KINDS}
+    following = re.search(r"^## \[", text[found.end() :], re.MULTILINE)
+    end = found.end() + following.start() if following else len(text)
+    parts = re.split(r"^### +([^\n]*)\n", text[found.end() : end], flags=re.MULTILINE)
+    kept = [parts[0].strip("\n")]
+    moved: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
+        kind = title.strip().capitalize()
+        if kind in moved:
+            moved[kind] += _blocks(body)
+        else:
+            kept.append(f"### {title}\n{body}".strip("\n"))
+    stays = "\n\n".join(part for part in kept if part)
+    return found.start(), end, found.group(0) + (f"\n{stays}\n" if stays else ""), moved
+
+
+def pending(current: str | None) -> dict[str, list[str]]:
+    """The entries under [Unreleased] that the next release takes along."""
+    return _unreleased(current or "")[3]
+
+
+def release(current: str | None, version: str, date: str, lines: dict[str, list[str]]) -> tuple[str, str]:
+    """(the changelog, the new section): the spec's lines plus what [Unreleased] held, as the newest release.
+
+    [Unreleased] stays on top, emptied of the entries the release now lists.
+    """
+    text = current if current and current.strip() else HEADER
+    start, end, stays, moved = _unreleased(text)
     out = [f"## [{version}] - {date}", ""]
     for kind in KINDS:
-        if lines[kind]:
-            out += [f"### {kind}", "", *[f"- {_escape(line)}" for line in lines[kind]], ""]
-    return "\n".join(out)
-
-
-def updated(current: str | None, new_section: str) -> str:
-    """The changelog with `new_section` as its newest release, below any [Unreleased] section."""
-    text = current if current and current.strip() else HEADER
-    headings = [m.start() for m in re.finditer(r"^## \[", text, re.MULTILINE)]
-    unreleased = re.search(r"^## \[Unreleased\]", text, re.MULTILINE | re.IGNORECASE)
-    if unreleased is not None:
-        later = [start for start in headings if start > unreleased.start()]
-        at = later[0] if later else len(text)
-    else:
-        at = headings[0] if headings else len(text)
-    before, after = text[:at].rstrip("\n"), text[at:]
-    return f"{before}\n\n{new_section.rstrip()}\n" + (f"\n{after}" if after else "")
-
-
-def write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+        entries = [f"- {_escape(line)}" for line in lines[kind]] + moved[kind]
+        if entries:
+            out += [f"### {kind}", "", *entries, ""]
+    section = "\n".join(out)
+    before = text[:start].rstrip("\n") + "\n\n" + (f"{stays.rstrip()}\n\n" if stays else "")
+    after = text[end:].lstrip("\n")
+    return before + section.rstrip() + "\n" + (f"\n{after}" if after else ""), section
