@@ -32,6 +32,10 @@ from tests._spec_update_rig import (
     with_changes,
 )
 
+# The journey fixture runs five whole updates (each generates the client four times): its first
+# test carries that setup, which takes minutes on a busy machine.
+pytestmark = pytest.mark.timeout(1200)
+
 BASE = frozen_base()
 PATH, ITEM = next(iter(BASE["paths"].items()))
 POST = ITEM["post"]
