@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check lint typecheck test demo serve bench diff
+.PHONY: help install generate check lint typecheck test demo serve bench diff update-spec spec-pr
 
 # Each target's `##` comment is its line in `make help`, so the list cannot drift from the targets.
 help: ## list the targets and what each does (also what `make` alone prints)
-	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 install: $(STAMP) ## create .venv with the package, both extras and the dev tools; npm ci
 
@@ -56,3 +56,12 @@ bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baseli
 diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; FORMAT=markdown|json
 	@$(BIN)/python -m tools.apidiff $(if $(BASE),--base $(BASE)) $(if $(OLD),--old $(OLD)) \
 	  $(if $(NEW),--new $(NEW)) --format $(or $(FORMAT),markdown) $(if $(ALLOW_BREAKING),--allow-breaking)
+
+# The URL reaches the tool through the environment ("$$URL"), never as text in the recipe: a quote in it
+# stays a quote. make reports every failure as exit 2; the tool's own exit code (0 unchanged, 10 compatible,
+# 11 breaking, 2 refused, 1 failing) is in $(OUT)/result.json and is what `python -m tools.spec_update` returns.
+update-spec: $(STAMP) ## fetch the vendor spec (URL=<url or path>), regenerate, check, test, diff; writes OUT=.spec-update/
+	@$(BIN)/python -m tools.spec_update --out "$${OUT:-.spec-update}" -- "$$URL"
+
+spec-pr: $(STAMP) ## after update-spec: push its result to the branch spec-update, open or update the PR (gh)
+	@$(BIN)/python -m tools.spec_update.pr --out "$${OUT:-.spec-update}"
