@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, Raia, ResponseValidationError
+from tests._bodies import success_body
 from tests._server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
@@ -22,16 +24,10 @@ ARGS: dict[str, Any] = {
     "vote_type": "up",
     "question": "Q",
 }
-FEEDBACK: dict[str, Any] = {
-    "id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11",
-    "conversationMessageId": MESSAGE_ID,
-    "voteType": "up",
-    "question": "Q",
-    "answer": None,
-    "createdAt": "2026-11-29T08:00:00.000Z",
-    "updatedAt": "2026-11-29T08:00:00.000Z",
-    "comment": None,
-}
+# Built from the spec's reply schema, echoing the request, so a vendor update changes it here too.
+FEEDBACK: dict[str, Any] = success_body(
+    CREATE, **{p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
+)
 KEY = "sk-test-lenient-0123456789"
 
 # What a vendor may ship before its spec says so: (the body, the field a warning names, a check)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -25,6 +26,9 @@ def hostile_doc() -> dict[str, object]:
     schema["properties"][PIXEL] = {"type": "string", "description": IMG}
     schema["properties"]["comment"]["description"] = f"{APPROVE} {IMG} @octocat $x$"
     return doc
+
+
+OWN_HTML = re.compile(r"(<details><summary>All \d+ rows, one per symbol and flavour</summary>|</details>)\n?")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,10 @@ def test_the_markdown_report_renders_no_image_link_or_html_from_the_spec(reports
     assert "pixel" in markdown and "Approve" in markdown  # the rows are there, escaped
     found = list(tokens(GITHUB_LIKE.parse(markdown)))
     kinds = {token.type for token in found}
-    assert not kinds & {"image", "link_open", "html_inline", "html_block"}, kinds
+    assert not kinds & {"image", "link_open"}, kinds
+    # The only HTML is the report's own <details> fold around the per-flavour rows, never spec text.
+    html = [token.content for token in found if token.type in ("html_inline", "html_block")]
+    assert all(OWN_HTML.fullmatch(content) for content in html), html
     texts = " ".join(token.content for token in found if token.type == "text")
     assert "://" not in texts  # URLs only in code spans, so nothing autolinks them
     assert "<img" not in markdown and "![" not in markdown

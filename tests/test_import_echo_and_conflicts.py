@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent._cli._cells import CellError, convert
 from raia_agent._cli._spec import Field
 from raia_agent.testing import LocalServer
+from tests._bodies import success_body
 from tests._cli_helpers import (
     confirmed_lines,
     csv_text,
@@ -27,16 +29,7 @@ from tests._cli_helpers import (
 def same_answer(conversation_message_id: str) -> bytes:
     """A 201 that is a valid feedback, the same whatever was sent."""
     body = json.dumps(
-        {
-            "id": "8d3f1c4e-0000-4000-8000-000000000001",
-            "conversationMessageId": conversation_message_id,
-            "voteType": "up",
-            "question": "another question",
-            "answer": None,
-            "createdAt": "2026-01-01T00:00:00.000Z",
-            "updatedAt": "2026-01-01T00:00:00.000Z",
-            "comment": None,
-        }
+        success_body(CREATE, conversationMessageId=conversation_message_id, voteType="up", question="another")
     ).encode()
     head = f"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     return head.encode() + body
