@@ -11,13 +11,13 @@ STAMP := $(VENV)/.installed
 help: ## list the targets and what each does (also what `make` alone prints)
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(STAMP) ## create .venv with the package, both extras and the dev tools; npm ci
+install: $(STAMP) ## create .venv with the package, its extras and the dev tools; npm ci
 
 # Install output goes to stderr so that `make -s diff` prints only the report.
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
-	$(BIN)/python -m pip install --quiet --editable ".[cli,testing]" --group dev >&2
+	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,aiohttp]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 

@@ -73,10 +73,17 @@ class BaseClient:
             "limits": limits,
         }
 
-    def _size_pool(self, connections: int) -> None:
-        """Give a new, unused client a pool of exactly `connections` (the import's concurrency)."""
+    def _size_pool(self, connections: int, transport: str | None = None) -> None:
+        """Give a new, unused client a pool of exactly `connections` (the import's concurrency),
+        over `transport` (see _transport; async only)."""
         if self._owns_http:
-            self._http = self._http_type(**self._client_settings(connections))
+            settings = self._client_settings(connections)
+            if self._http_type is httpx.AsyncClient:
+                from ._transport import async_pool
+
+                self._http = async_pool(settings, transport)
+            else:
+                self._http = self._http_type(**settings)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"

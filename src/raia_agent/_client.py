@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-import anyio
 import httpx
-import sniffio
 from raia_agent_api._surface import NOT_GIVEN, NotGiven, Operation, RawResponse, TimeoutTypes
 from raia_agent_api.resources import AsyncResources, SyncResources
 
+from . import _transport
 from ._base_client import BaseClient
 from ._exceptions import APIError, APITimeoutError
 from ._logging import configure_from_env
@@ -129,7 +127,7 @@ class AsyncRaia(AsyncResources, BaseClient):
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(secret_key, base_url, timeout, max_retries, default_headers, http_client)
-        self._http = http_client or httpx.AsyncClient(**self._client_settings())
+        self._http = http_client or _transport.async_pool(self._client_settings())
 
     def with_options(
         self, *, timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None
@@ -182,6 +180,11 @@ class AsyncRaia(AsyncResources, BaseClient):
     ) -> RawResponse[T]:
         # In async code the whole response, head included, is bounded by the read timeout: a server
         # trickling header lines would otherwise restart httpx's per-read clock for ever.
+        # Imported here so that the sync client never loads asyncio, anyio or sniffio (start-up).
+        import asyncio
+
+        import sniffio
+
         seconds = options.timeout.read
         if seconds is None:
             return await self._attempt_unbounded(operation, request, options)
@@ -189,6 +192,8 @@ class AsyncRaia(AsyncResources, BaseClient):
             if sniffio.current_async_library() == "asyncio":  # a third of anyio's cost per call
                 async with asyncio.timeout(seconds):
                     return await self._attempt_unbounded(operation, request, options)
+            import anyio
+
             with anyio.fail_after(seconds):
                 return await self._attempt_unbounded(operation, request, options)
         except TimeoutError:

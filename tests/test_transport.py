@@ -1,0 +1,98 @@
+"""Each transport under AsyncRaia reports failures by what happened; the sync client loads no async machinery."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from raia_agent import APIConnectionError, AsyncRaia, _retry, _transport
+from raia_agent.testing import LocalServer
+
+ARGS: dict[str, Any] = {
+    "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "user_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "vote_type": "up",
+    "question": "Q",
+}
+TRANSPORTS = _transport.available()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+async def test_a_connection_dropped_after_sending_is_not_taken_for_one_never_made(
+    kind: str, server: LocalServer
+) -> None:
+    """A drop after the request left may have been acted on: its cause is no ConnectError, so no unsafe retry."""
+    server.fail_next("drop")
+    async with AsyncRaia(secret_key=server.secret_key, base_url=server.base_url, max_retries=0) as client:
+        client._size_pool(4, kind)
+        with pytest.raises(APIConnectionError) as info:
+            await client.feedback.create_or_update(**ARGS)
+    assert isinstance(info.value.__cause__, httpx.TransportError)
+    assert not _retry.not_processed(info.value)
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+async def test_a_refused_connection_is_known_never_to_have_reached_the_api(kind: str) -> None:
+    """A refused connection becomes a ConnectError on every transport: safe to retry any call."""
+    url = f"http://127.0.0.1:{closed_port()}"
+    async with AsyncRaia(secret_key="sk-transport", base_url=url, max_retries=0) as client:
+        client._size_pool(4, kind)
+        with pytest.raises(APIConnectionError) as info:
+            await client.feedback.create_or_update(**ARGS)
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert _retry.not_processed(info.value)
+
+
+def test_an_unknown_transport_is_refused_by_name() -> None:
+    """Asking for a transport that does not exist names it and the ones that do."""
+    with pytest.raises(ValueError, match=r"'carrier-pigeon'.*'httpx'"):
+        _transport.async_pool({}, "carrier-pigeon")
+
+
+def test_the_fastest_installed_transport_is_the_default() -> None:
+    """With the [aiohttp] extra installed (as in development), AsyncRaia and the import use aiohttp."""
+    code = "from raia_agent import _transport; print(_transport.DEFAULT, *_transport.available())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["aiohttp", "httpx", "aiohttp"]
+
+
+SYNC_CALL = """
+import sys
+from raia_agent import Raia
+with Raia() as client:  # the key and URL from the environment: never on a command line
+    client.feedback.create_or_update(conversation_message_id="0f8fad5b-d9cb-469f-a165-70867728950e",
+        user_id="7c9e6679-7425-40de-944b-e07fc1f90ae7", vote_type="up", question="Q")
+print(*sorted(name for name in ("asyncio", "sniffio", "raia_agent_api.client", "httpx_aiohttp") if name in sys.modules))
+"""
+
+
+def test_a_sync_call_loads_neither_asyncio_nor_sniffio_nor_the_generated_client(server: LocalServer) -> None:
+    """Raia's whole path, import to response, stays clear of the async machinery and the attrs client."""
+    result = subprocess.run(
+        [sys.executable, "-c", SYNC_CALL],
+        env={
+            **os.environ,
+            "RAIA_AGENT_SECRET_KEY": server.secret_key,
+            "RAIA_AGENT_BASE_URL": server.base_url,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+    assert server.store.count() == 1
