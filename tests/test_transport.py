@@ -13,6 +13,7 @@ import pytest
 
 from raia_agent import APIConnectionError, AsyncRaia, _retry, _transport
 from raia_agent.testing import LocalServer
+from tests._raw_server import raw_server, response_head
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
@@ -96,3 +97,34 @@ def test_a_sync_call_loads_neither_asyncio_nor_sniffio_nor_the_generated_client(
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
     assert server.store.count() == 1
+
+
+ANSWER = (
+    b'{"id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11", "conversationMessageId": "0f8fad5b-d9cb-469f-a165-70867728950e",'
+    b' "voteType": "up", "question": "Q", "answer": null, "createdAt": "2026-11-29T08:00:00.000Z",'
+    b' "updatedAt": "2026-11-29T08:00:00.000Z", "comment": null}'
+)
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+async def test_cookies_a_server_sets_are_never_sent_back(kind: str) -> None:
+    """The pool keeps no cookies: the API authenticates by header, so nothing else rides along on later calls."""
+    seen: list[bytes] = []
+
+    def handle(conn: socket.socket, request: bytes) -> None:
+        seen.append(request)
+        head = {
+            "content-type": "application/json",
+            "content-length": str(len(ANSWER)),
+            "set-cookie": "s=1; Path=/",
+            "connection": "close",  # raw_server serves one request per connection
+        }
+        conn.sendall(response_head(201, head) + ANSWER)
+
+    with raw_server(handle) as url:
+        async with AsyncRaia(secret_key="sk-transport", base_url=url, max_retries=0) as client:
+            client._size_pool(2, kind)
+            for _ in range(2):
+                await client.feedback.create_or_update(**ARGS)
+    assert len(seen) == 2
+    assert all(b"\r\ncookie:" not in request.lower() for request in seen)
