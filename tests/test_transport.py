@@ -99,3 +99,15 @@ async def test_cookies_a_server_sets_are_never_sent_back(kind: str) -> None:
                 await client.feedback.create_or_update(**ARGS)
     assert len(seen) == 2
     assert all(b"\r\ncookie:" not in request.lower() for request in seen)
+
+
+def test_httpx_own_pool_is_bounded_at_eight_connections_kept_alive() -> None:
+    """httpcore's cost grows with its connections, so its pool is capped (make bench's sweep); aiohttp's is not."""
+    asked = httpx.Limits(max_connections=64, max_keepalive_connections=20)
+    pool: Any = _transport.async_pool({"limits": asked}, _transport.HTTPX)
+    assert (pool._transport._pool._max_connections, pool._transport._pool._max_keepalive_connections) == (
+        8,
+        8,
+    )
+    small: Any = _transport.async_pool({"limits": httpx.Limits(max_connections=3)}, _transport.HTTPX)
+    assert small._transport._pool._max_connections == 3
