@@ -11,13 +11,13 @@ STAMP := $(VENV)/.installed
 help: ## list the targets and what each does (also what `make` alone prints)
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: $(STAMP) ## create .venv with the package, both extras and the dev tools; npm ci
+install: $(STAMP) ## create .venv with the package, its extras and the dev tools; npm ci
 
 # Install output goes to stderr so that `make -s diff` prints only the report.
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
-	$(BIN)/python -m pip install --quiet --editable ".[cli,testing]" --group dev >&2
+	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,aiohttp]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
@@ -49,8 +49,9 @@ demo: $(STAMP) ## the client against a local server: create, update, retries, a 
 serve: $(STAMP) ## run the local API server in the foreground until Ctrl-C
 	$(BIN)/raia-agent serve
 
-bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baselines (a few minutes)
-	$(BIN)/python -m tools.bench
+# make bench QUICK=1: small sizes and few rounds, to check the machinery (not figures to quote)
+bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baselines (QUICK=1: a quick pass)
+	BENCH_QUICK=$(QUICK) $(BIN)/python -m tools.bench
 
 # make diff BASE=<git ref> | OLD=<file> NEW=<file>; FORMAT=markdown|json; ALLOW_BREAKING=1
 diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; FORMAT=markdown|json

@@ -74,7 +74,8 @@ fi
 # Generated in a scratch directory outside the repo so that no ruff or project config applies.
 # tools.generator is openapi-python-client with tools/pynames.py's reserved model members.
 (cd "$work" && PYTHONPATH="$root" "$python" -m tools.generator generate --path named.json \
-  --config "$work/generator.yaml" --meta none --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
+  --config "$work/generator.yaml" --meta none \
+  --custom-template-path "$root/spec/templates" --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
   cat "$work/log" >&2
   echo "generate.sh: openapi-python-client failed; generated client left unchanged." >&2
   exit 1

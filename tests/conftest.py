@@ -11,6 +11,7 @@ import pytest
 import stamina
 from hypothesis import HealthCheck, settings
 
+from raia_agent import _transport
 from raia_agent.testing import LocalServer, local_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,32 @@ def _no_retry_sleeps() -> Iterator[None]:
     """Keep the suite from sleeping between retries while keeping each client's attempt count."""
     with stamina.set_testing(True, attempts=1000, cap=True):
         yield
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The client behaviour tests that can reach AsyncRaia run over every transport installed."""
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module.startswith("test_client_") and _reaches_async(metafunc):
+        metafunc.parametrize("async_transport", _transport.available(), indirect=True)
+
+
+def _reaches_async(metafunc: pytest.Metafunc) -> bool:
+    import inspect
+
+    uses = {"flavour", "cls", "aclient"} & set(metafunc.fixturenames)
+    return (
+        bool(uses)
+        or inspect.iscoroutinefunction(metafunc.function)
+        or "AsyncRaia" in inspect.getsource(metafunc.function)
+    )
+
+
+@pytest.fixture(autouse=True)
+def async_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The transport under every AsyncRaia that builds its own pool (the default elsewhere)."""
+    kind: str = getattr(request, "param", _transport.DEFAULT)
+    monkeypatch.setattr(_transport, "DEFAULT", kind)
+    return kind
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -37,7 +38,10 @@ async def aclient(server: LocalServer) -> AsyncIterator[AsyncRaia]:
 
 
 def pool_is_quiet(http: httpx.AsyncClient | httpx.Client) -> bool:
-    pool = http._transport._pool  # type: ignore[union-attr]
+    transport: Any = http._transport
+    if not hasattr(transport, "_pool"):  # aiohttp's connector (see raia_agent._transport)
+        return transport.client is None or not transport.client.connector._acquired
+    pool = transport._pool
     return not pool._requests and all(c.is_idle() or c.is_closed() for c in pool.connections)
 
 

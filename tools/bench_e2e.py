@@ -1,29 +1,31 @@
-"""Bench rows for loopback end to end: calls/s of Raia and raw httpx against local_server().
+"""Bench rows for loopback end to end: AsyncRaia at 1, 16 and 64 in flight against local_server().
 
-Each run gets a fresh server (and so a fresh database) in its own process, so that the
-server has a core and a GIL of its own and no run inherits another's rows or connections.
+Baselines: raw httpx.AsyncClient on its default pool (what a user writes first), Raia sync
+sequential (one call at a time), and the server's ceiling: a raw aiohttp session with 64
+connections and 64 requests in flight, nothing else in the loop. The server runs in a child
+process (a core and a GIL of its own); each round starts a fresh one and runs every candidate
+against it in an order that rotates from round to round.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import statistics
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
-from raia_agent import APIError, APIStatusError, AsyncRaia, Raia
-from tools.bench import KEY, PATH, Row, interleaved, medians
+from raia_agent import AsyncRaia, Raia
+from raia_agent._transport import AIOHTTP, HTTPX, available
+from tools.bench import KEY, PATH, ROUNDS, Row, ratio, rotated, scaled
 
-# Sync runs faster against the server; more calls keep each run long enough to time.
-CALLS = {"sync": 3000, "async": 1000}
-CONCURRENCY = 64
-ROUNDS = 5
+FLIGHTS = (1, 16, 64)
+HEADERS = {"Agent-Secret-Key": KEY}
 
 
 def serve(conn: Any, db: str) -> None:
@@ -52,16 +54,6 @@ def served(db: str = ":memory:") -> Iterator[str]:
             proc.kill()
 
 
-class Tally:
-    """What came back: a run that lost calls is reported, not silently faster."""
-
-    def __init__(self) -> None:
-        self.ok = self.bad_status = self.errors = 0
-
-    def __str__(self) -> str:
-        return f"{self.bad_status} bad statuses, {self.errors} transport errors"
-
-
 def bodies(calls: int) -> list[dict[str, Any]]:
     return [
         {"conversationMessageId": str(uuid.uuid4()), "userId": str(uuid.uuid4()), "voteType": "up", "question": "Why?"}
@@ -78,96 +70,136 @@ def raia_args(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sync_rate(kind: str, tally: Tally) -> float:
-    rows = bodies(CALLS["sync"])
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    with served() as base_url:
-        raw = httpx.Client(base_url=base_url, headers={"Agent-Secret-Key": KEY}, limits=limits)
-        raia = Raia(secret_key=KEY, base_url=base_url, http_client=httpx.Client(limits=limits))
+class Run:
+    """One candidate's run: calls/s and every call's latency. A lost call fails the bench."""
 
-        def call(body: dict[str, Any]) -> None:
-            try:
-                if kind == "raw":
-                    response = raw.post(PATH, json=body)
+    def __init__(self, rate: float, latencies: list[float]) -> None:
+        self.rate = rate
+        ordered = sorted(latencies)
+        self.p50 = ordered[len(ordered) // 2]
+        self.p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+async def in_flight(
+    call: Callable[[dict[str, Any]], Awaitable[None]], rows: list[dict[str, Any]], flight: int
+) -> Run:
+    pending = iter(rows)
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        # `flight` workers share one iterator: at most that many requests in flight.
+        for body in pending:
+            start = time.perf_counter()
+            await call(body)
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(flight)))
+    return Run(len(rows) / (time.perf_counter() - start), latencies)
+
+
+def async_candidate(base_url: str, kind: str, flight: int, calls: int) -> Run:
+    async def run() -> Run:
+        rows = bodies(calls)
+        if kind == "raw httpx":
+            async with httpx.AsyncClient(base_url=base_url, headers=HEADERS) as raw:
+
+                async def raw_call(body: dict[str, Any]) -> None:
+                    response = await raw.post(PATH, json=body)
                     response.json()
                     if response.status_code != 201:
-                        tally.bad_status += 1
-                        return
-                else:
-                    raia.feedback.create_or_update(**raia_args(body))
-                tally.ok += 1
-            except APIStatusError:
-                tally.bad_status += 1
-            except (httpx.TransportError, APIError):
-                tally.errors += 1
+                        raise SystemExit(f"raw httpx: status {response.status_code}")
 
-        work: Callable[[dict[str, Any]], None] = call
+                return await in_flight(raw_call, rows, flight)
+        if kind == "ceiling":
+            import aiohttp
+
+            connector = aiohttp.TCPConnector(limit=64)
+            async with aiohttp.ClientSession(base_url, headers=HEADERS, connector=connector) as session:
+
+                async def bare_call(body: dict[str, Any]) -> None:
+                    async with session.post(PATH, json=body) as response:
+                        await response.json()
+                        if response.status != 201:
+                            raise SystemExit(f"ceiling: status {response.status}")
+
+                return await in_flight(bare_call, rows, flight)
+        # "AsyncRaia <transport> <connections>"
+        _, transport, connections = kind.split()
+        async with AsyncRaia(secret_key=KEY, base_url=base_url, max_retries=0) as client:
+            client._size_pool(int(connections), transport)
+
+            async def raia_call(body: dict[str, Any]) -> None:
+                await client.feedback.create_or_update(**raia_args(body))
+
+            return await in_flight(raia_call, rows, flight)
+
+    return asyncio.run(run())
+
+
+def sync_sequential(base_url: str, calls: int) -> Run:
+    rows = bodies(calls)
+    latencies = []
+    with Raia(secret_key=KEY, base_url=base_url, max_retries=0) as client:
         start = time.perf_counter()
-        with ThreadPoolExecutor(CONCURRENCY) as pool:
-            list(pool.map(work, rows))
-        elapsed = time.perf_counter() - start
-        raw.close()
-        raia.close()
-    return tally.ok / elapsed
+        for body in rows:
+            began = time.perf_counter()
+            client.feedback.create_or_update(**raia_args(body))
+            latencies.append(time.perf_counter() - began)
+        return Run(calls / (time.perf_counter() - start), latencies)
 
 
-def async_rate(kind: str, tally: Tally) -> float:
-    rows = bodies(CALLS["async"])
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-
-    async def run(base_url: str) -> float:
-        async with (
-            httpx.AsyncClient(base_url=base_url, headers={"Agent-Secret-Key": KEY}, limits=limits) as raw,
-            AsyncRaia(
-                secret_key=KEY, base_url=base_url, http_client=httpx.AsyncClient(limits=limits)
-            ) as raia,
-        ):
-            pending = iter(rows)
-
-            async def worker() -> None:
-                # CONCURRENCY workers share one iterator: at most that many requests in flight.
-                for body in pending:
-                    try:
-                        if kind == "raw":
-                            response = await raw.post(PATH, json=body)
-                            response.json()
-                            if response.status_code != 201:
-                                tally.bad_status += 1
-                                continue
-                        else:
-                            await raia.feedback.create_or_update(**raia_args(body))
-                        tally.ok += 1
-                    except APIStatusError:
-                        tally.bad_status += 1
-                    except (httpx.TransportError, APIError):
-                        tally.errors += 1
-
-            start = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-            return tally.ok / (time.perf_counter() - start)
-
-    with served() as base_url:
-        return asyncio.run(run(base_url))
+def candidates() -> list[str]:
+    # httpx's own pool is bounded at 8 connections (raia_agent._transport._bounded); 4 for the sweep
+    kinds = ["raw httpx", "AsyncRaia httpx 8", "AsyncRaia httpx 4"]
+    if AIOHTTP in available():
+        kinds += ["AsyncRaia aiohttp 64", "ceiling"]
+    return kinds
 
 
 def e2e_rows() -> tuple[list[Row], str]:
-    tallies = {name: Tally() for name in ("sync raw", "sync raia", "async raw", "async raia")}
-
-    def candidate(name: str) -> Callable[[], float]:
-        flavour, kind = name.split()
-        rate = sync_rate if flavour == "sync" else async_rate
-        return lambda: rate(kind, tallies[name])
-
-    rates = medians(interleaved({name: candidate(name) for name in tallies}, rounds=ROUNDS))
-    rows = [
-        (f"calls/s, local_server, sync x{CONCURRENCY} threads: Raia / raw httpx",
-         f"{rates['sync raia'] / rates['sync raw']:.2f}x", ">= 1.0x"),
-        (f"calls/s, local_server, async x{CONCURRENCY} in flight: AsyncRaia / raw httpx",
-         f"{rates['async raia'] / rates['async raw']:.2f}x", ">= 1.0x"),
-    ]  # fmt: skip
-    lost = "; ".join(f"{name}: {tally}" for name, tally in tallies.items())
-    note = (
-        f"end to end, raw httpx: sync {rates['sync raw']:.0f} calls/s, async {rates['async raw']:.0f} calls/s "
-        f"(same pool, {CONCURRENCY} connections, for both sides; a fresh server per run). Lost over all runs: {lost}"
+    calls = scaled(1000, 100)
+    rounds = scaled(ROUNDS, 2)
+    names = [f"{kind} x{flight}" for flight in FLIGHTS for kind in candidates()] + ["Raia sync sequential"]
+    runs: dict[str, list[Run]] = {name: [] for name in names}
+    for round_no in range(rounds):
+        with served() as base_url:
+            for name in rotated(names, round_no):
+                if name == "Raia sync sequential":
+                    runs[name].append(sync_sequential(base_url, calls))
+                else:
+                    kind, depth = name.rsplit(" x", 1)
+                    runs[name].append(async_candidate(base_url, kind, int(depth), calls))
+    rates = {name: [run.rate for run in values] for name, values in runs.items()}
+    best = f"AsyncRaia {AIOHTTP} 64" if AIOHTTP in available() else f"AsyncRaia {HTTPX} 8"
+    rows: list[Row] = []
+    for flight in FLIGHTS:
+        aim = ">= 2x" if flight == 64 else "-"
+        rows.append((f"calls/s x{flight}: AsyncRaia httpx 4 / raw httpx default pool",
+                     ratio(rates, f"AsyncRaia {HTTPX} 4 x{flight}", f"raw httpx x{flight}"), "-"))  # fmt: skip
+        rows.append((f"calls/s x{flight}: AsyncRaia httpx 8 / raw httpx default pool",
+                     ratio(rates, f"AsyncRaia {HTTPX} 8 x{flight}", f"raw httpx x{flight}"), "-"))  # fmt: skip
+        rows.append((f"calls/s x{flight}: {best} / raw httpx default pool",
+                     ratio(rates, f"{best} x{flight}", f"raw httpx x{flight}"), aim))  # fmt: skip
+    rows.append(("calls/s x64: " + best + " / Raia sync sequential",
+                 ratio(rates, f"{best} x64", "Raia sync sequential"), ">= 1.3x"))  # fmt: skip
+    if AIOHTTP in available():
+        rows.append(("calls/s x64: " + best + " / server ceiling (raw aiohttp x64)",
+                     ratio(rates, f"{best} x64", "ceiling x64"), "-"))  # fmt: skip
+    p = [run.p99 / run.p50 for run in runs[f"{best} x64"]]
+    rows.append(
+        (
+            f"latency x64, {best}: p99 / p50",
+            f"{statistics.median(p):.2f}x ({min(p):.2f}-{max(p):.2f})",
+            "<= 3x",
+        )
     )
-    return rows, note
+    lines = [
+        f"end to end ({calls} calls per run, {rounds} rounds, a fresh server per round), median calls/s and p50/p99 ms:"
+    ]
+    for name, values in runs.items():
+        lines.append(
+            f"  {name}: {statistics.median(r.rate for r in values):.0f}/s, "
+            f"p50 {statistics.median(r.p50 for r in values) * 1e3:.1f} ms, p99 {statistics.median(r.p99 for r in values) * 1e3:.1f} ms"
+        )
+    return rows, "\n".join(lines)

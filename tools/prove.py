@@ -43,9 +43,12 @@ from raia_agent_api.resources._operations import OPERATIONS
 from raia_agent import AsyncRaia, Raia
 
 names = list(getattr(models, "__all__", []))
-for cls in expected["classes"]:
+for cls in expected["classes"]:  # models load on first use: every one is loaded before any hint is read
     if names.count(cls) != 1 or not hasattr(models, cls):
         sys.exit(f"models has class {cls!r} {names.count(cls)} times, not once")
+for cls in names:
+    getattr(models, cls)
+for cls in expected["classes"]:
     if isinstance(getattr(models, cls), type):
         typing.get_type_hints(getattr(models, cls), localns=vars(models))
 routes = sorted([op.method, op.path] for op in OPERATIONS.values())

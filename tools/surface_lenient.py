@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .surface import Surface
 
-_IMPORT = re.compile(r"^from \.(\w+) import (\w+)$", re.MULTILINE)
+_IMPORT = re.compile(r"^\s*from \.(\w+) import (\w+)$", re.MULTILINE)  # indented: models load lazily
 _FIELD = re.compile(r"^    ([a-z_][a-z0-9_]*): (.+?)(?: = .+)?$")
 _WIDENED = frozenset({"UUID"})
 
@@ -34,6 +34,10 @@ def roots(surface: Surface) -> set[str]:
 def widen(package: Path, models: set[str]) -> None:
     directory = package / "models"
     modules = {cls: module for module, cls in _IMPORT.findall((directory / "__init__.py").read_text("utf-8"))}
+    if models - modules.keys():  # a template change must not silently leave responses strictly typed
+        raise SystemExit(
+            f"surface_lenient: models/__init__.py does not import {sorted(models - modules.keys())}"
+        )
     enums = {
         cls
         for cls, module in modules.items()

@@ -45,10 +45,18 @@ class Pool:
     opens a new pool (a user's http_client cannot be rebuilt, so that is a RaiaError).
     """
 
-    __slots__ = ("abandoned", "http", "owned", "pid", "settings")
+    __slots__ = ("abandoned", "http", "owned", "pid", "settings", "transport")
 
-    def __init__(self, http: httpx.Client | httpx.AsyncClient, owned: bool, settings: dict[str, Any]) -> None:
-        self.http, self.owned, self.settings, self.pid = http, owned, settings, os.getpid()
+    def __init__(
+        self,
+        http: httpx.Client | httpx.AsyncClient | None,
+        owned: bool,
+        settings: dict[str, Any],
+        transport: str | None = None,
+        http_type: type[httpx.Client] | type[httpx.AsyncClient] = httpx.Client,
+    ) -> None:
+        self.owned, self.settings, self.transport, self.pid = owned, settings, transport, os.getpid()
+        self.http = http if http is not None else self._new(http_type)
         # The parent's pool, kept referenced and never closed here: closing it from the child
         # could end a TLS session the parent still uses.
         self.abandoned: list[httpx.Client | httpx.AsyncClient] = []
@@ -62,9 +70,18 @@ class Pool:
                 "connections the parent process still uses; create the client in the child process"
             )
         self.abandoned.append(self.http)
-        self.http = type(self.http)(**self.settings)
+        self.http = self._new(httpx.AsyncClient if isinstance(self.http, httpx.AsyncClient) else httpx.Client)
         self.pid = os.getpid()
         return self.http
+
+    def _new(
+        self, http_type: type[httpx.Client] | type[httpx.AsyncClient]
+    ) -> httpx.Client | httpx.AsyncClient:
+        if http_type is httpx.AsyncClient:
+            from ._transport import async_pool  # the transport is chosen once per pool (see _transport)
+
+            return async_pool(self.settings, self.transport)
+        return httpx.Client(**self.settings)
 
 
 class BaseClient:
@@ -114,15 +131,15 @@ class BaseClient:
             "limits": limits,
         }
 
-    def _size_pool(self, connections: int) -> None:
-        """Give a new, unused client a pool of exactly `connections` (the import's concurrency)."""
+    def _size_pool(self, connections: int, transport: str | None = None) -> None:
+        """Give a new, unused client a pool of exactly `connections` (the import's concurrency),
+        over `transport` (see _transport; async only)."""
         if self._owns_http:
             settings = self._client_settings(connections)
-            self._pool = Pool(self._http_type(**settings), True, settings)
+            self._pool = Pool(None, True, settings, transport, self._http_type)
 
     def _own_pool(self, http_client: httpx.Client | httpx.AsyncClient | None) -> None:
-        settings = self._client_settings()
-        self._pool = Pool(http_client or self._http_type(**settings), http_client is None, settings)
+        self._pool = Pool(http_client, http_client is None, self._client_settings(), None, self._http_type)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"

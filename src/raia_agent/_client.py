@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
-import anyio
 import httpx
-import sniffio
 from raia_agent_api._surface import (
     NOT_GIVEN,
     Body,
@@ -261,6 +258,11 @@ class AsyncRaia(AsyncResources, BaseClient):
         self._log_request(request)
         # In async code the whole response, head included, is bounded by the read timeout: a server
         # trickling header lines would otherwise restart httpx's per-read clock for ever.
+        # Imported here so that the sync client never loads asyncio, anyio or sniffio (start-up).
+        import asyncio
+
+        import sniffio
+
         seconds = options.timeout.read
         if seconds is None:
             return await self._attempt_unbounded(operation, request, options)
@@ -268,6 +270,8 @@ class AsyncRaia(AsyncResources, BaseClient):
             if sniffio.current_async_library() == "asyncio":  # a third of anyio's cost per call
                 async with asyncio.timeout(seconds):
                     return await self._attempt_unbounded(operation, request, options)
+            import anyio
+
             with anyio.fail_after(seconds):
                 return await self._attempt_unbounded(operation, request, options)
         except TimeoutError:

@@ -1,0 +1,57 @@
+"""Loading follows use: a sync call loads no async machinery, and a call only its operation's models."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from raia_agent.testing import LocalServer
+
+SYNC_CALL = """
+import json, sys
+from raia_agent import Raia
+with Raia() as client:  # the key and URL from the environment: never on a command line
+    client.feedback.create_or_update(conversation_message_id="0f8fad5b-d9cb-469f-a165-70867728950e",
+        user_id="7c9e6679-7425-40de-944b-e07fc1f90ae7", vote_type="up", question="Q")
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_sync_call_loads_neither_asyncio_nor_sniffio_nor_the_generated_client(server: LocalServer) -> None:
+    """Raia's whole path, import to response, stays clear of the async machinery and the attrs client."""
+    result = subprocess.run(
+        [sys.executable, "-c", SYNC_CALL],
+        env={
+            **os.environ,
+            "RAIA_AGENT_SECRET_KEY": server.secret_key,
+            "RAIA_AGENT_BASE_URL": server.base_url,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout))
+    assert server.store.count() == 1
+    assert "raia_agent_api.models.feedback" in loaded
+    assert not {"asyncio", "sniffio", "raia_agent_api.client", "httpx_aiohttp"} & loaded
+
+
+def test_a_call_imports_only_the_models_its_operation_parses_into(server: LocalServer) -> None:
+    """The generated models load on first use: a 201 loads Feedback and its enum, not the error models."""
+    result = subprocess.run(
+        [sys.executable, "-c", SYNC_CALL],
+        env={
+            **os.environ,
+            "RAIA_AGENT_SECRET_KEY": server.secret_key,
+            "RAIA_AGENT_BASE_URL": server.base_url,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    models = {name for name in json.loads(result.stdout) if name.startswith("raia_agent_api.models.")}
+    assert models == {"raia_agent_api.models.feedback", "raia_agent_api.models.feedback_vote_type"}

@@ -1,0 +1,113 @@
+"""Each transport under AsyncRaia reports failures by what happened and keeps no state between calls."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from raia_agent import APIConnectionError, AsyncRaia, _retry, _transport
+from raia_agent.testing import LocalServer
+from tests._raw_server import raw_server, response_head
+
+ARGS: dict[str, Any] = {
+    "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+    "user_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "vote_type": "up",
+    "question": "Q",
+}
+TRANSPORTS = _transport.available()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+async def test_a_connection_dropped_after_sending_is_not_taken_for_one_never_made(
+    kind: str, server: LocalServer
+) -> None:
+    """A drop after the request left may have been acted on: its cause is no ConnectError, so no unsafe retry."""
+    server.fail_next("drop")
+    async with AsyncRaia(secret_key=server.secret_key, base_url=server.base_url, max_retries=0) as client:
+        client._size_pool(4, kind)
+        with pytest.raises(APIConnectionError) as info:
+            await client.feedback.create_or_update(**ARGS)
+    assert isinstance(info.value.__cause__, httpx.TransportError)
+    assert not _retry.not_processed(info.value)
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+async def test_a_refused_connection_is_known_never_to_have_reached_the_api(kind: str) -> None:
+    """A refused connection becomes a ConnectError on every transport: safe to retry any call."""
+    url = f"http://127.0.0.1:{closed_port()}"
+    async with AsyncRaia(secret_key="sk-transport", base_url=url, max_retries=0) as client:
+        client._size_pool(4, kind)
+        with pytest.raises(APIConnectionError) as info:
+            await client.feedback.create_or_update(**ARGS)
+    assert isinstance(info.value.__cause__, httpx.ConnectError)
+    assert _retry.not_processed(info.value)
+
+
+def test_an_unknown_transport_is_refused_by_name() -> None:
+    """Asking for a transport that does not exist names it and the ones that do."""
+    with pytest.raises(ValueError, match=r"'carrier-pigeon'.*'httpx'"):
+        _transport.async_pool({}, "carrier-pigeon")
+
+
+def test_the_fastest_installed_transport_is_the_default() -> None:
+    """With the [aiohttp] extra installed (as in development), AsyncRaia and the import use aiohttp."""
+    code = "from raia_agent import _transport; print(_transport.DEFAULT, *_transport.available())"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["aiohttp", "httpx", "aiohttp"]
+
+
+ANSWER = (
+    b'{"id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11", "conversationMessageId": "0f8fad5b-d9cb-469f-a165-70867728950e",'
+    b' "voteType": "up", "question": "Q", "answer": null, "createdAt": "2026-11-29T08:00:00.000Z",'
+    b' "updatedAt": "2026-11-29T08:00:00.000Z", "comment": null}'
+)
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+async def test_cookies_a_server_sets_are_never_sent_back(kind: str) -> None:
+    """The pool keeps no cookies: the API authenticates by header, so nothing else rides along on later calls."""
+    seen: list[bytes] = []
+
+    def handle(conn: socket.socket, request: bytes) -> None:
+        seen.append(request)
+        head = {
+            "content-type": "application/json",
+            "content-length": str(len(ANSWER)),
+            "set-cookie": "s=1; Path=/",
+            "connection": "close",  # raw_server serves one request per connection
+        }
+        conn.sendall(response_head(201, head) + ANSWER)
+
+    with raw_server(handle) as url:
+        async with AsyncRaia(secret_key="sk-transport", base_url=url, max_retries=0) as client:
+            client._size_pool(2, kind)
+            for _ in range(2):
+                await client.feedback.create_or_update(**ARGS)
+    assert len(seen) == 2
+    assert all(b"\r\ncookie:" not in request.lower() for request in seen)
+
+
+def test_httpx_own_pool_is_bounded_at_eight_connections_kept_alive() -> None:
+    """httpcore's cost grows with its connections, so its pool is capped (make bench's sweep); aiohttp's is not."""
+    asked = httpx.Limits(max_connections=64, max_keepalive_connections=20)
+    pool: Any = _transport.async_pool({"limits": asked}, _transport.HTTPX)
+    assert (pool._transport._pool._max_connections, pool._transport._pool._max_keepalive_connections) == (
+        8,
+        8,
+    )
+    small: Any = _transport.async_pool({"limits": httpx.Limits(max_connections=3)}, _transport.HTTPX)
+    assert small._transport._pool._max_connections == 3
