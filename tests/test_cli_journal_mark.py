@@ -89,6 +89,22 @@ def test_a_dry_run_reads_an_existing_journal_without_writing_it(server: LocalSer
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
+def test_a_fifo_named_as_the_journal_is_refused_without_waiting_for_a_writer(
+    server: LocalServer, tmp_path: Path, dry_run: bool
+) -> None:
+    """--journal naming a FIFO exits 2 in one line at once; reading its header would wait for ever."""
+    path = write_jsonl(tmp_path / "in.jsonl", rows(3))
+    fifo = tmp_path / "journal.fifo"
+    os.mkfifo(fifo)
+    result = run(server, "feedback", "import", str(path), "--journal", str(fifo), *(["--dry-run"] * dry_run))
+    assert result.returncode == 2, result.stderr
+    assert "not a regular file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert server.requests_received == 0
+
+
+@pytest.mark.timeout(60)
 def test_a_fifo_is_refused_up_front_in_one_line(server: LocalServer, tmp_path: Path) -> None:
     """A FIFO with no writer is refused at once (exit 2, one line), without opening it or a journal."""
     fifo = tmp_path / "rows.jsonl"
