@@ -45,6 +45,19 @@ def configure_from_env() -> None:
             logger.addHandler(handler)
 
 
+def one_line(text: str, limit: int, *, backslashes: bool = True) -> str:
+    """`text` for one log line or message: at most `limit` characters, with what a terminal would
+    act on (control and format characters: ESC, CR/LF, bidi marks) shown as escapes, and
+    backslashes too unless `backslashes` is false. Redact before this, so that the cut never
+    leaves a prefix of the key."""
+    kept = "" if backslashes else "\\"
+    shown = "".join(
+        ch if (ch.isprintable() and ch != "\\") or ch == kept else ch.encode("unicode_escape").decode("ascii")
+        for ch in text[:limit]
+    )
+    return f"{shown}... (cut at {limit} of {len(text)} characters)" if len(text) > limit else shown
+
+
 class Redactor:
     """Hides the secret in any text, and the values of the headers that carry it."""
 
