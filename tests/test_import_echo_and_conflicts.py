@@ -177,3 +177,11 @@ def test_a_cell_that_does_not_convert_names_its_column(schema: dict[str, Any], c
     """A cell of the wrong shape is an error naming the column as the file spells it."""
     with pytest.raises(CellError, match=f"column 'zzProbeColumn': .* {why}"):
         convert("zzProbeColumn", field(schema), cell)
+
+
+@pytest.mark.parametrize("schema", [{"type": "integer"}, {"type": "number"}])
+@pytest.mark.parametrize("cell", ["1_000", "\uff11\uff12", "\u0663", "1_0.5", "0x10", "+-1"])
+def test_a_number_cell_is_read_in_ascii_decimal_notation_only(schema: dict[str, Any], cell: str) -> None:
+    """Python's int() and float() take "1_000" and non-ASCII digits; a cell is a number only as JSON would spell it."""
+    with pytest.raises(CellError, match="column 'zzProbeColumn'"):
+        convert("zzProbeColumn", field(schema), cell)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from ._spec import Field
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
+# Numbers as JSON spells them (a leading + allowed): Python's int() and float() also take "1_000",
+# "infinity" and digits of any script, which a cell meant as a number never holds.
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
 
 
 class CellError(ValueError):
@@ -33,12 +38,16 @@ def convert(column: str, field: Field, text: str) -> Any:
             raise CellError(_message(column, text, f"is not JSON ({detail})")) from None
     if "integer" in types:
         try:
+            if not _INTEGER.fullmatch(stripped):
+                raise ValueError(stripped)
             return int(stripped)
         except ValueError:
             if "number" not in types:
                 raise CellError(_message(column, text, "is not an integer")) from None
     if "number" in types:
         try:
+            if not _NUMBER.fullmatch(stripped) and stripped.lower() not in {"nan", "inf", "-inf", "infinity"}:
+                raise ValueError(stripped)
             number = float(stripped)
         except ValueError:
             raise CellError(_message(column, text, "is not a number")) from None
