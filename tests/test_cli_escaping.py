@@ -51,6 +51,17 @@ def test_control_sequences_in_a_stored_value_are_escaped_in_the_table(server: Lo
     assert json.loads(as_json.stdout)["comment"] == HOSTILE
 
 
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"], ids=["LRM", "RLM", "ALM"])
+def test_implicit_bidi_marks_in_a_stored_value_are_escaped_in_the_table(
+    server: LocalServer, mark: str
+) -> None:
+    """The left-to-right, right-to-left and Arabic letter marks reorder what a terminal shows: printed as escapes."""
+    result = run(server, *send_args(comment=f"price 100{mark} USD"))
+    assert result.returncode == 0, result.stderr
+    assert mark not in result.stdout
+    assert f"price 100\\u{ord(mark):04x} USD" in result.stdout
+
+
 def test_a_server_message_is_one_escaped_error_line(tmp_path: Path) -> None:
     """A 400 whose message holds control sequences and newlines is printed as one line with them escaped."""
     body = json.dumps({"statusCode": 400, "message": f"bad{HOSTILE}\nsecond line", "error": "Bad Request"})
