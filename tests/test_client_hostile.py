@@ -189,6 +189,30 @@ def test_a_request_id_echoing_the_key_is_redacted(
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [(b"req-\x9b31m-", "req-\\x9b31m-"), ("req-\u202e-".encode(), "req-\\u202e-")],
+    ids=["C1 CSI byte", "UTF-8 bidi override"],
+)
+def test_a_request_id_with_terminal_controls_is_escaped_and_bounded(
+    flavour: str, raw: bytes, shown: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """x-request-id holding a C1 control or a bidi override, then 5,000 bytes, reaches message, attribute and log escaped and cut."""
+    value = raw + b"x" * 5000
+    body = b'{"status": 500, "message": "boom"}'
+    head = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
+    data = head + b"content-length: %d\r\nx-request-id: %s\r\n\r\n%s" % (len(body), value, body)
+    caplog.set_level(logging.DEBUG, logger="raia_agent")
+    with raw_server(answer_raw(data)) as url, pytest.raises(RaiaError) as info:
+        call(flavour, url)
+    error: Any = info.value
+    for text in (str(error), error.request_id, caplog.text):
+        assert "\x9b" not in text and "\u202e" not in text
+    assert error.request_id.startswith(shown + "xxx")
+    assert len(error.request_id) < 300 and len(str(error)) < 600
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_the_key_never_follows_a_redirect_to_another_origin(flavour: str) -> None:
     """Even a user's http_client with follow_redirects=True sends the key to no other origin."""
     seen: list[bytes] = []

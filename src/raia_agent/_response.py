@@ -16,7 +16,15 @@ from ._lenient import build, closed, describe, forward_compatible
 from ._logging import Redactor, logger, one_line
 from ._schema import Problem, validator
 
-__all__ = ["MAX_RESPONSE_BYTES", "BodyLimit", "RawResponse", "decoding_error", "parse", "status_error"]
+__all__ = [
+    "MAX_RESPONSE_BYTES",
+    "BodyLimit",
+    "RawResponse",
+    "decoding_error",
+    "parse",
+    "request_id_of",
+    "status_error",
+]
 
 T = TypeVar("T")
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
@@ -102,6 +110,13 @@ def decoding_error(response: httpx.Response, exc: Exception) -> ResponseValidati
     )
 
 
+def request_id_of(response: httpx.Response, redact: Redactor) -> str | None:
+    """The server's x-request-id as messages and logs may quote it: redacted, then escaped and cut
+    (the header may carry any byte above 0x7f: a C1 control, a bidi override, kilobytes)."""
+    found = response.headers.get("x-request-id")
+    return None if found is None else one_line(redact.text(found), _SHOWN, backslashes=False)
+
+
 def _model(op: Operation[Any], reply: Reply) -> Any:
     key = f"model:{reply.model}"
     found = op.cache.get(key)
@@ -122,7 +137,7 @@ def parse(
 ) -> RawResponse[T]:
     """The documented model; with `strict` False, what a newer spec would explain is kept (see _lenient)."""
     status = response.status_code
-    request_id = redact.optional(response.headers.get("x-request-id"))
+    request_id = request_id_of(response, redact)
     if not 200 <= status < 300:
         raise status_error(op, response, content, redact, request_id)
     reply = op.replies.get(status) or op.replies.get(op.success) or Reply(None)
