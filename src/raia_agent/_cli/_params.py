@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._cells import read_integer, read_number
 from ._spec import Field
 
 # Short spellings kept for people and scripts that already use them; an alias whose
@@ -42,6 +43,23 @@ class JSONValue(_ParamType):
             self.fail("not valid JSON: nested too deeply", param, ctx)
 
 
+class Number(_ParamType):
+    """An integer or number option read as JSON spells it (click.INT and FLOAT take "1_000", "nan"
+    and digits of any script), the same rule as a CSV cell."""
+
+    def __init__(self, integer: bool) -> None:
+        self.integer = integer
+        self.name = "integer" if integer else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return read_integer(value.strip()) if self.integer else read_number(value.strip())
+        except ValueError as exc:
+            self.fail(f"{value!r} {exc}", param, ctx)
+
+
 def param_type(field: Field) -> click.ParamType[Any]:
     if field.choices:
         return click.Choice(field.choices)
@@ -49,9 +67,9 @@ def param_type(field: Field) -> click.ParamType[Any]:
     if types <= {"string"}:
         return click.STRING
     if types <= {"integer"}:
-        return click.INT
+        return Number(integer=True)
     if types <= {"number", "integer"}:
-        return click.FLOAT
+        return Number(integer=False)
     if types <= {"boolean"}:
         return click.BOOL
     return JSONValue()
