@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -103,14 +104,28 @@ class Rejects:
         if self.partial is None:
             return
         if self._handle is None:
-            # backslashreplace: a lone surrogate from the input is kept as its JSON escape
-            self._handle = self.partial.open("w", encoding="utf-8", errors="backslashreplace")
+            self._handle = self._open(self.partial)
         text = json.dumps(row, ensure_ascii=False, default=str)
         if len(text) > self.MAX_ROW:
             row = f"{text[: self.MAX_ROW]}... [truncated: {len(text)} characters]"
         record = {"line": line, "kind": kind, "reason": reason, **extra, "row": row}
         self._handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
         self.written += 1
+
+    def _open(self, path: Path) -> IO[str]:
+        # backslashreplace: a lone surrogate from the input is kept as its JSON escape
+        if not self.direct:
+            return path.open("w", encoding="utf-8", errors="backslashreplace")
+        # A pipe or device is opened without waiting: a FIFO no process reads would block the event
+        # loop in open() for ever, where neither Ctrl-C nor SIGTERM can end it.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:
+                raise OSError(exc.errno, f"--rejects {path} is a FIFO no process is reading") from None
+            raise
+        os.set_blocking(fd, True)
+        return open(fd, "w", encoding="utf-8", errors="backslashreplace")
 
     def close(self) -> bool:
         """Move this run's rejects into place; True if there were any."""
