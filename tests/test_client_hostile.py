@@ -7,6 +7,7 @@ import contextlib
 import gzip
 import json
 import logging
+import pickle
 import socket
 import time
 import traceback
@@ -14,6 +15,7 @@ import tracemalloc
 import zlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
@@ -309,6 +311,27 @@ def test_a_key_echoed_in_a_broken_status_line_stays_out_of_the_exception_chain(f
         call(flavour, url)
     text = "".join(traceback.format_exception(info.value))
     assert KEY not in text, text
+
+
+PERCENT_KEY = "sk-test/plus+key 0123"
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [quote(PERCENT_KEY, safe=""), quote(PERCENT_KEY, safe="").lower(), quote_plus(PERCENT_KEY, safe="")],
+    ids=["upper hex", "lower hex", "form-encoded"],
+)
+def test_a_key_echoed_percent_encoded_is_hidden_in_message_body_and_pickle(echoed: str) -> None:
+    """A proxy quoting the request URL or a form body echoes the key percent-encoded: hidden like the key itself."""
+    body = json.dumps({"statusCode": 400, "message": f"bad url /x?key={echoed}"}).encode()
+    with (
+        raw_server(answer(400, body)) as url,
+        pytest.raises(BadRequestError) as info,
+        Raia(secret_key=PERCENT_KEY, base_url=url, max_retries=0) as client,
+    ):
+        client.feedback.create_or_update(**ARGS)
+    assert echoed not in str(info.value) and "[REDACTED]" in str(info.value)
+    assert echoed.encode() not in pickle.dumps(info.value)
 
 
 @pytest.mark.parametrize("padding", [0, 190, 197])
