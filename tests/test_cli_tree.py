@@ -84,3 +84,11 @@ def test_an_integer_or_number_option_reads_decimal_notation(
     assert (
         param_type(Field("zzProbeField", "zz_probe_field", False, schema)).convert(text, None, None) == value
     )
+
+
+def test_a_json_option_naming_a_key_twice_is_refused() -> None:
+    """An object option given as JSON with a repeated key is a usage error, not "the last one wins"."""
+    option_type = param_type(Field("zzProbeField", "zz_probe_field", False, {"type": "object"}))
+    with pytest.raises(click.BadParameter, match=r"names the key .*source.* twice"):
+        option_type.convert('{"source": "a", "source": "b"}', None, None)
+    assert option_type.convert('{"source": "a"}', None, None) == {"source": "a"}

@@ -185,3 +185,11 @@ def test_a_number_cell_is_read_in_ascii_decimal_notation_only(schema: dict[str, 
     """Python's int() and float() take "1_000" and non-ASCII digits; a cell is a number only as JSON would spell it."""
     with pytest.raises(CellError, match="column 'zzProbeColumn'"):
         convert("zzProbeColumn", field(schema), cell)
+
+
+@pytest.mark.parametrize("cell", ['{"source": "a", "source": "b"}', '[{"n": 1, "n": 2}]'])
+def test_a_json_cell_naming_a_key_twice_is_refused_naming_the_column(cell: str) -> None:
+    """As in a JSONL row, a key repeated inside a CSV cell is an error, not "the last one wins"."""
+    schema = {"type": "array"} if cell.startswith("[") else {"type": "object"}
+    with pytest.raises(CellError, match=r"column 'zzProbeColumn': .* names the key '?(source|n)'? twice"):
+        convert("zzProbeColumn", field(schema), cell)

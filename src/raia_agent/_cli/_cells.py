@@ -16,6 +16,21 @@ _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
 
 
+class DuplicateKey(ValueError):
+    """A JSON object naming a key twice."""
+
+
+def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object hook: a key given twice is an error, not "the last one wins" (in a row, a
+    cell or an option alike)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 class CellError(ValueError):
     """A cell that does not convert; the message names the column."""
 
@@ -31,7 +46,9 @@ def convert(column: str, field: Field, text: str) -> Any:
         return None
     if types & {"object", "array"}:
         try:
-            return json.loads(stripped)
+            return json.loads(stripped, object_pairs_hook=no_duplicates)
+        except DuplicateKey as exc:
+            raise CellError(_message(column, text, f"names the key {exc} twice")) from None
         except (ValueError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             raise CellError(_message(column, text, f"is not JSON ({detail})")) from None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._cells import read_integer, read_number
+from ._cells import DuplicateKey, no_duplicates, read_integer, read_number
 from ._spec import Field
 
 # Short spellings kept for people and scripts that already use them; an alias whose
@@ -36,7 +36,9 @@ class JSONValue(_ParamType):
         if not isinstance(value, str):
             return value
         try:
-            return json.loads(value)
+            return json.loads(value, object_pairs_hook=no_duplicates)
+        except DuplicateKey as exc:
+            self.fail(f"the JSON names the key {exc} twice", param, ctx)
         except ValueError as exc:
             self.fail(f"not valid JSON: {exc}", param, ctx)
         except RecursionError:
