@@ -225,3 +225,19 @@ def test_the_models_types_allow_the_values_kept_as_received(tmp_path: Path) -> N
             assert wanted in errors.get(number, ""), f"mypy accepted line {number}: {line}\n{result.stdout}"
         else:
             assert number not in errors, f"mypy refused line {number}: {errors[number]}"
+
+
+@pytest.mark.parametrize("received", [5, None, {"v": "up"}, ["up"], True])
+def test_an_enum_declared_without_a_type_keeps_only_a_string_it_does_not_know(received: Any) -> None:
+    """A schema `{enum: [...]}` with no `type` reports 5 or {} only as "not listed": lenient parsing still refuses it."""
+    from raia_agent._lenient import build
+    from raia_agent._schema import Validator
+
+    schema = {"type": "object", "properties": {"voteType": {"enum": ["up", "down"]}}}
+    problems = Validator(schema).problems({"voteType": received})
+    assert [problem.kind for problem in problems] == ["Enum"]  # what makes it look forward-compatible
+    with pytest.raises(ValueError, match="voteType is not a string"):
+        build({"voteType": received}, schema, problems, dict)
+    assert build(
+        {"voteType": "neutral"}, schema, Validator(schema).problems({"voteType": "neutral"}), dict
+    ) == {"voteType": "neutral"}

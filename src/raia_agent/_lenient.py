@@ -113,6 +113,10 @@ def build(data: Any, schema: dict[str, Any], problems: list[Problem], make: Call
             stand_in = _STAND_INS.get(str(node.get("format")))
         if stand_in is None:
             continue  # the parser keeps this value as it is
+        if not isinstance(_get(patched, path), str):
+            # an enum declared without `type` lets 5 or {} through as merely "not listed"; the
+            # model has room for a str only, so any other JSON type stays an error
+            raise ValueError(f"{problem.field or 'the body'} is not a string")
         original = _set(patched, path, stand_in)
         changed.append((path, original))
     model = make(patched)
@@ -133,6 +137,12 @@ def _schema_at(schema: dict[str, Any], path: list[str]) -> dict[str, Any]:
         else:
             node = resolved((node.get("properties") or {}).get(part, {}), defs)
     return node
+
+
+def _get(data: Any, path: list[str]) -> Any:
+    for part in path:
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
 
 
 def _set(data: Any, path: list[str], value: Any) -> Any:
