@@ -7,8 +7,12 @@ import json
 import uuid
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
+from raia_agent._cli._params import options
+from raia_agent._cli._spec import Field
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import csv_text, raw_http_server, rows, run, write_jsonl
 
@@ -103,3 +107,16 @@ def test_rejects_naming_markup_and_controls_are_escaped(server: LocalServer, tmp
     result = run(server, "feedback", "import", str(path))
     assert result.returncode == 1
     assert_no_controls(result.stdout + result.stderr)
+
+
+def test_a_spec_description_with_control_sequences_is_escaped_in_help() -> None:
+    """A vendor's field description holding OSC 52 and a bidi override shows in --help as escapes."""
+    described = Field(
+        "zzProbeField", "zz_probe_field", False, {"type": "string", "description": f"evil {HOSTILE}"}
+    )
+    (option,) = options([described])
+    command = click.command("probe")(option.decorator()(lambda **given: None))
+    result = CliRunner().invoke(command, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert_no_controls(result.output)
+    assert "\\x1b]52;c;cm0gLXJmIH4=\\x07" in result.output

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._cells import DuplicateKey, no_duplicates, read_integer, read_number
+from ._common import printable
 from ._spec import Field
 
 # Short spellings kept for people and scripts that already use them; an alias whose
@@ -89,6 +90,8 @@ class Option:
         help_text = self.field.description or None
         if self.field.location == "header":
             help_text = f"Header {self.field.json_name}." + (f" {help_text}" if help_text else "")
+        if help_text:
+            help_text = printable(help_text)  # the vendor's text: no ESC or bidi control reaches --help
         return click.option(
             *self.names,
             self.dest,
@@ -126,8 +129,6 @@ def flag(dest: str) -> str:
 def print_result(value: Any, as_json: bool) -> None:
     """A response: an object as a two-column table (or JSON), anything else as JSON. Every key and
     value is the server's text: shown as plain text, never as markup, its controls escaped."""
-    from ._common import printable
-
     if as_json or not isinstance(value, dict):
         if value is not None:
             click.echo(json.dumps(value, indent=2))  # ASCII: every control character is escaped
