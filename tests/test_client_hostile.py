@@ -313,6 +313,19 @@ def test_a_key_echoed_in_a_broken_status_line_stays_out_of_the_exception_chain(f
     assert KEY not in text, text
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_server_message_with_terminal_controls_is_escaped_in_the_error(flavour: str) -> None:
+    """A 400 whose message holds OSC 52, CSI and a bidi override reaches str(error) escaped; .body keeps it as sent."""
+    message = "bad \x1b]52;c;cm0gLXJmIH4=\x07 \x9b31m \u202eevil"
+    body = json.dumps({"statusCode": 400, "message": message}).encode()
+    with raw_server(answer(400, body)) as url, pytest.raises(BadRequestError) as info:
+        call(flavour, url)
+    shown = str(info.value)
+    assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e"), repr(shown)
+    assert "\\x1b]52;c;cm0gLXJmIH4=\\x07 \\x9b31m \\u202eevil" in shown
+    assert info.value.body["message"] == message
+
+
 PERCENT_KEY = "sk-test/plus+key 0123"
 
 
