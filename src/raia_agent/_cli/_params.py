@@ -60,7 +60,9 @@ class Number(_ParamType):
         try:
             return read_integer(value.strip()) if self.integer else read_number(value.strip())
         except ValueError as exc:
-            self.fail(f"{value!r} {exc}", param, ctx)
+            # click's own wording for the common case; the finer reason ("not a finite number") as is
+            reason = str(exc) if "finite" in str(exc) else f"is not a valid {self.name}"
+            self.fail(f"{value!r} {reason}.", param, ctx)
 
 
 def param_type(field: Field) -> click.ParamType[Any]:
