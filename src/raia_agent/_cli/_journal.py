@@ -66,13 +66,14 @@ def check_mark(path: Path) -> bool:
         return False
     except OSError as exc:
         raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotAJournal("it is not a regular file (a FIFO, a device or a directory)")
-        try:
-            header = handle.read(100)
-        except OSError as exc:
-            raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
+        header = os.read(fd, 100)
+    except OSError as exc:
+        raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if not header:
         return False  # an empty file is an empty database: there is nothing to lose
     if len(header) < 100 or not header.startswith(_HEADER):
