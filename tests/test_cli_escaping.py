@@ -7,8 +7,12 @@ import json
 import uuid
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
+from raia_agent._cli._params import options
+from raia_agent._cli._spec import Field
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import csv_text, raw_http_server, rows, run, write_jsonl
 
@@ -49,6 +53,17 @@ def test_control_sequences_in_a_stored_value_are_escaped_in_the_table(server: Lo
     as_json = run(server, *send_args(comment=HOSTILE), "--json")
     assert_no_controls(as_json.stdout)
     assert json.loads(as_json.stdout)["comment"] == HOSTILE
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"], ids=["LRM", "RLM", "ALM"])
+def test_implicit_bidi_marks_in_a_stored_value_are_escaped_in_the_table(
+    server: LocalServer, mark: str
+) -> None:
+    """The left-to-right, right-to-left and Arabic letter marks reorder what a terminal shows: printed as escapes."""
+    result = run(server, *send_args(comment=f"price 100{mark} USD"))
+    assert result.returncode == 0, result.stderr
+    assert mark not in result.stdout
+    assert f"price 100\\u{ord(mark):04x} USD" in result.stdout
 
 
 def test_a_server_message_is_one_escaped_error_line(tmp_path: Path) -> None:
@@ -92,3 +107,16 @@ def test_rejects_naming_markup_and_controls_are_escaped(server: LocalServer, tmp
     result = run(server, "feedback", "import", str(path))
     assert result.returncode == 1
     assert_no_controls(result.stdout + result.stderr)
+
+
+def test_a_spec_description_with_control_sequences_is_escaped_in_help() -> None:
+    """A vendor's field description holding OSC 52 and a bidi override shows in --help as escapes."""
+    described = Field(
+        "zzProbeField", "zz_probe_field", False, {"type": "string", "description": f"evil {HOSTILE}"}
+    )
+    (option,) = options([described])
+    command = click.command("probe")(option.decorator()(lambda **given: None))
+    result = CliRunner().invoke(command, ["--help"])
+    assert result.exit_code == 0, result.output
+    assert_no_controls(result.output)
+    assert "\\x1b]52;c;cm0gLXJmIH4=\\x07" in result.output

@@ -4,6 +4,7 @@ regular file, refused up front otherwise; signals end the import in every state.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import sqlite3
@@ -86,6 +87,55 @@ def test_a_dry_run_reads_an_existing_journal_without_writing_it(server: LocalSer
     assert result.returncode == 0, result.stderr
     assert "0 valid and would be sent, 10 already confirmed" in result.stdout
     assert {p.name: digest(p) for p in tmp_path.iterdir()} == state
+
+
+@pytest.mark.timeout(60)
+def test_rejects_to_a_fifo_no_process_reads_stop_the_import_instead_of_hanging(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """--rejects naming a FIFO without a reader ends the run with an error naming it; open() used to block for ever, deaf to signals."""
+    path = write_jsonl(tmp_path / "in.jsonl", rows(4, invalid_every=2))
+    fifo = tmp_path / "rejects.fifo"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [RAIA_AGENT, "feedback", "import", str(path), "--rejects", str(fifo)],
+        env={**os.environ, **env_for(server)}, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"--rejects {fifo} is a FIFO no process is reading" in result.stderr
+
+
+@pytest.mark.timeout(60)
+def test_rejects_to_a_fifo_with_a_reader_are_written_through(server: LocalServer, tmp_path: Path) -> None:
+    """A FIFO some process reads still gets every reject, one JSON line each."""
+    path = write_jsonl(tmp_path / "in.jsonl", rows(4, invalid_every=2))
+    fifo = tmp_path / "rejects.fifo"
+    os.mkfifo(fifo)
+    # O_RDWR opens a FIFO without waiting for a writer on Linux, and keeps it open for the run.
+    reader = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        result = run(server, "feedback", "import", str(path), "--rejects", str(fifo))
+        received = os.read(reader, 1 << 20).decode()
+    finally:
+        os.close(reader)
+    assert "2 rejected" in result.stdout, result.stdout + result.stderr
+    assert [json.loads(line)["kind"] for line in received.splitlines()] == ["invalid", "invalid"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry-run"])
+def test_a_fifo_named_as_the_journal_is_refused_without_waiting_for_a_writer(
+    server: LocalServer, tmp_path: Path, dry_run: bool
+) -> None:
+    """--journal naming a FIFO exits 2 in one line at once; reading its header would wait for ever."""
+    path = write_jsonl(tmp_path / "in.jsonl", rows(3))
+    fifo = tmp_path / "journal.fifo"
+    os.mkfifo(fifo)
+    result = run(server, "feedback", "import", str(path), "--journal", str(fifo), *(["--dry-run"] * dry_run))
+    assert result.returncode == 2, result.stderr
+    assert "not a regular file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert server.requests_received == 0
 
 
 @pytest.mark.timeout(60)

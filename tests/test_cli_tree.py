@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from raia_agent._cli import main
 from raia_agent._cli._ops import command_name, resources
-from raia_agent._cli._spec import operation_fields, operations
+from raia_agent._cli._params import param_type
+from raia_agent._cli._spec import Field, operation_fields, operations
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import run
 
@@ -58,3 +61,34 @@ def test_a_generated_command_calls_the_api_and_prints_the_response(server: Local
     bad = run(server, *args[:3], "42", *args[4:])
     assert bad.returncode == 2 and "conversation_message_id" in bad.stderr
     assert server.requests_received == 2
+
+
+@pytest.mark.parametrize("schema", [{"type": "integer"}, {"type": "number"}])
+@pytest.mark.parametrize("text", ["1_000", "\uff13", "\u0663", "nan", "1e999", "0x10"])
+def test_an_integer_or_number_option_refuses_what_json_would_not_read(
+    schema: dict[str, Any], text: str
+) -> None:
+    """click's INT and FLOAT take "1_000", fullwidth digits and "nan"; a numeric option is read as a CSV cell is."""
+    option_type = param_type(Field("zzProbeField", "zz_probe_field", False, schema))
+    with pytest.raises(click.BadParameter):
+        option_type.convert(text, None, None)
+
+
+@pytest.mark.parametrize(
+    ("schema", "text", "value"), [({"type": "integer"}, " 42 ", 42), ({"type": "number"}, "-2.5e3", -2500.0)]
+)
+def test_an_integer_or_number_option_reads_decimal_notation(
+    schema: dict[str, Any], text: str, value: Any
+) -> None:
+    """Plain decimal and exponent notation still convert."""
+    assert (
+        param_type(Field("zzProbeField", "zz_probe_field", False, schema)).convert(text, None, None) == value
+    )
+
+
+def test_a_json_option_naming_a_key_twice_is_refused() -> None:
+    """An object option given as JSON with a repeated key is a usage error, not "the last one wins"."""
+    option_type = param_type(Field("zzProbeField", "zz_probe_field", False, {"type": "object"}))
+    with pytest.raises(click.BadParameter, match=r"names the key .*source.* twice"):
+        option_type.convert('{"source": "a", "source": "b"}', None, None)
+    assert option_type.convert('{"source": "a"}', None, None) == {"source": "a"}

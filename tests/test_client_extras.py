@@ -123,6 +123,37 @@ async def test_bad_extras_are_refused_by_name_before_sending(
     assert recorder.requests == []
 
 
+@pytest.mark.parametrize("value", [" v", "v ", "\t", "v\t"])
+@pytest.mark.parametrize("where", ["extra_headers", "default_headers"])
+def test_a_header_value_with_outer_whitespace_is_refused_before_sending(
+    server: LocalServer, where: str, value: str
+) -> None:
+    """h11 refuses to send such a value: a ValueError naming the header, not a retried connection error."""
+    with pytest.raises(ValueError, match=rf"{where}\['X-Padded'\] starts or ends with whitespace"):
+        if where == "default_headers":
+            Raia(secret_key=server.secret_key, base_url=server.base_url, default_headers={"X-Padded": value})
+        else:
+            with Raia(secret_key=server.secret_key, base_url=server.base_url) as client:
+                client.feedback.create_or_update(**ARGS, extra_headers={"X-Padded": value})
+    assert server.requests_received == 0
+
+
+@pytest.mark.parametrize("name", ["Content-Length", "transfer-encoding", "TRANSFER-ENCODING"])
+@pytest.mark.parametrize("where", ["extra_headers", "default_headers"])
+def test_a_header_that_frames_the_message_is_refused_before_sending(
+    server: LocalServer, where: str, name: str
+) -> None:
+    """Content-Length or Transfer-Encoding from the caller is a ValueError naming it, never a raw h11 error or a 400."""
+    value = "3" if name.lower() == "content-length" else "chunked"
+    with pytest.raises(ValueError, match=f"{where}: '{name}' frames the message"):
+        if where == "default_headers":
+            Raia(secret_key=server.secret_key, base_url=server.base_url, default_headers={name: value})
+        else:
+            with Raia(secret_key=server.secret_key, base_url=server.base_url, max_retries=0) as client:
+                client.feedback.create_or_update(**ARGS, extra_headers={name: value})
+    assert server.requests_received == 0
+
+
 def test_documented_arguments_are_still_checked_when_extras_are_given() -> None:
     """extra_body does not excuse a wrong documented argument: validation runs first."""
     recorder = Recorder()

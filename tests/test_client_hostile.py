@@ -7,6 +7,7 @@ import contextlib
 import gzip
 import json
 import logging
+import pickle
 import socket
 import time
 import traceback
@@ -14,6 +15,7 @@ import tracemalloc
 import zlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
@@ -189,6 +191,30 @@ def test_a_request_id_echoing_the_key_is_redacted(
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [(b"req-\x9b31m-", "req-\\x9b31m-"), ("req-\u202e-".encode(), "req-\\u202e-")],
+    ids=["C1 CSI byte", "UTF-8 bidi override"],
+)
+def test_a_request_id_with_terminal_controls_is_escaped_and_bounded(
+    flavour: str, raw: bytes, shown: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """x-request-id holding a C1 control or a bidi override, then 5,000 bytes, reaches message, attribute and log escaped and cut."""
+    value = raw + b"x" * 5000
+    body = b'{"status": 500, "message": "boom"}'
+    head = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
+    data = head + b"content-length: %d\r\nx-request-id: %s\r\n\r\n%s" % (len(body), value, body)
+    caplog.set_level(logging.DEBUG, logger="raia_agent")
+    with raw_server(answer_raw(data)) as url, pytest.raises(RaiaError) as info:
+        call(flavour, url)
+    error: Any = info.value
+    for text in (str(error), error.request_id, caplog.text):
+        assert "\x9b" not in text and "\u202e" not in text
+    assert error.request_id.startswith(shown + "xxx")
+    assert len(error.request_id) < 300 and len(str(error)) < 600
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
 def test_the_key_never_follows_a_redirect_to_another_origin(flavour: str) -> None:
     """Even a user's http_client with follow_redirects=True sends the key to no other origin."""
     seen: list[bytes] = []
@@ -285,6 +311,40 @@ def test_a_key_echoed_in_a_broken_status_line_stays_out_of_the_exception_chain(f
         call(flavour, url)
     text = "".join(traceback.format_exception(info.value))
     assert KEY not in text, text
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_server_message_with_terminal_controls_is_escaped_in_the_error(flavour: str) -> None:
+    """A 400 whose message holds OSC 52, CSI and a bidi override reaches str(error) escaped; .body keeps it as sent."""
+    message = "bad \x1b]52;c;cm0gLXJmIH4=\x07 \x9b31m \u202eevil"
+    body = json.dumps({"statusCode": 400, "message": message}).encode()
+    with raw_server(answer(400, body)) as url, pytest.raises(BadRequestError) as info:
+        call(flavour, url)
+    shown = str(info.value)
+    assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e"), repr(shown)
+    assert "\\x1b]52;c;cm0gLXJmIH4=\\x07 \\x9b31m \\u202eevil" in shown
+    assert info.value.body["message"] == message
+
+
+PERCENT_KEY = "sk-test/plus+key 0123"
+
+
+@pytest.mark.parametrize(
+    "echoed",
+    [quote(PERCENT_KEY, safe=""), quote(PERCENT_KEY, safe="").lower(), quote_plus(PERCENT_KEY, safe="")],
+    ids=["upper hex", "lower hex", "form-encoded"],
+)
+def test_a_key_echoed_percent_encoded_is_hidden_in_message_body_and_pickle(echoed: str) -> None:
+    """A proxy quoting the request URL or a form body echoes the key percent-encoded: hidden like the key itself."""
+    body = json.dumps({"statusCode": 400, "message": f"bad url /x?key={echoed}"}).encode()
+    with (
+        raw_server(answer(400, body)) as url,
+        pytest.raises(BadRequestError) as info,
+        Raia(secret_key=PERCENT_KEY, base_url=url, max_retries=0) as client,
+    ):
+        client.feedback.create_or_update(**ARGS)
+    assert echoed not in str(info.value) and "[REDACTED]" in str(info.value)
+    assert echoed.encode() not in pickle.dumps(info.value)
 
 
 @pytest.mark.parametrize("padding", [0, 190, 197])

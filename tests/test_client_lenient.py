@@ -94,6 +94,53 @@ async def test_strict_responses_refuses_what_a_newer_spec_would_explain(flavour:
     assert caught.value.body == body
 
 
+HOSTILE_NAME = "x\n[FAKE] raia_agent ERROR \x1b]52;c;AAAA\x07 it's \u202eyes"
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_a_hostile_field_name_warns_in_one_line_with_its_controls_escaped(
+    flavour: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An extra field named with a newline, ESC, a quote and a bidi mark gives one warning line naming it, escaped."""
+    with caplog.at_level(logging.WARNING, logger="raia_agent"):
+        fb = await call(flavour, {**FEEDBACK, HOSTILE_NAME: 1}, strict_responses=False)
+    assert fb.additional_properties == {HOSTILE_NAME: 1}
+    (line,) = warnings_of(caplog)
+    assert all(ch.isprintable() for ch in line), line
+    assert "response field x\\n[FAKE] raia_agent ERROR \\x1b]52;c;AAAA\\x07 it's \\u202eyes:" in line
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("where", ["value", "field name", "many fields"])
+async def test_a_huge_value_or_field_name_gives_a_bounded_warning(
+    flavour: str, where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 100,000-character enum value or field name, or 3,000 extra fields, warn in a line of at most a few hundred characters."""
+    body = {
+        "value": {**FEEDBACK, "voteType": "n" * 100_000},
+        "field name": {**FEEDBACK, "k" * 100_000: 1},
+        "many fields": {**FEEDBACK, **{f"field{i}": i for i in range(3000)}},
+    }[where]
+    with caplog.at_level(logging.WARNING, logger="raia_agent"):
+        await call(flavour, body, strict_responses=False)
+    (line,) = warnings_of(caplog)
+    assert len(line) < 1000, line[:300]
+    if where == "many fields":
+        assert "field0, field1, field2, field3, field4 and 2995 more" in line
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+async def test_a_strict_refusal_quotes_a_hostile_field_name_escaped_and_bounded(flavour: str) -> None:
+    """With strict_responses=True the error message names the field with its controls escaped, in bounded length."""
+    body = {**FEEDBACK, HOSTILE_NAME: 1, "k" * 100_000: 2}
+    with pytest.raises(ResponseValidationError) as caught:
+        await call(flavour, body, strict_responses=True)
+    message = str(caught.value)
+    assert all(ch.isprintable() for ch in message), message[:300]
+    assert "x\\n[FAKE]" in message and len(message) < 3000
+    assert caught.value.body == body
+
+
 MALFORMED: dict[str, dict[str, Any]] = {
     "missing required field": {k: v for k, v in FEEDBACK.items() if k != "createdAt"},
     "wrong JSON type": {**FEEDBACK, "voteType": 3},
@@ -174,3 +221,19 @@ def test_the_models_types_allow_the_values_kept_as_received(tmp_path: Path) -> N
             assert wanted in errors.get(number, ""), f"mypy accepted line {number}: {line}\n{result.stdout}"
         else:
             assert number not in errors, f"mypy refused line {number}: {errors[number]}"
+
+
+@pytest.mark.parametrize("received", [5, None, {"v": "up"}, ["up"], True])
+def test_an_enum_declared_without_a_type_keeps_only_a_string_it_does_not_know(received: Any) -> None:
+    """A schema `{enum: [...]}` with no `type` reports 5 or {} only as "not listed": lenient parsing still refuses it."""
+    from raia_agent._lenient import build
+    from raia_agent._schema import Validator
+
+    schema = {"type": "object", "properties": {"voteType": {"enum": ["up", "down"]}}}
+    problems = Validator(schema).problems({"voteType": received})
+    assert [problem.kind for problem in problems] == ["Enum"]  # what makes it look forward-compatible
+    with pytest.raises(ValueError, match="voteType is not a string"):
+        build({"voteType": received}, schema, problems, dict)
+    assert build(
+        {"voteType": "neutral"}, schema, Validator(schema).problems({"voteType": "neutral"}), dict
+    ) == {"voteType": "neutral"}

@@ -218,3 +218,51 @@ def test_a_client_with_a_users_http_client_refuses_calls_after_fork(server: Loca
     assert message.startswith("RaiaError: ") and "os.fork()" in message and "child process" in message
     assert client.feedback.create_or_update(**ARGS).question == "Q"  # the parent is unaffected
     client.close()
+
+
+SLASHED_KEY = "sk-test/escaped+0123456789"
+
+
+def escaped_echo(escape: str) -> Any:
+    """A server quoting the key in its body through JSON escapes: PHP's `\\/`, or `\\uXXXX` for every character."""
+    if escape == "slash":
+        spelled = SLASHED_KEY.replace("/", "\\/")
+    else:
+        spelled = "".join(f"\\u{ord(ch):04x}" for ch in SLASHED_KEY)
+    content = (
+        b'{"status": 403, "name": "FORBIDDEN_ERROR", "message": "key '
+        + spelled.encode()
+        + b'", "details": []}'
+    )
+    return lambda request: httpx.Response(403, content=content, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize("escape", ["slash", "unicode"])
+def test_a_key_echoed_through_json_escapes_is_not_in_the_pickle_nor_in_the_restored_response(
+    escape: str,
+) -> None:
+    """The pickled response body is written again from its redacted value, so `.json()` after unpickling shows no key."""
+    mock = httpx.MockTransport(escaped_echo(escape))
+    with (
+        Raia(secret_key=SLASHED_KEY, http_client=httpx.Client(transport=mock), max_retries=0) as client,
+        pytest.raises(PermissionDeniedError) as info,
+    ):
+        client.feedback.create_or_update(**ARGS)
+    restored = pickle.loads(pickle.dumps(info.value))
+    assert restored.response.json()["message"] == "key [REDACTED]"
+    assert restored.body["message"] == "key [REDACTED]"
+    assert SLASHED_KEY not in json.dumps(restored.response.json(), ensure_ascii=False)
+
+
+def test_a_note_quoting_the_key_is_redacted_in_the_pickle() -> None:
+    """Text added with add_note() (by a framework, say) reaches the pickle without the key."""
+    mock = httpx.MockTransport(echo_transport)
+    with (
+        Raia(secret_key=KEY, http_client=httpx.Client(transport=mock), max_retries=0) as client,
+        pytest.raises(PermissionDeniedError) as info,
+    ):
+        client.feedback.create_or_update(**ARGS)
+    info.value.add_note(f"while calling with {KEY}")
+    data = pickle.dumps(info.value)
+    assert KEY.encode() not in data
+    assert pickle.loads(data).__notes__ == ["while calling with [REDACTED]"]

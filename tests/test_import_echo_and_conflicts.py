@@ -170,3 +170,19 @@ def test_a_cell_that_does_not_convert_names_its_column(schema: dict[str, Any], c
     """A cell of the wrong shape is an error naming the column as the file spells it."""
     with pytest.raises(CellError, match=f"column 'zzProbeColumn': .* {why}"):
         convert("zzProbeColumn", field(schema), cell)
+
+
+@pytest.mark.parametrize("schema", [{"type": "integer"}, {"type": "number"}])
+@pytest.mark.parametrize("cell", ["1_000", "\uff11\uff12", "\u0663", "1_0.5", "0x10", "+-1"])
+def test_a_number_cell_is_read_in_ascii_decimal_notation_only(schema: dict[str, Any], cell: str) -> None:
+    """Python's int() and float() take "1_000" and non-ASCII digits; a cell is a number only as JSON would spell it."""
+    with pytest.raises(CellError, match="column 'zzProbeColumn'"):
+        convert("zzProbeColumn", field(schema), cell)
+
+
+@pytest.mark.parametrize("cell", ['{"source": "a", "source": "b"}', '[{"n": 1, "n": 2}]'])
+def test_a_json_cell_naming_a_key_twice_is_refused_naming_the_column(cell: str) -> None:
+    """As in a JSONL row, a key repeated inside a CSV cell is an error, not "the last one wins"."""
+    schema = {"type": "array"} if cell.startswith("[") else {"type": "object"}
+    with pytest.raises(CellError, match=r"column 'zzProbeColumn': .* names the key '?(source|n)'? twice"):
+        convert("zzProbeColumn", field(schema), cell)

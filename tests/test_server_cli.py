@@ -10,12 +10,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
 from _server_helpers import request_body
 
-from raia_agent.testing import FAULT_KINDS
+from raia_agent.testing import FAULT_KINDS, local_server
 
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 PATH = "/external/conversation-message-feedbacks"
@@ -142,3 +143,16 @@ def test_serve_without_access_log_prints_no_request_lines() -> None:
             proc.send_signal(signal.SIGINT)
             _, rest = proc.communicate(timeout=30)
     assert not [line for line in rest.splitlines() if LOG_LINE.fullmatch(line)], rest
+
+
+def test_the_servers_key_in_a_request_path_is_hidden_in_the_access_log() -> None:
+    """A client that put the server's key in the path, as sent or percent-encoded, never gets it printed by the access log."""
+    key = "sk-serve/path+key 1"
+    lines: list[str] = []
+    with local_server(secret_key=key, access_log=lines.append) as server:
+        for spelled in (key.replace(" ", "%20"), quote(key, safe=""), quote(key, safe="").lower()):
+            httpx.get(f"{server.base_url}/nowhere/{spelled}", timeout=10)
+    assert len(lines) == 3, lines
+    for line in lines:
+        assert line.startswith("GET /nowhere/[REDACTED] 404 "), line
+        assert "path+key" not in line and "path%2Bkey" not in line.lower()

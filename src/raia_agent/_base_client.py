@@ -21,7 +21,7 @@ from . import _retry
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
 from ._options import Options, check_extra_headers, check_headers, resolve
-from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse
+from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse, request_id_of
 from ._validation import extra_query as check_extra_query
 from ._validation import prepare
 
@@ -251,7 +251,7 @@ class BaseClient:
                 response.request.method,
                 self._redact.text(response.request.url),
                 response.status_code,
-                self._redact.optional(response.headers.get("x-request-id")),
+                request_id_of(response, self._redact),
             )
         return parse(op, response, content, self._redact, strict=options.strict_responses)
 

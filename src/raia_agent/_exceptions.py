@@ -196,8 +196,11 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 
 
 def excerpt(text: str) -> str:
+    """One line of at most 200 characters, with what a terminal would act on (ESC, C1 controls,
+    bidi overrides) shown as escapes: a server's text ends up in tracebacks and logs."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1] + "…"
+    flat = flat if len(flat) <= _EXCERPT else flat[: _EXCERPT - 1] + "…"
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in flat)
 
 
 def read_body(content: bytes) -> Any:

@@ -61,13 +61,36 @@ def forward_compatible(problems: list[Problem]) -> bool:
     return bool(problems) and all(problem.kind in FORWARD_KINDS for problem in problems)
 
 
-def describe(problem: Problem) -> tuple[str, str]:
-    """(the field, what is new about it) for one warning line."""
+def describe(problem: Problem, data: Any = None, schema: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(the field, what is new about it) for one warning line, as received: the caller redacts,
+    escapes and bounds both (see _logging.one_line)."""
     if problem.kind in _EXTRA_KINDS:
-        names = ", ".join(re.findall(r"'([^']*)'", problem.message)) or "?"
+        found = _extra_names(problem, data, schema)
+        names = ", ".join(found[:_NAMED]) or "?"
+        if len(found) > _NAMED:
+            names += f" and {len(found) - _NAMED} more"
         where = f"{problem.field}.{names}" if problem.field else names
         return where, "a field the spec does not document, kept in additional_properties"
     return problem.field or "(body)", f"{problem.message}; kept as received"
+
+
+_NAMED = 5  # extra fields named in one warning; a server can send thousands
+
+
+def _extra_names(problem: Problem, data: Any, schema: dict[str, Any] | None) -> list[str]:
+    """The undocumented keys of the object at the problem's path, read from the body itself: the
+    validator's message quotes them unescaped, so a name holding a quote cannot be parsed back."""
+    path = problem.field.split(".") if problem.field else []
+    try:
+        node = data
+        for part in path:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        documented = (_schema_at(schema, path).get("properties") or {}) if schema is not None else None
+    except (LookupError, TypeError, ValueError):
+        node, documented = None, None
+    if isinstance(node, dict) and documented is not None:
+        return [str(key) for key in node if key not in documented]
+    return re.findall(r"'([^']*)'", problem.message)
 
 
 class _Unplaceable(Exception):
@@ -90,6 +113,10 @@ def build(data: Any, schema: dict[str, Any], problems: list[Problem], make: Call
             stand_in = _STAND_INS.get(str(node.get("format")))
         if stand_in is None:
             continue  # the parser keeps this value as it is
+        if not isinstance(_get(patched, path), str):
+            # an enum declared without `type` lets 5 or {} through as merely "not listed"; the
+            # model has room for a str only, so any other JSON type stays an error
+            raise ValueError(f"{problem.field or 'the body'} is not a string")
         original = _set(patched, path, stand_in)
         changed.append((path, original))
     model = make(patched)
@@ -110,6 +137,12 @@ def _schema_at(schema: dict[str, Any], path: list[str]) -> dict[str, Any]:
         else:
             node = resolved((node.get("properties") or {}).get(part, {}), defs)
     return node
+
+
+def _get(data: Any, path: list[str]) -> Any:
+    for part in path:
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
 
 
 def _set(data: Any, path: list[str], value: Any) -> Any:

@@ -9,10 +9,12 @@ import contextlib
 import json
 import logging
 import os
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 logger = logging.getLogger("raia_agent")
 # A library's logger stays silent until its user configures logging (no "last resort" stderr lines).
@@ -45,6 +47,23 @@ def configure_from_env() -> None:
             logger.addHandler(handler)
 
 
+def one_line(text: str, limit: int, *, backslashes: bool = True) -> str:
+    """`text` for one log line or message: at most `limit` characters, with what a terminal would
+    act on (control and format characters: ESC, CR/LF, bidi marks) shown as escapes, and
+    backslashes too unless `backslashes` is false. Redact before this, so that the cut never
+    leaves a prefix of the key."""
+    kept = "" if backslashes else "\\"
+    shown = "".join(
+        ch if (ch.isprintable() and ch != "\\") or ch == kept else ch.encode("unicode_escape").decode("ascii")
+        for ch in text[:limit]
+    )
+    return f"{shown}... (cut at {limit} of {len(text)} characters)" if len(text) > limit else shown
+
+
+def _lower_hex(quoted: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda match: match.group().lower(), quoted)
+
+
 class Redactor:
     """Hides the secret in any text, and the values of the headers that carry it."""
 
@@ -52,9 +71,13 @@ class Redactor:
 
     def __init__(self, secret: str, auth_headers: Iterable[str]) -> None:
         self._secret = secret
-        # The key as it may appear: raw, JSON-escaped (a key with " or \), and as Python's repr
-        # of bytes would show it.
-        forms = {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1]} if secret else set()
+        # The key as it may appear: raw, JSON-escaped (a key with " or \), as Python's repr of
+        # bytes would show it, and percent-encoded (in a URL's path or query, either case of hex).
+        forms = set()
+        if secret:
+            quoted = [quote(secret, safe=""), quote_plus(secret, safe="")]
+            forms = {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1], *quoted}
+            forms |= {_lower_hex(form) for form in quoted}
         self._forms = sorted(forms, key=len, reverse=True)
         self._headers = ALWAYS_SENSITIVE | {name.lower() for name in auth_headers}
 

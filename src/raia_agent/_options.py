@@ -151,8 +151,21 @@ def check_headers(headers: Mapping[str, str] | None, label: str = "default_heade
                 f"{label}[{name!r}] has characters not allowed in an HTTP header "
                 "(control characters, line breaks or non-ASCII)"
             )
+        if value != value.strip(" \t"):
+            # HTTP trims a value's outer whitespace, and h11 refuses to send it: that would surface
+            # as a connection error (and be retried) rather than as the caller's mistake
+            raise ValueError(f"{label}[{name!r}] starts or ends with whitespace, which HTTP does not keep")
+        if name.lower() in _FRAMING:
+            raise ValueError(
+                f"{label}: {name!r} frames the message, which the client does from the body it sends; "
+                "a value given here would make the request unreadable to the server"
+            )
         checked[name] = value
     return checked
+
+
+# Headers that say where a message ends: a second, different answer desynchronises the connection.
+_FRAMING = frozenset({"content-length", "transfer-encoding"})
 
 
 def check_extra_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ request's headers, key included.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -47,6 +48,10 @@ def portable_state(state: dict[str, Any]) -> dict[str, Any]:
             state["error"] = _reparse(state.get("error"), body)
     if state.get("problems"):
         state["problems"] = [redact.problem(problem) for problem in state["problems"]]
+    if isinstance(state.get("__notes__"), list):  # add_note() text may quote anything, the key too
+        state["__notes__"] = [
+            redact.text(note) if isinstance(note, str) else note for note in state["__notes__"]
+        ]
     return state
 
 
@@ -64,7 +69,7 @@ def _request(request: httpx.Request, redact: Redactor) -> httpx.Request:
         request.method,
         redact.text(request.url),
         headers=_headers(request.headers, redact),
-        content=redact.raw(content),
+        content=_content(content, redact),
     )
 
 
@@ -73,9 +78,22 @@ def _response(response: httpx.Response, redact: Redactor) -> httpx.Response:
     return httpx.Response(
         response.status_code,
         headers=_headers(response.headers, redact),
-        content=redact.raw(getattr(response, "_content", None) or b""),
+        content=_content(getattr(response, "_content", None) or b"", redact),
         request=None if request is None else _request(request, redact),
     )
+
+
+def _content(data: bytes, redact: Redactor) -> bytes:
+    """A body with the key gone, also where JSON spells it with escapes (`\\/`, `\\u0073`) that
+    hide it from a byte search but not from `.json()`: such a body is written again from its
+    redacted value."""
+    data = redact.raw(data)
+    try:
+        value = json.loads(data)
+        clean = redact.deep(value)
+    except (ValueError, RecursionError):  # not JSON (or too deep to be read back either)
+        return data
+    return data if clean == value else json.dumps(clean).encode()
 
 
 def _reparse(error: Any, body: Any) -> Any:

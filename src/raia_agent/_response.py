@@ -13,13 +13,23 @@ from raia_agent_api._surface import Operation, RawResponse, Reply
 
 from ._exceptions import APITimeoutError, ResponseValidationError, read_body, status_error_class, summary
 from ._lenient import build, closed, describe, forward_compatible
-from ._logging import Redactor, logger
+from ._logging import Redactor, logger, one_line
 from ._schema import Problem, validator
 
-__all__ = ["MAX_RESPONSE_BYTES", "BodyLimit", "RawResponse", "decoding_error", "parse", "status_error"]
+__all__ = [
+    "MAX_RESPONSE_BYTES",
+    "BodyLimit",
+    "RawResponse",
+    "decoding_error",
+    "parse",
+    "request_id_of",
+    "status_error",
+]
 
 T = TypeVar("T")
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+_REASON = 2000  # characters of the problems quoted in a ResponseValidationError's message
+_SHOWN = 200  # characters of a field name or message in a warning: a server chooses both
 """A response body (decoded) larger than this is refused with ResponseValidationError."""
 
 
@@ -100,6 +110,13 @@ def decoding_error(response: httpx.Response, exc: Exception) -> ResponseValidati
     )
 
 
+def request_id_of(response: httpx.Response, redact: Redactor) -> str | None:
+    """The server's x-request-id as messages and logs may quote it: redacted, then escaped and cut
+    (the header may carry any byte above 0x7f: a C1 control, a bidi override, kilobytes)."""
+    found = response.headers.get("x-request-id")
+    return None if found is None else one_line(redact.text(found), _SHOWN, backslashes=False)
+
+
 def _model(op: Operation[Any], reply: Reply) -> Any:
     key = f"model:{reply.model}"
     found = op.cache.get(key)
@@ -120,7 +137,7 @@ def parse(
 ) -> RawResponse[T]:
     """The documented model; with `strict` False, what a newer spec would explain is kept (see _lenient)."""
     status = response.status_code
-    request_id = redact.optional(response.headers.get("x-request-id"))
+    request_id = request_id_of(response, redact)
     if not 200 <= status < 300:
         raise status_error(op, response, content, redact, request_id)
     reply = op.replies.get(status) or op.replies.get(op.success) or Reply(None)
@@ -129,6 +146,8 @@ def parse(
 
     def invalid(reason: str, body: object, problems: Any = None) -> ResponseValidationError:
         suffix = f" (request id {request_id})" if request_id else ""
+        # the reason quotes the server's field names and values: bounded and escaped for a terminal
+        reason = one_line(redact.text(reason), _REASON, backslashes=False)
         return ResponseValidationError(
             redact.text(f"{status} response does not match the spec: {reason}{suffix}"),
             response=response,
@@ -152,10 +171,11 @@ def parse(
         if strict or not forward_compatible(problems):
             raise invalid("; ".join(map(str, problems)) or "unexpected body", data, problems)
         for problem in problems:
-            where, what = describe(problem)
+            where, what = describe(problem, data, reply.schema)
             logger.warning(
                 "%s %s -> %s: response field %s: %s (strict_responses=True refuses it)",
-                op.method, op.path, status, redact.text(where), redact.text(what),
+                op.method, op.path, status,
+                one_line(redact.text(where), _SHOWN), one_line(redact.text(what), _SHOWN),
             )  # fmt: skip
     try:
         if problems:

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from ._spec import Field
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
+# Numbers as JSON spells them (a leading + allowed).
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
+class DuplicateKey(ValueError):
+    """A JSON object naming a key twice."""
+
+
+def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json's object hook: a key given twice is an error, not "the last one wins" (in a row, a
+    cell or an option alike)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 class CellError(ValueError):
@@ -27,24 +46,23 @@ def convert(column: str, field: Field, text: str) -> Any:
         return None
     if types & {"object", "array"}:
         try:
-            return json.loads(stripped)
+            return json.loads(stripped, object_pairs_hook=no_duplicates)
+        except DuplicateKey as exc:
+            raise CellError(_message(column, text, f"names the key {exc} twice")) from None
         except (ValueError, RecursionError) as exc:
             detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
             raise CellError(_message(column, text, f"is not JSON ({detail})")) from None
     if "integer" in types:
         try:
-            return int(stripped)
+            return read_integer(stripped)
         except ValueError:
             if "number" not in types:
                 raise CellError(_message(column, text, "is not an integer")) from None
     if "number" in types:
         try:
-            number = float(stripped)
-        except ValueError:
-            raise CellError(_message(column, text, "is not a number")) from None
-        if not math.isfinite(number):
-            raise CellError(_message(column, text, "is not a finite number"))
-        return number
+            return read_number(stripped)
+        except ValueError as exc:
+            raise CellError(_message(column, text, str(exc))) from None
     if "boolean" in types:
         if stripped.lower() in _TRUE:
             return True
@@ -52,6 +70,26 @@ def convert(column: str, field: Field, text: str) -> Any:
             return False
         raise CellError(_message(column, text, "is not a boolean (true/false, 1/0, yes/no)"))
     return text
+
+
+def read_integer(text: str) -> int:
+    """An integer as JSON spells it; ValueError otherwise (Python's int() also takes "1_000" and
+    digits of any script, which text meant as a number never holds)."""
+    if not _INTEGER.fullmatch(text):
+        raise ValueError("is not an integer")
+    return int(text)
+
+
+def read_number(text: str) -> float:
+    """A finite number as JSON spells it; ValueError saying why otherwise."""
+    if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+        raise ValueError("is not a finite number")
+    if not _NUMBER.fullmatch(text):
+        raise ValueError("is not a number")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("is not a finite number")
+    return number
 
 
 def _message(column: str, text: str, what: str) -> str:

@@ -99,8 +99,12 @@ def exit_code(exc: BaseException) -> int:
 
 # What a terminal would act on rather than show: C0 and C1 controls (ESC starts CSI and OSC
 # sequences: a window title, an OSC 52 clipboard write), DEL, and the Unicode marks that reorder
-# or break lines. Built once; str.translate applies it in one pass.
-_CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+# or break lines (the embeddings, overrides and isolates, and the implicit marks LRM, RLM and ALM
+# that flip how neighbouring text is ordered). Built once; str.translate applies it in one pass.
+_CONTROLS = [
+    *range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+    0x200E, 0x200F, 0x061C,
+]  # fmt: skip
 _ESCAPES = {
     code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in (*_CONTROLS, 0x2028, 0x2029)
 }

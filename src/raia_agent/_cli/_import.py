@@ -23,10 +23,11 @@ from ._common import (
     secret_key,
     setup_logging,
 )
-from ._importer import Importer, Rejects, Stats
+from ._importer import Importer, Stats
 from ._journal import CHANGED, Journal, JournalBusy, NotAJournal
 from ._progress import Reporter
 from ._reader import BadFile, detect_format, records, scan
+from ._rejects import Rejects
 from ._rows import Row, rows
 
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .._client import AsyncRaia
 from .._exceptions import (
@@ -28,6 +25,7 @@ from .._exceptions import (
 )
 from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, exit_code
 from ._journal import Journal
+from ._rejects import Rejects
 from ._rows import Row
 from ._spec import UPSERT_KEY, json_to_python
 
@@ -82,51 +80,6 @@ class Stats:
         if self.interrupted:
             return EXIT_INTERRUPTED
         return EXIT_ROWS_FAILED if self.rejected or self.failed else EXIT_OK
-
-
-class Rejects:
-    """This run's rejects, written to a hidden file next to PATH (opened on the first reject) and
-    moved over PATH at the end, so the last run's rejects survive until this run has its own."""
-
-    MAX_ROW = 4096  # characters of a row's JSON kept in a reject: a 100 MB cell is not copied
-
-    def __init__(self, path: Path | None) -> None:
-        """`path` None: rejects are counted, not written (a dry run without --rejects)."""
-        self.path = path
-        # Not a regular file (/dev/stdout, a pipe): written straight through, never replaced.
-        self.direct = path is not None and path.exists() and not path.is_file()
-        self.partial = path if path is None or self.direct else path.with_name(f".{path.name}.partial")
-        self.written = 0
-        self._handle: IO[str] | None = None
-
-    def write(self, line: int, kind: str, reason: str, row: Any, **extra: Any) -> None:
-        if self.partial is None:
-            return
-        if self._handle is None:
-            # backslashreplace: a lone surrogate from the input is kept as its JSON escape
-            self._handle = self.partial.open("w", encoding="utf-8", errors="backslashreplace")
-        text = json.dumps(row, ensure_ascii=False, default=str)
-        if len(text) > self.MAX_ROW:
-            row = f"{text[: self.MAX_ROW]}... [truncated: {len(text)} characters]"
-        record = {"line": line, "kind": kind, "reason": reason, **extra, "row": row}
-        self._handle.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self.written += 1
-
-    def close(self) -> bool:
-        """Move this run's rejects into place; True if there were any."""
-        if self._handle is None:
-            return False
-        self._handle.close()
-        self._handle = None
-        if not self.direct and self.partial is not None and self.path is not None:
-            os.replace(self.partial, self.path)
-        return True
-
-    def stamp(self) -> str:
-        """What identifies the file at PATH as the one a run wrote: its place, size and time."""
-        assert self.path is not None
-        info = self.path.stat()
-        return f"{self.path.resolve()} {info.st_size} {info.st_mtime_ns}"
 
 
 class Importer:

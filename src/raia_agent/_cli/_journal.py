@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import sys
 import time
 from pathlib import Path
@@ -59,12 +60,20 @@ def check_mark(path: Path) -> bool:
     Reads the database header with plain file reads: SQLite would create -wal/-shm files or roll
     back a hot journal of someone else's database just by opening it."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer for ever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         return False
     except OSError as exc:
         raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAJournal("it is not a regular file (a FIFO, a device or a directory)")
+        header = os.read(fd, 100)
+    except OSError as exc:
+        raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if not header:
         return False  # an empty file is an empty database: there is nothing to lose
     if len(header) < 100 or not header.startswith(_HEADER):

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._cells import DuplicateKey, no_duplicates, read_integer, read_number
+from ._common import printable
 from ._spec import Field
 
 # Short spellings kept for people and scripts that already use them; an alias whose
@@ -35,11 +37,32 @@ class JSONValue(_ParamType):
         if not isinstance(value, str):
             return value
         try:
-            return json.loads(value)
+            return json.loads(value, object_pairs_hook=no_duplicates)
+        except DuplicateKey as exc:
+            self.fail(f"the JSON names the key {exc} twice", param, ctx)
         except ValueError as exc:
             self.fail(f"not valid JSON: {exc}", param, ctx)
         except RecursionError:
             self.fail("not valid JSON: nested too deeply", param, ctx)
+
+
+class Number(_ParamType):
+    """An integer or number option read as JSON spells it (click.INT and FLOAT take "1_000", "nan"
+    and digits of any script), the same rule as a CSV cell."""
+
+    def __init__(self, integer: bool) -> None:
+        self.integer = integer
+        self.name = "integer" if integer else "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return read_integer(value.strip()) if self.integer else read_number(value.strip())
+        except ValueError as exc:
+            # click's own wording for the common case; the finer reason ("not a finite number") as is
+            reason = str(exc) if "finite" in str(exc) else f"is not a valid {self.name}"
+            self.fail(f"{value!r} {reason}.", param, ctx)
 
 
 def param_type(field: Field) -> click.ParamType[Any]:
@@ -49,9 +72,9 @@ def param_type(field: Field) -> click.ParamType[Any]:
     if types <= {"string"}:
         return click.STRING
     if types <= {"integer"}:
-        return click.INT
+        return Number(integer=True)
     if types <= {"number", "integer"}:
-        return click.FLOAT
+        return Number(integer=False)
     if types <= {"boolean"}:
         return click.BOOL
     return JSONValue()
@@ -69,6 +92,8 @@ class Option:
         help_text = self.field.description or None
         if self.field.location == "header":
             help_text = f"Header {self.field.json_name}." + (f" {help_text}" if help_text else "")
+        if help_text:
+            help_text = printable(help_text)  # the vendor's text: no ESC or bidi control reaches --help
         return click.option(
             *self.names,
             self.dest,
@@ -106,8 +131,6 @@ def flag(dest: str) -> str:
 def print_result(value: Any, as_json: bool) -> None:
     """A response: an object as a two-column table (or JSON), anything else as JSON. Every key and
     value is the server's text: shown as plain text, never as markup, its controls escaped."""
-    from ._common import printable
-
     if as_json or not isinstance(value, dict):
         if value is not None:
             click.echo(json.dumps(value, indent=2))  # ASCII: every control character is escaped

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ._cells import DuplicateKey, no_duplicates
+
 # Ten times the real API's 100 KiB body limit: nothing longer could be sent anyway.
 MAX_LINE_BYTES = 1 << 20
 CSV_FIELD_LIMIT = MAX_LINE_BYTES
@@ -35,20 +37,6 @@ class Record:
     error: str = ""
     raw: Any = None
     cells: bool = False  # a CSV/TSV row: every value is the cell's text, to convert by the schema
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """json's object hook: a key given twice is an error, not "the last one wins"."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
 
 
 def detect_format(path: Path, given: str | None) -> str:
@@ -139,8 +127,8 @@ def _jsonl_records(handle: IO[bytes]) -> Iterator[Record]:
         if not text.strip():
             continue
         try:
-            yield Record(number, json.loads(text, object_pairs_hook=_no_duplicates))
-        except _DuplicateKey as exc:
+            yield Record(number, json.loads(text, object_pairs_hook=no_duplicates))
+        except DuplicateKey as exc:
             yield Record(number, error=f"{exc}: the key is given twice in the row", raw=text.rstrip())
         except json.JSONDecodeError as exc:
             yield Record(number, error=f"not valid JSON: {exc.msg} (column {exc.colno})", raw=text.rstrip())

@@ -78,7 +78,7 @@ class LocalServer:
         api = Api(self.spec, self.store, secret_key, self._counter, self.upserts, self.body_limit)
         self.app: Any = FaultMiddleware(RequestIdMiddleware(api), self.faults, new_request_id, self.spec)
         if access_log is not None:
-            self.app = AccessLog(self.app, access_log)
+            self.app = AccessLog(self.app, access_log, secret_key)
         self.host = "127.0.0.1"
         self.port = 0
 
