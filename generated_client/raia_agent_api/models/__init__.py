@@ -7,7 +7,7 @@ from .feedback_request_vote_type import FeedbackRequestVoteType
 from .feedback_vote_type import FeedbackVoteType
 from .forbidden_error import ForbiddenError
 from .forbidden_error_details_item import ForbiddenErrorDetailsItem
-from .internal_server_error import InternalServerError
+from .internal_server_error_body import InternalServerErrorBody
 
 __all__ = (
     "Feedback",
@@ -16,5 +16,5 @@ __all__ = (
     "FeedbackVoteType",
     "ForbiddenError",
     "ForbiddenErrorDetailsItem",
-    "InternalServerError",
+    "InternalServerErrorBody",
 )
