@@ -182,11 +182,6 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     check_chosen("resources", naming.resources, snake_case)
     check_chosen("methods", naming.methods, snake_case)
     check_chosen("classes", naming.classes, pynames.class_name)
-    for key, chosen in naming.classes.items():
-        if clash := naming_rules.class_clash(chosen):
-            raise NamingError(
-                f"naming.classes[{key!r}] = {chosen!r} would shadow {clash}: choose another name"
-            )
     check_schemas(naming.class_name, schemas)
     check_properties(spec)
     warnings = [

@@ -33,37 +33,26 @@ RAIA_AGENT_CLASSES = frozenset(
         "UnprocessableEntityError",
     }
 )
-# Raia's and AsyncRaia's public attributes besides their resources: a tag must not take one.
+# Raia's and AsyncRaia's public attributes besides their resources: a tag must not take one
+# (`copy` too, kept free for the anchors' `client.copy()`).
 CLIENT_ATTRIBUTES = frozenset(
     {"aclose", "base_url", "close", "copy", "max_retries", "timeout", "with_options"}
 )
 CLASH_SUFFIX = "Body"
 
-# Words a method name may keep once its resource's noun is dropped: the verb phrase.
-_VERB_WORDS = frozenset(
-    {
-        "get",
-        "list",
-        "create",
-        "update",
-        "delete",
-        "remove",
-        "patch",
-        "put",
-        "replace",
-        "upsert",
-        "find",
-        "fetch",
-    }
-    | {"retrieve", "search", "count", "set", "add", "or", "and", "one", "all", "many"}
-)
+# A verb phrase is one word per verb, joined by `or`/`and`, each optionally followed by one of these:
+# `create_or_update`, `find_one`, `archive`; `get_user` (of `get_user_feedback`) is not one.
+_QUANTIFIERS = frozenset({"one", "all", "many"})
 # What a GET's verb phrase means without its noun, as Python clients spell it.
 _RETRIEVE = frozenset({"get", "get_one", "find", "find_one", "fetch", "fetch_one", "retrieve"})
 _LIST = frozenset({"get", "get_all", "get_many", "find", "find_all", "find_many", "fetch_all", "list"})
 
 
 def class_clash(name: str) -> str | None:
-    """What a model class called NAME would shadow (raia_agent's or a builtin), or None."""
+    """What a model class called NAME would shadow (raia_agent's or a builtin), or None.
+
+    The generator itself writes a builtin's name with a `_` suffix (`Exception_`): that counts too."""
+    name = name.removesuffix("_")
     if name in RAIA_AGENT_CLASSES:
         return f"raia_agent.{name}"
     if name in vars(builtins):
@@ -73,7 +62,7 @@ def class_clash(name: str) -> str | None:
 
 def unclashed(name: str) -> str:
     """NAME, with the clash suffix when it would shadow an exception, a client class or a builtin."""
-    return name + CLASH_SUFFIX if class_clash(name) else name
+    return name.removesuffix("_") + CLASH_SUFFIX if class_clash(name) else name
 
 
 def singular(word: str) -> str:
@@ -88,7 +77,7 @@ def singular(word: str) -> str:
 
 
 def method_by_rule(method: str, http_method: str, path: str, resource: str) -> str:
-    """METHOD (snake_case) without its resource's noun, when only a verb phrase remains.
+    """METHOD (snake_case) without its resource's noun, when only a verb phrase remains (_verb_phrase).
 
     The noun is the resource name or a tail of it (`conversation_message_feedbacks` also drops
     `feedback`), singular or plural. A GET's remaining verb becomes `retrieve` for an item path
@@ -103,7 +92,7 @@ def method_by_rule(method: str, http_method: str, path: str, resource: str) -> s
         if cut < 1 or [singular(word) for word in words[cut:]] != noun:
             continue
         verb = words[:cut]
-        if not all(word in _VERB_WORDS for word in verb):
+        if not _verb_phrase(verb):
             return method
         phrase = "_".join(verb)
         plural = words[-1] != singular(words[-1])
@@ -114,3 +103,13 @@ def method_by_rule(method: str, http_method: str, path: str, resource: str) -> s
                 return "list"
         return phrase
     return method
+
+
+def _verb_phrase(words: list[str]) -> bool:
+    verbs: list[list[str]] = [[]]
+    for word in words:
+        if word in ("or", "and"):
+            verbs.append([])
+        else:
+            verbs[-1].append(word)
+    return all(len(v) == 1 or (len(v) == 2 and v[1] in _QUANTIFIERS) for v in verbs)

@@ -172,7 +172,7 @@ def clash_renames(spec: dict[str, Any], naming: Naming) -> dict[str, str]:
     out = {}
     for name in spec.get("components", {}).get("schemas", {}):
         cleaned = naming.clean_schema_name(name)
-        plain = pynames.class_name(cleaned)
+        plain = pynames.class_name(cleaned).removesuffix("_")
         clash = naming_rules.class_clash(plain)
         if cleaned not in naming.classes and clash:
             out[naming.class_name(name)] = f"`{plain}` would shadow {clash}"
