@@ -110,9 +110,7 @@ def ids() -> list[str]:
 def test_a_get_by_id_is_a_command_with_no_cli_edit(cli_env: dict[str, str]) -> None:
     """`feedback retrieve --id` appears in --help, fetches a stored feedback, and an unknown id exits 4."""
     listing = cli(cli_env, "feedback", "--help")
-    assert {"retrieve", "list", "create-or-update", "send", "import"} <= set(
-        listing.stdout.split()
-    )
+    assert {"retrieve", "list", "create-or-update", "send", "import"} <= set(listing.stdout.split())
     created = cli(cli_env, "feedback", "send", *ids(), "--vote", "up", "--question", "Q", "--json")
     assert created.returncode == 0, created.stderr
     feedback_id = json.loads(created.stdout)["id"]

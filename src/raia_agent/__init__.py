@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from raia_agent_api.models import Feedback, ForbiddenError
+    from raia_agent_api.models import Feedback, ForbiddenError, InternalServerErrorBody
     from raia_agent_api.models import FeedbackRequestVoteType as VoteType
-    from raia_agent_api.models import InternalServerErrorBody
 
     from ._client import AsyncRaia, Raia
     from ._exceptions import (
