@@ -64,7 +64,7 @@ def test_attribute_and_field_rows_of_new_classes_are_detail_only(report: Report)
     widget_rows = [line for line in summary(text).splitlines() if line.startswith("| info | `models.widget")]
     assert len(widget_rows) == 1 and "class added" in widget_rows[0], widget_rows
     assert "judged on their own rows" not in summary(text)
-    assert "`resources.widgets.WidgetsResource.get_widget` | sync, async, raw |" in summary(text)
+    assert "`resources.widgets.WidgetsResource.retrieve` | sync, async, raw |" in summary(text)
 
 
 def test_the_verdict_counts_summary_rows_and_the_details_keep_every_row(report: Report) -> None:

@@ -33,7 +33,7 @@ def naming() -> Naming:
         ("ExternalApiCreateOrUpdateConversationMessageFeedbackResponseDTO", "Feedback"),
         ("ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO", "FeedbackRequest"),
         ("ForbiddenErrorDTO", "ForbiddenError"),
-        ("ExternalApiNotFoundErrorDTO", "NotFoundError"),
+        ("ExternalApiNotFoundErrorDTO", "NotFoundErrorBody"),
         (
             "ExternalApiListConversationMessageFeedbacksResponseDTO",
             "ListConversationMessageFeedbacksResponse",
@@ -61,15 +61,15 @@ FEEDBACKS = "POST /external/conversation-message-feedbacks"
         (
             "ExternalApiConversationMessageFeedbacksController_createOrUpdateFeedback",
             "",
-            "create_or_update_feedback",
+            "create_or_update",
         ),
-        ("ExternalApiConversationMessageFeedbacksController_getFeedback", "GET /x/{id}", "get_feedback"),
+        ("ExternalApiConversationMessageFeedbacksController_getFeedback", "GET /x/{id}", "retrieve"),
         ("listThings", "GET /things", "list_things"),
     ],
 )
 def test_methods_drop_the_controller_prefix(operation_id: str, route: str, expected: str) -> None:
-    """A method is the operationId without NestJS's controller prefix, in snake_case, unless its route is configured."""
-    assert naming().method_name(operation_id, route) == expected
+    """A method is the operationId without NestJS's controller prefix and its resource's noun, in snake_case, unless its route is configured."""
+    assert naming().method_name(operation_id, route, "feedback") == expected
 
 
 @pytest.mark.parametrize(

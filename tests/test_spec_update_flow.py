@@ -165,7 +165,7 @@ def test_each_changelog_section_names_the_change_for_python_callers(journey: dic
         optional.index("## [1.5.0]") < optional.index("- a hand-written fix") < optional.index("## [1.4.2]")
     )
     endpoint = journey["new endpoint"].changelog
-    assert "- `client.feedback.get_feedback(id=...)` added" in endpoint
+    assert "- `client.feedback.retrieve(id)` added" in endpoint
     removed = journey["removed response field"].changelog
     section = removed[removed.index("## [2.0.0]") : removed.index("## [1.4.2]")]
     assert "### Removed" in section and f".{REMOVED}`: field removed" in section.split("### Removed", 1)[1]

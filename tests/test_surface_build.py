@@ -55,7 +55,7 @@ def test_only_idempotent_or_listed_operations_are_retry_safe() -> None:
         }
     }
     found = {op.method_name: op.idempotent for op in build(document, naming()).operations}
-    assert found == {"create_or_update": True, "list_feedbacks": True, "bulk": False}
+    assert found == {"create_or_update": True, "list": True, "bulk": False}
 
 
 UNSAFE: Operation[Any] = Operation(

@@ -108,30 +108,28 @@ def ids() -> list[str]:
 
 
 def test_a_get_by_id_is_a_command_with_no_cli_edit(cli_env: dict[str, str]) -> None:
-    """`feedback get-feedback --id` appears in --help, fetches a stored feedback, and an unknown id exits 4."""
+    """`feedback retrieve --id` appears in --help, fetches a stored feedback, and an unknown id exits 4."""
     listing = cli(cli_env, "feedback", "--help")
-    assert {"get-feedback", "list-feedbacks", "create-or-update", "send", "import"} <= set(
-        listing.stdout.split()
-    )
+    assert {"retrieve", "list", "create-or-update", "send", "import"} <= set(listing.stdout.split())
     created = cli(cli_env, "feedback", "send", *ids(), "--vote", "up", "--question", "Q", "--json")
     assert created.returncode == 0, created.stderr
     feedback_id = json.loads(created.stdout)["id"]
-    found = cli(cli_env, "feedback", "get-feedback", "--id", feedback_id, "--json")
+    found = cli(cli_env, "feedback", "retrieve", "--id", feedback_id, "--json")
     assert found.returncode == 0, found.stderr
     assert json.loads(found.stdout)["id"] == feedback_id
-    missing = cli(cli_env, "feedback", "get-feedback", "--id", str(uuid.uuid4()))
+    missing = cli(cli_env, "feedback", "retrieve", "--id", str(uuid.uuid4()))
     assert missing.returncode == 4 and "404" in missing.stderr
-    bad = cli(cli_env, "feedback", "get-feedback", "--id", "not-a-uuid")
+    bad = cli(cli_env, "feedback", "retrieve", "--id", "not-a-uuid")
     assert bad.returncode == 2 and "id" in bad.stderr
 
 
 def test_query_parameters_are_options_with_bounds_and_choices(cli_env: dict[str, str]) -> None:
-    """list-feedbacks takes --limit (bounds checked before sending) and --vote-type as a choice."""
-    page = cli(cli_env, "feedback", "list-feedbacks", "--limit", "5", "--vote-type", "up", "--json")
+    """feedback list takes --limit (bounds checked before sending) and --vote-type as a choice."""
+    page = cli(cli_env, "feedback", "list", "--limit", "5", "--vote-type", "up", "--json")
     assert page.returncode == 0, page.stderr
     assert "items" in json.loads(page.stdout)
-    assert cli(cli_env, "feedback", "list-feedbacks", "--limit", "0").returncode == 2
-    wrong = cli(cli_env, "feedback", "list-feedbacks", "--vote-type", "sideways")
+    assert cli(cli_env, "feedback", "list", "--limit", "0").returncode == 2
+    wrong = cli(cli_env, "feedback", "list", "--vote-type", "sideways")
     assert wrong.returncode == 2 and "is not one of" in wrong.stderr
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from tools import pynames
+from tools import naming_rules, pynames
 from tools.naming_checks import NamingError as NamingError
 from tools.naming_checks import (
     check_chosen,
@@ -57,27 +57,8 @@ def snake_case(name: str) -> str:
     return name
 
 
-# What Raia/AsyncRaia have besides their resources, should the client package not import
-# (generation must work while the client is broken); the imported classes add their own.
-_CLIENT_ATTRIBUTES = {"timeout", "max_retries", "base_url", "with_options", "close", "aclose", "copy"}
 # A method name that would shadow what every generated resource class has.
 _RESOURCE_ATTRIBUTES = {"with_raw_response"}
-
-
-def client_attributes() -> set[str]:
-    """Names a resource attribute must not take: Raia's and AsyncRaia's own attributes."""
-    names = set(_CLIENT_ATTRIBUTES)
-    try:
-        from raia_agent import AsyncRaia, Raia
-    except Exception:  # a broken client must not stop its own regeneration
-        return names
-    for cls in (Raia, AsyncRaia):
-        resources = set()
-        for base in cls.__mro__:
-            if base.__name__.endswith("Resources"):
-                resources |= set(getattr(base, "__annotations__", {}))
-        names |= set(dir(cls)) - resources
-    return names
 
 
 @dataclass
@@ -129,16 +110,27 @@ class Naming:
         return name
 
     def class_name(self, schema_name: str) -> str:
-        """The chosen class, else the generator's class for the name after the rules."""
+        """The chosen class, else the generator's class for the name after the rules, suffixed
+        (`NotFoundErrorBody`) when it would shadow raia_agent's exception or class or a builtin."""
         cleaned = self.clean_schema_name(schema_name)
-        return self.classes.get(cleaned) or pynames.class_name(cleaned)
+        return self.classes.get(cleaned) or naming_rules.unclashed(pynames.class_name(cleaned))
 
     def short_operation_id(self, operation_id: str) -> str:
         return _CONTROLLER_PREFIX.sub("", operation_id)
 
-    def method_name(self, operation_id: str, route: str = "") -> str:
-        """The entry for the operation's route (`POST /path`), else its short operationId in snake_case."""
-        return self.methods.get(route) or snake_case(self.short_operation_id(operation_id))
+    def method_name(self, operation_id: str, route: str, resource: str) -> str:
+        """The entry for the operation's route (`POST /path`), else its short operationId in snake_case
+        without the RESOURCE's noun when a verb remains (tools/naming_rules.py)."""
+        if route in self.methods:
+            return self.methods[route]
+        http_method, _, path = route.partition(" ")
+        method = snake_case(self.short_operation_id(operation_id))
+        return naming_rules.method_by_rule(method, http_method, path, resource)
+
+    def operation_method(self, path: str, http_method: str, op: dict[str, Any]) -> str:
+        """The method name of one operation of the spec."""
+        resource = self.resource_name(primary_tag(op))
+        return self.method_name(operation_id(path, http_method, op), route(http_method, path), resource)
 
     def resource_name(self, tag: str) -> str:
         return self.resources.get(tag) or snake_case(tag)
@@ -204,7 +196,7 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
                 f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
                 "add a naming rule or a naming.classes entry"
             )
-    taken = client_attributes()
+    taken = naming_rules.CLIENT_ATTRIBUTES
     for tag in sorted(tags):
         resource = naming.resource_name(tag)
         if resource.startswith("_") or resource in taken or not pynames.usable(resource):
@@ -223,10 +215,7 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     methods: dict[tuple[str, str], str] = {}
     for path, method, op in ops:
         here = route(method, path)
-        key = (
-            naming.resource_name(primary_tag(op)),
-            naming.method_name(operation_id(path, method, op), here),
-        )
+        key = (naming.resource_name(primary_tag(op)), naming.operation_method(path, method, op))
         if key in methods:
             raise NamingError(
                 f"{here} and {methods[key]} would both be client.{key[0]}.{key[1]}: "
@@ -245,7 +234,7 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     refuse_clashes(
         [
             (
-                f"{naming.resource_name(p)}_{naming.method_name(operation_id(a, m, op), route(m, a))}",
+                f"{naming.resource_name(p)}_{naming.operation_method(a, m, op)}",
                 where("paths", a, m.lower()),
             )
             for a, m, op in ops
@@ -274,7 +263,7 @@ def generator_inputs(
     for path, method, op in operations(spec):
         # The method's name, which a naming.methods entry keys by route: the generator's own
         # module for the operation (api/<tag>/<name>.py) then survives an operationId rename too.
-        op["operationId"] = naming.method_name(operation_id(path, method, op), route(method, path))
+        op["operationId"] = naming.operation_method(path, method, op)
     return config, spec
 
 

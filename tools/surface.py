@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pynames, surface_lenient, surface_render
-from .naming import Naming, operation_id, operations, primary_tag, route, snake_case
+from .naming import Naming, operations, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, JsonSchemas, resolve
 
@@ -142,7 +142,7 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
     for path, http_method, op in operations(spec):
         item = spec["paths"][path]
         resource = naming.resource_name(primary_tag(op))
-        method = naming.method_name(operation_id(path, http_method, op), route(http_method, path))
+        method = naming.operation_method(path, http_method, op)
         where = f"{http_method} {path} (client.{resource}.{method})"
         try:
             arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)

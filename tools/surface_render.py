@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import builtins
+import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
@@ -122,7 +124,15 @@ def _signature(op: OperationSpec) -> str:
         return f"{argument.python}: {annotation} = None"
 
     extras = [_EXTRAS, _EXTRA_BODY] if _object_body(op) else [_EXTRAS]
-    return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS, *extras])
+    positional = _path_arguments(op)
+    rest = [a for a in op.arguments if a not in positional]
+    return ", ".join(["self", *map(one, positional), "*", *map(one, rest), _OPTIONS, *extras])
+
+
+def _path_arguments(op: OperationSpec) -> list[Argument]:
+    """Path parameters, positional-or-keyword in the path's order (`retrieve(id)`); the rest is keyword-only."""
+    in_path = [a for a in op.arguments if a.location == "path"]
+    return sorted(in_path, key=lambda a: op.path.find("{" + a.name + "}"))
 
 
 def _doc(op: OperationSpec) -> str:
@@ -142,7 +152,14 @@ def _doc(op: OperationSpec) -> str:
     return docstring(summary, description, location, "Args:\n" + "\n".join(args), indent="        ")
 
 
-def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
+def _qualified(annotation: str, shadowed: set[str]) -> str:
+    """ANNOTATION with each builtin a method of its class shadows (`def list`) spelt `builtins.list`."""
+    for name in shadowed:
+        annotation = re.sub(rf"(?<![\w.]){name}\b(?!\s*[:=])", f"builtins.{name}", annotation)
+    return annotation
+
+
+def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) -> list[str]:
     returns = f"RawResponse[{op.returns}]" if raw else op.returns
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
     extras = "extra_headers=extra_headers, extra_query=extra_query"
@@ -154,7 +171,8 @@ def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
     if is_async:
         call = f"(await {call})"
     return [
-        f"    {'async ' if is_async else ''}def {op.method_name}({_signature(op)}) -> {returns}:",
+        f"    {'async ' if is_async else ''}def {op.method_name}({_qualified(_signature(op), shadowed)}) "
+        f"-> {_qualified(returns, shadowed)}:",
         f"        {_doc(op)}",
         f"        return {call}{'' if raw else '.parsed'}",
         "",
@@ -163,6 +181,9 @@ def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
 
 def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) -> str:
     imports = {"from typing import Any"} | surface.annotations.imports
+    # A method named like a builtin (`list`) hides it from the annotations in its class body.
+    shadowed = {op.method_name for op in ops} & set(vars(builtins))
+    imports |= {"import builtins"} if shadowed else set()
     models = sorted(surface.annotations.models)
     lines = [
         f'"""`client.{resource}`: {", ".join(op.method_name for op in ops)}."""',
@@ -204,7 +225,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
             lines.append(f"        self.with_raw_response = {raw_cls}(client)")
         lines.append("")
         for op in ops:
-            lines += _method(op, is_async, raw)
+            lines += _method(op, is_async, raw, shadowed)
     return "\n".join(lines)
 
 

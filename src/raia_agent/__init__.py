@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from raia_agent_api.models import Feedback, ForbiddenError
+    from raia_agent_api.models import Feedback, ForbiddenError, InternalServerErrorBody
     from raia_agent_api.models import FeedbackRequestVoteType as VoteType
-    from raia_agent_api.models import InternalServerError as InternalServerErrorBody
 
     from ._client import AsyncRaia, Raia
     from ._exceptions import (
@@ -65,7 +64,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Feedback": ("raia_agent_api.models", "Feedback"),
     "ForbiddenError": ("raia_agent_api.models", "ForbiddenError"),
     "VoteType": ("raia_agent_api.models", "FeedbackRequestVoteType"),
-    "InternalServerErrorBody": ("raia_agent_api.models", "InternalServerError"),
+    "InternalServerErrorBody": ("raia_agent_api.models", "InternalServerErrorBody"),
     **{name: ("raia_agent._exceptions", name) for name in _EXCEPTIONS},
 }
 

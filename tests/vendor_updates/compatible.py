@@ -65,13 +65,13 @@ from raia_agent_api.models import ConversationMessageFeedbackList
 
 def body(client: Raia) -> None:
     created = client.feedback.create_or_update({CREATE})
-    page: ConversationMessageFeedbackList = client.feedback.list_feedbacks()
+    page: ConversationMessageFeedbackList = client.feedback.list()
     assert page.total >= 1 and created.id in [item.id for item in page.items], page
     assert all(isinstance(item.created_at, datetime) and item.created_at.tzinfo for item in page.items)
 
 
 async def abody(client: AsyncRaia) -> None:
-    page = await client.feedback.list_feedbacks()
+    page = await client.feedback.list()
     stamp: datetime = page.items[0].created_at
     assert stamp.utcoffset() is not None, stamp
 """,
@@ -84,12 +84,12 @@ from raia_agent_api.models import Agent
 
 
 def body(client: Raia) -> None:
-    agent: Agent = client.agents.get_agent(agent_id=uuid.uuid4())
+    agent: Agent = client.agents.retrieve(uuid.uuid4())
     assert isinstance(agent.id, uuid.UUID), agent
-{refused('client.agents.get_agent(agent_id="not-a-uuid")', "agent_id")}
+{refused('client.agents.retrieve(agent_id="not-a-uuid")', "agent_id")}
 
 async def abody(client: AsyncRaia) -> None:
-    agent = await client.agents.get_agent(agent_id=str(uuid.uuid4()))
+    agent = await client.agents.retrieve(agent_id=str(uuid.uuid4()))
     assert isinstance(agent.name, str), agent
 """,
         overlay=(AGENT_ID_FIX,),
@@ -104,28 +104,28 @@ from raia_agent_api.models import Feedback
 
 def body(client: Raia) -> None:
     created = client.feedback.create_or_update({CREATE})
-    found: Feedback = client.feedback.get_feedback(id=created.id)
+    found: Feedback = client.feedback.retrieve(created.id)
     assert found.id == created.id, found
-    updated: Feedback = client.feedback.update_feedback(id=created.id, comment="c")
+    updated: Feedback = client.feedback.update(created.id, comment="c")
     assert isinstance(updated, Feedback)
-    client.feedback.delete_feedback(id=created.id)
+    client.feedback.delete(created.id)
     try:  # a second DELETE may get the documented 404: the feedback is gone
-        client.feedback.delete_feedback(id=created.id)
+        client.feedback.delete(created.id)
     except NotFoundError as exc:
         assert exc.status_code == 404, exc
     try:
-        client.feedback.get_feedback(id=uuid.uuid4())
+        client.feedback.retrieve(id=uuid.uuid4())
     except NotFoundError as exc:
         assert exc.status_code == 404, exc
     else:
         raise AssertionError("no 404 for an unknown id")
-{refused('client.feedback.update_feedback(id=created.id, comment="c" * 1001)', "comment")}
+{refused('client.feedback.update(id=created.id, comment="c" * 1001)', "comment")}
 
 async def abody(client: AsyncRaia) -> None:
     created = await client.feedback.create_or_update({CREATE})
-    raw = await client.feedback.with_raw_response.get_feedback(id=str(created.id))
+    raw = await client.feedback.with_raw_response.retrieve(str(created.id))
     assert raw.status_code == 200 and raw.parsed.id == created.id
-    await client.feedback.delete_feedback(id=created.id)
+    await client.feedback.delete(created.id)
 """,
     ),
     Update(

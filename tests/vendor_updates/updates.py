@@ -173,17 +173,17 @@ from raia_agent_api.models import Feedback
 
 def body(client: Raia) -> None:
     created = client.feedback.create_or_update({CREATE})
-    found: Feedback = client.feedback.get_feedback(id=created.id)
+    found: Feedback = client.feedback.retrieve(created.id)
     assert found.id == created.id and found.question == "Q", found
     try:
-        client.feedback.get_feedback(id=uuid.uuid4())
+        client.feedback.retrieve(id=uuid.uuid4())
     except NotFoundError as exc:
         assert exc.status_code == 404 and exc.error is not None, exc
-        assert type(exc.error).__name__ == "NotFoundError", type(exc.error)
+        assert type(exc.error).__name__ == "NotFoundErrorBody", type(exc.error)
     else:
         raise AssertionError("no 404")
     try:
-        client.feedback.get_feedback(id="not-a-uuid")
+        client.feedback.retrieve("not-a-uuid")
     except ValueError as exc:
         assert "id" in str(exc), exc
     else:
@@ -192,7 +192,7 @@ def body(client: Raia) -> None:
 
 async def abody(client: AsyncRaia) -> None:
     created = await client.feedback.create_or_update({CREATE})
-    raw = await client.feedback.with_raw_response.get_feedback(id=str(created.id))
+    raw = await client.feedback.with_raw_response.retrieve(str(created.id))
     assert raw.status_code == 200 and raw.parsed.id == created.id
 """,
     ),
@@ -205,11 +205,11 @@ from raia_agent_api.models import ListConversationMessageFeedbacksResponse
 
 def body(client: Raia) -> None:
     client.feedback.create_or_update({CREATE})
-    page: ListConversationMessageFeedbacksResponse = client.feedback.list_feedbacks(limit=10, offset=0)
+    page: ListConversationMessageFeedbacksResponse = client.feedback.list(limit=10, offset=0)
     assert isinstance(page.total, float | int), page
     for bad in (0, 101):
         try:
-            client.feedback.list_feedbacks(limit=bad)
+            client.feedback.list(limit=bad)
         except ValueError as exc:
             assert "limit" in str(exc), exc
         else:
@@ -217,7 +217,7 @@ def body(client: Raia) -> None:
 
 
 async def abody(client: AsyncRaia) -> None:
-    page = await client.feedback.list_feedbacks(vote_type="down")
+    page = await client.feedback.list(vote_type="down")
     assert page.items is not None
 """,
     ),

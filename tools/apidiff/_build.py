@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from tools import naming_rules
 from tools.naming import Naming
 from tools.overlay import evaluate, load_overlay
 from tools.spec_guard import SpecRefused, check, load_untrusted
@@ -17,7 +19,7 @@ from . import _python, _spec
 from ._behaviour import behaviour
 from ._directions import spec_directions
 from ._link import link
-from ._model import Change, Report
+from ._model import Change, PyChange, Report
 
 ROOT = Path(__file__).resolve().parents[2]
 # openapi-spec-validator quotes the whole document after "does not exist within": keep the sentence.
@@ -120,7 +122,9 @@ def spec_report(
         report.notes.append(f"spec changes not compared: {reason}")
         return report
     seen = {(c.rule, c.location, c.message) for c in corrected}
-    naming, _ = Naming.load(ROOT / "spec" / "generator.yaml")
+    # The config generate.sh names classes with (tests point GENERATOR at a frozen one).
+    naming, _ = Naming.load(Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml"))
+    report.renamed = _spec.clash_renames(new_corr, naming)
     report.changes = [
         *corrected,
         # Upstream-only changes never reach the generated client: the overlay absorbs them.
@@ -152,7 +156,20 @@ def add_python(
             f"the old spec does not generate ({summarise(old_error, work, old_spec.parent)}); Python API not compared"
         )
         return report
-    report.python = link(
-        _python.compare(old_pkg, new_pkg), report.changes, report.operations, report.schema_sides
-    )
+    report.python = [
+        renamed(row, report.renamed)
+        for row in link(
+            _python.compare(old_pkg, new_pkg), report.changes, report.operations, report.schema_sides
+        )
+    ]
     return report
+
+
+def renamed(row: PyChange, renames: dict[str, str]) -> PyChange:
+    """A new class the clash rule suffixed becomes a rename row: before is the name it did not get."""
+    name = row.symbol.rsplit(".", 1)[-1]
+    if row.message != "class added" or name not in renames:
+        return row
+    plain = name.removesuffix(naming_rules.CLASH_SUFFIX)
+    message = f"class added as `{name}`, renamed by rule: {renames[name]}"
+    return dataclasses.replace(row, before=f"class {plain}", message=message)

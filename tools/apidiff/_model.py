@@ -42,6 +42,7 @@ class Report:
     operations: dict[str, str] = field(default_factory=dict)  # generated module -> operationId
     schema_sides: dict[str, set[str]] = field(default_factory=dict)  # schema -> sent/received
     failure: str = ""  # set when the report cannot be trusted (the new spec does not generate)
+    renamed: dict[str, str] = field(default_factory=dict)  # class the clash rule suffixed -> why
 
     @property
     def breaking(self) -> bool:

@@ -60,7 +60,9 @@ def load(parent: Path, package: str = PACKAGE) -> griffe.Module:
 
 
 def _keyword_params(function: griffe.Function) -> list[griffe.Parameter]:
-    return [p for p in function.parameters if p.kind is griffe.ParameterKind.keyword_only]
+    # path parameters are positional-or-keyword (`retrieve(id)`): callers may still send them by name
+    kinds = (griffe.ParameterKind.keyword_only, griffe.ParameterKind.positional_or_keyword)
+    return [p for p in function.parameters if p.kind in kinds and p.name != "self"]
 
 
 def signature(function: griffe.Function) -> str:

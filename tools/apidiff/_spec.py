@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from tools import naming_rules, pynames
 from tools.naming import Naming
 
 from ._model import Change, Level
@@ -150,14 +151,29 @@ def schema_names_changes(old: dict[str, Any], new: dict[str, Any], naming: Namin
                 "schema-name-removed",
             )
         )
+    renamed = clash_renames(new, naming)
     for name in sorted(after - before):
+        python = naming.class_name(name)
+        why = f" (renamed: {renamed[python]})" if python in renamed else ""
         out.append(
             Change(
                 "info",
                 f"components.schemas.{name}",
-                f"schema `{name}` is new: class `{naming.class_name(name)}` by the naming rules "
+                f"schema `{name}` is new: class `{python}` by the naming rules{why} "
                 "(naming.classes in spec/generator.yaml picks another)",
                 "schema-name-added",
             )
         )
+    return out
+
+
+def clash_renames(spec: dict[str, Any], naming: Naming) -> dict[str, str]:
+    """Classes the clash rule suffixed (`NotFoundErrorBody`) -> why: the name it would have shadowed."""
+    out = {}
+    for name in spec.get("components", {}).get("schemas", {}):
+        cleaned = naming.clean_schema_name(name)
+        plain = pynames.class_name(cleaned).removesuffix("_")
+        clash = naming_rules.class_clash(plain)
+        if cleaned not in naming.classes and clash:
+            out[naming.class_name(name)] = f"`{plain}` would shadow {clash}"
     return out

@@ -1,6 +1,6 @@
 """A Keep a Changelog section from `make diff`'s JSON report, in the words a Python caller needs.
 
-Resource methods are named as callers write them (`client.feedback.get_feedback(id=...)`); their
+Resource methods are named as callers write them (`client.feedback.retrieve(id)`); their
 async and raw-response twins, and the low-level `raia_agent_api.api` functions that mirror every
 operation, collapse into that one line. Models are named by class.
 """
@@ -42,15 +42,20 @@ def _split_top(text: str) -> list[str]:
 
 
 def _required_keywords(signature: str) -> list[str]:
-    """`name(self, *, a: int, b: str = ...) -> X` -> ["a"]: what a caller must pass."""
+    """`name(self, id: str, *, a: int, b: str = ...) -> X` -> ["id", "a="]: what a caller must pass,
+    positional (path parameters) then by keyword."""
     inner = signature.split("(", 1)[1].rsplit(") ->", 1)[0] if "(" in signature else ""
     params = _split_top(inner)
-    keywords = params[params.index("*") + 1 :] if "*" in params else []
-    return [p.split(":", 1)[0].strip() for p in keywords if "=" not in p and not p.startswith("*")]
+    star = params.index("*") if "*" in params else len(params)
+    return [
+        p.split(":", 1)[0].strip() + ("=" if i > star else "")
+        for i, p in enumerate(params)
+        if i != star and "=" not in p and not p.startswith("*") and p.split(":", 1)[0].strip() != "self"
+    ]
 
 
 def _call(attribute: str, method: str, arguments: list[str]) -> str:
-    shown = ", ".join(f"{name}=..." for name in arguments)
+    shown = ", ".join(name if not name.endswith("=") else f"{name}..." for name in arguments)
     return f"`client.{attribute}.{method}({shown})`"
 
 
@@ -65,7 +70,7 @@ def _describe(row: dict[str, Any]) -> tuple[str, str] | None:
     if parts[0] == "resources" and len(parts) == 4 and RESOURCE_CLASS.match(parts[2]):
         attribute, method = parts[1], parts[3]
         if parameter:
-            key, where = f"{attribute}.{method}({parameter})", _call(attribute, method, [parameter])
+            key, where = f"{attribute}.{method}({parameter})", _call(attribute, method, [parameter + "="])
             return key, f"{where}: {message}"
         if message == "function added":
             return (

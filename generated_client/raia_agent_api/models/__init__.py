@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .feedback_vote_type import FeedbackVoteType
     from .forbidden_error import ForbiddenError
     from .forbidden_error_details_item import ForbiddenErrorDetailsItem
-    from .internal_server_error import InternalServerError
+    from .internal_server_error_body import InternalServerErrorBody
 
 _MODULES: dict[str, str] = {
     "Feedback": ".feedback",
@@ -22,7 +22,7 @@ _MODULES: dict[str, str] = {
     "FeedbackVoteType": ".feedback_vote_type",
     "ForbiddenError": ".forbidden_error",
     "ForbiddenErrorDetailsItem": ".forbidden_error_details_item",
-    "InternalServerError": ".internal_server_error",
+    "InternalServerErrorBody": ".internal_server_error_body",
 }
 
 __all__ = (
@@ -32,7 +32,7 @@ __all__ = (
     "FeedbackVoteType",
     "ForbiddenError",
     "ForbiddenErrorDetailsItem",
-    "InternalServerError",
+    "InternalServerErrorBody",
 )
 
 

@@ -161,7 +161,7 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
                     }
                 },
             },
-            "InternalServerError",
+            "InternalServerErrorBody",
             False,
         ),
     },
@@ -177,7 +177,7 @@ if TYPE_CHECKING:
     Error409: TypeAlias = None
     Error422: TypeAlias = None
     Error429: TypeAlias = None
-    Error5xx: TypeAlias = _models.InternalServerError
+    Error5xx: TypeAlias = _models.InternalServerErrorBody
 
 OPERATIONS: dict[str, Operation[Any]] = {
     "feedback.create_or_update": FEEDBACK_CREATE_OR_UPDATE,

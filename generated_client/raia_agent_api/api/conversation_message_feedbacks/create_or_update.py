@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.feedback import Feedback
 from ...models.feedback_request import FeedbackRequest
 from ...models.forbidden_error import ForbiddenError
-from ...models.internal_server_error import InternalServerError
+from ...models.internal_server_error_body import InternalServerErrorBody
 from ...types import Response
 
 
@@ -34,7 +34,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Feedback | ForbiddenError | InternalServerError | None:
+) -> Feedback | ForbiddenError | InternalServerErrorBody | None:
     if response.status_code == 201:
         response_201 = Feedback.from_dict(response.json())
 
@@ -46,7 +46,7 @@ def _parse_response(
         return response_403
 
     if response.status_code == 500:
-        response_500 = InternalServerError.from_dict(response.json())
+        response_500 = InternalServerErrorBody.from_dict(response.json())
 
         return response_500
 
@@ -58,7 +58,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Feedback | ForbiddenError | InternalServerError]:
+) -> Response[Feedback | ForbiddenError | InternalServerErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -71,7 +71,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: FeedbackRequest,
-) -> Response[Feedback | ForbiddenError | InternalServerError]:
+) -> Response[Feedback | ForbiddenError | InternalServerErrorBody]:
     """Create or update conversation message feedback
 
      Create or update existing conversation message feedback. The response includes the conversation
@@ -85,7 +85,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Feedback | ForbiddenError | InternalServerError]
+        Response[Feedback | ForbiddenError | InternalServerErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -103,7 +103,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: FeedbackRequest,
-) -> Feedback | ForbiddenError | InternalServerError | None:
+) -> Feedback | ForbiddenError | InternalServerErrorBody | None:
     """Create or update conversation message feedback
 
      Create or update existing conversation message feedback. The response includes the conversation
@@ -117,7 +117,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Feedback | ForbiddenError | InternalServerError
+        Feedback | ForbiddenError | InternalServerErrorBody
     """
 
     return sync_detailed(
@@ -130,7 +130,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: FeedbackRequest,
-) -> Response[Feedback | ForbiddenError | InternalServerError]:
+) -> Response[Feedback | ForbiddenError | InternalServerErrorBody]:
     """Create or update conversation message feedback
 
      Create or update existing conversation message feedback. The response includes the conversation
@@ -144,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Feedback | ForbiddenError | InternalServerError]
+        Response[Feedback | ForbiddenError | InternalServerErrorBody]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +160,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: FeedbackRequest,
-) -> Feedback | ForbiddenError | InternalServerError | None:
+) -> Feedback | ForbiddenError | InternalServerErrorBody | None:
     """Create or update conversation message feedback
 
      Create or update existing conversation message feedback. The response includes the conversation
@@ -174,7 +174,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Feedback | ForbiddenError | InternalServerError
+        Feedback | ForbiddenError | InternalServerErrorBody
     """
 
     return (

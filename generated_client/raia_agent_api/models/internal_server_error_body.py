@@ -7,11 +7,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="InternalServerError")
+T = TypeVar("T", bound="InternalServerErrorBody")
 
 
 @_attrs_define
-class InternalServerError:
+class InternalServerErrorBody:
     """
     Attributes:
         status (float):  Default: 500.0.
@@ -45,13 +45,13 @@ class InternalServerError:
 
         message = d.pop("message")
 
-        internal_server_error = cls(
+        internal_server_error_body = cls(
             status=status,
             message=message,
         )
 
-        internal_server_error.additional_properties = d
-        return internal_server_error
+        internal_server_error_body.additional_properties = d
+        return internal_server_error_body
 
     @property
     def additional_keys(self) -> list[str]:
