@@ -112,8 +112,12 @@ def _operations_module(surface: Surface) -> str:
     return "\n".join(lines)
 
 
-def _signature(op: OperationSpec) -> str:
+def _signature(op: OperationSpec, unused: frozenset[str] = frozenset()) -> str:
+    """The method's parameters; those in `unused` typed `None` (the overload for calls without them)."""
+
     def one(argument: Argument) -> str:
+        if argument.python in unused:
+            return f"{argument.python}: None = None"
         if argument.required:
             return f"{argument.python}: {argument.annotation}"
         annotation = (
@@ -125,9 +129,17 @@ def _signature(op: OperationSpec) -> str:
     return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS, *extras])
 
 
+def _deprecation(op: OperationSpec, argument: Argument | None = None) -> str:
+    where = f"client.{op.resource}.{op.method_name}"
+    if argument is None:
+        return f"{where} is deprecated by the API"
+    return f"{where}: the argument {argument.python} is deprecated by the API"
+
+
 def _doc(op: OperationSpec) -> str:
     args = [
-        f"    {a.python}: {' '.join(a.description.split()) or '(no description in the spec)'}"
+        f"    {a.python}: {'(deprecated) ' if a.deprecated else ''}"
+        f"{' '.join(a.description.split()) or '(no description in the spec)'}"
         for a in op.arguments
     ]
     args.append("    timeout, max_retries: override the client's for this call.")
@@ -139,7 +151,15 @@ def _doc(op: OperationSpec) -> str:
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
     location = where if where != summary else ""
-    return docstring(summary, description, location, "Args:\n" + "\n".join(args), indent="        ")
+    warned = "Deprecated: the spec marks this operation deprecated; calling it warns (DeprecationWarning)."
+    return docstring(
+        summary,
+        warned if op.deprecated else "",
+        description,
+        location,
+        "Args:\n" + "\n".join(args),
+        indent="        ",
+    )
 
 
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
@@ -153,9 +173,38 @@ def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
     )
     if is_async:
         call = f"(await {call})"
+    define = f"    {'async ' if is_async else ''}def {op.method_name}"
+    lines: list[str] = []
+    # stacklevel=2: the caller's line, so Python's default filter shows each call site once
+    warns = [f"        warnings.warn({literal(_deprecation(op))}, DeprecationWarning, stacklevel=2)"]
+    if not op.deprecated:
+        warns = []
+    optional = frozenset(a.python for a in op.arguments if a.deprecated and not a.required)
+    if optional:
+        # Two overloads: calls that leave the deprecated arguments out, and the deprecated rest,
+        # so a type checker flags only the calls that pass one.
+        lines += ["    @overload"]
+        lines += [f"    @deprecated({literal(_deprecation(op))})"] if op.deprecated else []
+        lines += [f"{define}({_signature(op, optional)}) -> {returns}: ...", ""]
+        names = ", ".join(sorted(optional))
+        which = f"the argument {names} is" if len(optional) == 1 else f"the arguments {names} are"
+        message = f"client.{op.resource}.{op.method_name}: {which} deprecated by the API"
+        lines += ["    @overload", f"    @deprecated({literal(message)})"]
+        lines += [f"{define}({_signature(op)}) -> {returns}: ...", ""]
+    elif op.deprecated:
+        lines.append(f"    @deprecated({literal(_deprecation(op))})")
+    for argument in op.arguments:
+        if argument.deprecated:
+            message = literal(_deprecation(op, argument))
+            warns += [
+                f"        if {argument.python} is not None:",
+                f"            warnings.warn({message}, DeprecationWarning, stacklevel=2)",
+            ]
     return [
-        f"    {'async ' if is_async else ''}def {op.method_name}({_signature(op)}) -> {returns}:",
+        *lines,
+        f"{define}({_signature(op)}) -> {returns}:",
         f"        {_doc(op)}",
+        *warns,
         f"        return {call}{'' if raw else '.parsed'}",
         "",
     ]
@@ -169,15 +218,17 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "",
         "from __future__ import annotations",
         "",
+        "import warnings",
         *sorted(imports),
-        "from typing import TYPE_CHECKING",
+        "from typing import TYPE_CHECKING, overload",
         "",
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
-        " SyncClient, TimeoutTypes)",
+        " SyncClient, TimeoutTypes, deprecated)",
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",
-        "    from .. import models as _models" if models else "    pass",
+        "    from .. import models as _models" if models or surface.annotations.typed else "    pass",
+        *([f"    from . import {PARAMS} as _params"] if surface.annotations.typed else []),
         "",
         "__all__ = [",
     ]
@@ -238,11 +289,54 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
     return "\n".join(lines)
 
 
+PARAMS = "params"
+"""resources/params.py: a TypedDict per nested request model, for callers who send a mapping."""
+
+
+def _params_module(surface: Surface) -> str:
+    types = surface.annotations
+    done: dict[str, str] = {}
+    while pending := sorted(set(types.typed) - set(done)):
+        for name in pending:
+            schema = types.components[name]
+            needed = set(schema.get("required") or ())
+            fields = []
+            for key, prop in schema["properties"].items():
+                text = types.param(prop)
+                # strings: forward references, so models and TypedDicts may refer to each other
+                fields.append(f"{literal(key)}: {literal(f'Required[{text}]' if key in needed else text)}")
+            typed = types.typed[name]
+            done[name] = f"{typed} = TypedDict({literal(typed)}, {{{', '.join(fields)}}}, total=False)"
+    lines = [
+        '"""Nested request objects as TypedDicts: send one of these, or the generated model, for such an argument."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        *sorted({"from typing import Any"} | types.imports),
+        "from typing import Required, TypedDict",
+        "",
+        # at run time too, so typing.get_type_hints resolves the fields; resources import this
+        # module only for type checkers, so a plain client never pays for the models here
+        "from .. import models as _models",
+        f"from . import {PARAMS} as _params",
+        "",
+        f"__all__: list[str] = [{', '.join(literal(types.typed[n]) for n in sorted(done))}]",
+        "",
+    ]
+    return "\n".join([*lines, *(done[n] for n in sorted(done)), ""])
+
+
 def render(surface: Surface) -> dict[str, str]:
     resources: dict[str, list[OperationSpec]] = defaultdict(list)
     for op in surface.operations:
         resources[op.resource].append(op)
+    if PARAMS in resources:
+        raise ValueError(
+            f"a resource may not be named {PARAMS!r}: resources/{PARAMS}.py holds the TypedDicts"
+        )
+    params = _params_module(surface)  # first: its fields may need imports the resources share
     files = {"_operations.py": _operations_module(surface), "__init__.py": _init_module(dict(resources))}
+    files[f"{PARAMS}.py"] = params
     for resource, ops in resources.items():
         files[f"{resource}.py"] = _resource_module(resource, ops, surface)
     return files

@@ -32,6 +32,22 @@ def resolve(node: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def single_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    """NestJS writes a described $ref as `allOf: [{$ref}]` beside the description: it means the $ref."""
+    parts = schema.get("allOf")
+    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" in parts[0]:
+        rest = {
+            k: v for k, v in schema.items() if k not in {"allOf", "description", "nullable", "deprecated"}
+        }
+        if not rest:
+            return {**parts[0], **({"nullable": True} if schema.get("nullable") else {})}
+    return schema
+
+
+def is_deprecated(schema: dict[str, Any]) -> bool:
+    return schema.get("deprecated") is True
+
+
 class JsonSchemas:
     """Converts schemas to JSON Schema 2020-12 with the referenced components under $defs."""
 
@@ -82,6 +98,9 @@ class Annotations:
         self.naming = naming
         self.imports: set[str] = set()
         self.models: set[str] = set()
+        self.typed: dict[
+            str, str
+        ] = {}  # component -> the TypedDict (in resources/params.py) a caller may send
         self._expanding: list[str] = []  # non-model $refs being annotated, to stop at a cycle
 
     def param(self, schema: dict[str, Any]) -> str:
@@ -89,9 +108,14 @@ class Annotations:
         return f"{text} | None" if schema.get("nullable") and not text.endswith("| None") else text
 
     def _param(self, schema: dict[str, Any]) -> str:
+        schema = single_ref(schema)
         if "$ref" in schema:
             name = component_name(schema["$ref"])
             target = self.components[name]
+            if target.get("properties"):
+                # the generated model, or a plain mapping shaped like it (a TypedDict)
+                self.typed.setdefault(name, self.naming.class_name(name) + "Dict")
+                return f"_models.{self.naming.class_name(name)} | _params.{self.typed[name]}"
             if self.is_model(target):
                 self.imports.add("from collections.abc import Mapping")
                 return "Mapping[str, Any]"
