@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .surface_schema import docstring
+from .surface_params import PARAMS, params_module
+from .surface_schema import docstring, literal
 
 if TYPE_CHECKING:
     from .surface import Argument, OperationSpec, Surface
@@ -42,22 +42,6 @@ def _error_models(surface: Surface) -> list[str]:
     for key, names in found.items():
         lines.append(f"    Error{key}: TypeAlias = {' | '.join(sorted(names)) or 'None'}")
     return [*lines, ""]
-
-
-def literal(value: object) -> str:
-    """The Python literal for a value from the spec: repr(), proven to read back as the same value.
-
-    repr() escapes every quote and control character in a string; what has no literal form
-    (infinity, NaN, objects) fails here instead of becoming code such as `inf`.
-    """
-    text = repr(value)
-    try:
-        same = ast.literal_eval(text) == value
-    except (ValueError, SyntaxError):
-        same = False
-    if not same:
-        raise ValueError(f"{text[:60]} has no Python literal form")
-    return text
 
 
 def pascal(name: str) -> str:
@@ -289,43 +273,6 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
     return "\n".join(lines)
 
 
-PARAMS = "params"
-"""resources/params.py: a TypedDict per nested request model, for callers who send a mapping."""
-
-
-def _params_module(surface: Surface) -> str:
-    types = surface.annotations
-    done: dict[str, str] = {}
-    while pending := sorted(set(types.typed) - set(done)):
-        for name in pending:
-            schema = types.components[name]
-            needed = set(schema.get("required") or ())
-            fields = []
-            for key, prop in schema["properties"].items():
-                text = types.param(prop)
-                # strings: forward references, so models and TypedDicts may refer to each other
-                fields.append(f"{literal(key)}: {literal(f'Required[{text}]' if key in needed else text)}")
-            typed = types.typed[name]
-            done[name] = f"{typed} = TypedDict({literal(typed)}, {{{', '.join(fields)}}}, total=False)"
-    lines = [
-        '"""Nested request objects as TypedDicts: send one of these, or the generated model, for such an argument."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        *sorted({"from typing import Any"} | types.imports),
-        "from typing import Required, TypedDict",
-        "",
-        # at run time too, so typing.get_type_hints resolves the fields; resources import this
-        # module only for type checkers, so a plain client never pays for the models here
-        "from .. import models as _models",
-        f"from . import {PARAMS} as _params",
-        "",
-        f"__all__: list[str] = [{', '.join(literal(types.typed[n]) for n in sorted(done))}]",
-        "",
-    ]
-    return "\n".join([*lines, *(done[n] for n in sorted(done)), ""])
-
-
 def render(surface: Surface) -> dict[str, str]:
     resources: dict[str, list[OperationSpec]] = defaultdict(list)
     for op in surface.operations:
@@ -334,7 +281,7 @@ def render(surface: Surface) -> dict[str, str]:
         raise ValueError(
             f"a resource may not be named {PARAMS!r}: resources/{PARAMS}.py holds the TypedDicts"
         )
-    params = _params_module(surface)  # first: its fields may need imports the resources share
+    params = params_module(surface)  # first: its fields may need imports the resources share
     files = {"_operations.py": _operations_module(surface), "__init__.py": _init_module(dict(resources))}
     files[f"{PARAMS}.py"] = params
     for resource, ops in resources.items():

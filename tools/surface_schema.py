@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -180,6 +181,22 @@ class Annotations:
                 annotation = f"_models.{model}"
                 return (f"list[{annotation}]" if many else annotation), model, many
         return "Any", None, False
+
+
+def literal(value: object) -> str:
+    """The Python literal for a value from the spec: repr(), proven to read back as the same value.
+
+    repr() escapes every quote and control character in a string; what has no literal form
+    (infinity, NaN, objects) fails here instead of becoming code such as `inf`.
+    """
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise ValueError(f"{text[:60]} has no Python literal form")
+    return text
 
 
 def _escaped(char: str) -> str:
