@@ -38,6 +38,9 @@ def typed_spec() -> dict[str, Any]:
     spec["paths"][FEEDBACKS]["get"]["parameters"].append(
         {"name": "createdAfter", "in": "query", "schema": {"type": "string", "format": "date-time"}}
     )
+    spec["paths"][FEEDBACKS]["get"]["parameters"].append(
+        {"name": "legacyCursor", "in": "query", "deprecated": True, "schema": {"type": "string"}}
+    )
     return spec
 
 
@@ -69,6 +72,7 @@ async def calls(client: Raia, aclient: AsyncRaia) -> None:
     await aclient.feedback.with_raw_response.get_feedback(id=M)  # error: deprecated
     client.feedback.create_or_update(conversation_message_id=M, user_id=M, vote_type="up", question="Q", answer="A")  # error: deprecated
     client.feedback.list_feedbacks()  # ok
+    await aclient.feedback.list_feedbacks(legacy_cursor="c")  # error: deprecated
 """
 
 
@@ -136,6 +140,7 @@ def test_the_generated_docstrings_say_what_is_deprecated(generated: Path) -> Non
     source = (generated / "raia_agent_api" / "resources" / "feedback.py").read_text(encoding="utf-8")
     assert "Deprecated: the spec marks this operation deprecated" in source
     assert "answer: (deprecated) Agent answer." in source
+    assert "legacy_cursor: (deprecated)" in source
     assert "comment: (deprecated)" not in source
 
 
