@@ -146,27 +146,19 @@ def _doc(op: OperationSpec) -> str:
     )
 
 
-def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
-    returns = f"RawResponse[{op.returns}]" if raw else op.returns
-    args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
-    extras = "extra_headers=extra_headers, extra_query=extra_query"
-    extras += ", extra_body=extra_body" if _object_body(op) else ""
-    call = (
-        f"self._client._request(_ops.{op.constant}, {{{args}}}, "
-        f"timeout=timeout, max_retries=max_retries, {extras})"
-    )
-    if is_async:
-        call = f"(await {call})"
-    define = f"    {'async ' if is_async else ''}def {op.method_name}"
+def _deprecated_parts(op: OperationSpec, define: str, returns: str) -> tuple[list[str], list[str]]:
+    """(decorated overloads or decorator before the method, warnings at the top of its body).
+
+    PEP 702's decorator marks the operation for type checkers; a deprecated optional argument gets
+    two overloads, calls leaving it out and the deprecated rest, so only calls passing it are flagged.
+    stacklevel=2 names the caller's line, so Python's default filter shows each call site once.
+    """
     lines: list[str] = []
-    # stacklevel=2: the caller's line, so Python's default filter shows each call site once
-    warns = [f"        warnings.warn({literal(_deprecation(op))}, DeprecationWarning, stacklevel=2)"]
-    if not op.deprecated:
-        warns = []
+    warns: list[str] = []
+    if op.deprecated:
+        warns.append(f"        warnings.warn({literal(_deprecation(op))}, DeprecationWarning, stacklevel=2)")
     optional = frozenset(a.python for a in op.arguments if a.deprecated and not a.required)
     if optional:
-        # Two overloads: calls that leave the deprecated arguments out, and the deprecated rest,
-        # so a type checker flags only the calls that pass one.
         lines += ["    @overload"]
         lines += [f"    @deprecated({literal(_deprecation(op))})"] if op.deprecated else []
         lines += [f"{define}({_signature(op, optional)}) -> {returns}: ...", ""]
@@ -179,11 +171,26 @@ def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
         lines.append(f"    @deprecated({literal(_deprecation(op))})")
     for argument in op.arguments:
         if argument.deprecated:
-            message = literal(_deprecation(op, argument))
             warns += [
                 f"        if {argument.python} is not None:",
-                f"            warnings.warn({message}, DeprecationWarning, stacklevel=2)",
+                f"            warnings.warn({literal(_deprecation(op, argument))}, DeprecationWarning, stacklevel=2)",
             ]
+    return lines, warns
+
+
+def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
+    returns = f"RawResponse[{op.returns}]" if raw else op.returns
+    args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
+    extras = "extra_headers=extra_headers, extra_query=extra_query"
+    extras += ", extra_body=extra_body" if _object_body(op) else ""
+    call = (
+        f"self._client._request(_ops.{op.constant}, {{{args}}}, "
+        f"timeout=timeout, max_retries=max_retries, {extras})"
+    )
+    if is_async:
+        call = f"(await {call})"
+    define = f"    {'async ' if is_async else ''}def {op.method_name}"
+    lines, warns = _deprecated_parts(op, define, returns)
     return [
         *lines,
         f"{define}({_signature(op)}) -> {returns}:",
