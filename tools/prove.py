@@ -54,7 +54,8 @@ for cls in expected["classes"]:
 routes = sorted([op.method, op.path] for op in OPERATIONS.values())
 if routes != sorted(expected["routes"]):
     sys.exit(f"operations {routes} are not the spec's {sorted(expected['routes'])}")
-local = {"_models": models}
+from raia_agent_api.resources import params
+local = {"_models": models, "_params": params}
 sync = Raia(secret_key="proof", base_url="http://127.0.0.1:9")
 asynchronous = AsyncRaia(secret_key="proof", base_url="http://127.0.0.1:9")
 for name in OPERATIONS:

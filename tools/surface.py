@@ -19,7 +19,7 @@ from typing import Any
 from . import pynames, surface_lenient, surface_render
 from .naming import Naming, operations, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
-from .surface_schema import Annotations, JsonSchemas, resolve
+from .surface_schema import Annotations, JsonSchemas, is_deprecated, resolve
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -38,6 +38,7 @@ class Argument:
     annotation: str
     required: bool
     description: str
+    deprecated: bool = False
 
 
 @dataclass
@@ -57,6 +58,7 @@ class OperationSpec:
     returns: str
     replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = field(default_factory=dict)
     idempotent: bool = True
+    deprecated: bool = False
 
 
 @dataclass
@@ -104,7 +106,15 @@ def _arguments(
         is_required = bool(param.get("required")) or location == "path"
         description = param.get("description") or schema.get("description") or ""
         arguments.append(
-            Argument(python_name(name), name, location, types.param(schema), is_required, description)
+            Argument(
+                python_name(name),
+                name,
+                location,
+                types.param(schema),
+                is_required,
+                description,
+                is_deprecated(param) or is_deprecated(schema),
+            )
         )
         properties[name] = schemas.convert(schema)
         if is_required:
@@ -125,8 +135,11 @@ def _arguments(
         for name, prop in target["properties"].items():
             description = prop.get("description") or resolve(prop, spec).get("description") or ""
             is_required = name in needed and body_required
+            deprecated = is_deprecated(prop) or is_deprecated(resolve(prop, spec))
             arguments.append(
-                Argument(python_name(name), name, "body", types.param(prop), is_required, description)
+                Argument(
+                    python_name(name), name, "body", types.param(prop), is_required, description, deprecated
+                )
             )
     else:
         arguments.append(
@@ -181,6 +194,7 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
                 returns=returns,
                 replies=replies,
                 idempotent=http_method in IDEMPOTENT_METHODS or route(http_method, path) in naming.retry_safe,
+                deprecated=is_deprecated(op),
             )
         )
     return Surface(base_url(spec), auth_headers(spec), specs, types)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import builtins
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .surface_schema import docstring
+from .surface_params import PARAMS, params_module
+from .surface_schema import docstring, literal
 
 if TYPE_CHECKING:
     from .surface import Argument, OperationSpec, Surface
@@ -44,22 +44,6 @@ def _error_models(surface: Surface) -> list[str]:
     for key, names in found.items():
         lines.append(f"    Error{key}: TypeAlias = {' | '.join(sorted(names)) or 'None'}")
     return [*lines, ""]
-
-
-def literal(value: object) -> str:
-    """The Python literal for a value from the spec: repr(), proven to read back as the same value.
-
-    repr() escapes every quote and control character in a string; what has no literal form
-    (infinity, NaN, objects) fails here instead of becoming code such as `inf`.
-    """
-    text = repr(value)
-    try:
-        same = ast.literal_eval(text) == value
-    except (ValueError, SyntaxError):
-        same = False
-    if not same:
-        raise ValueError(f"{text[:60]} has no Python literal form")
-    return text
 
 
 def pascal(name: str) -> str:
@@ -114,8 +98,12 @@ def _operations_module(surface: Surface) -> str:
     return "\n".join(lines)
 
 
-def _signature(op: OperationSpec) -> str:
+def _signature(op: OperationSpec, unused: frozenset[str] = frozenset()) -> str:
+    """The method's parameters; those in `unused` typed `None` (the overload for calls without them)."""
+
     def one(argument: Argument) -> str:
+        if argument.python in unused:
+            return f"{argument.python}: None = None"
         if argument.required:
             return f"{argument.python}: {argument.annotation}"
         annotation = (
@@ -135,9 +123,17 @@ def _path_arguments(op: OperationSpec) -> list[Argument]:
     return sorted(in_path, key=lambda a: op.path.find("{" + a.name + "}"))
 
 
+def _deprecation(op: OperationSpec, argument: Argument | None = None) -> str:
+    where = f"client.{op.resource}.{op.method_name}"
+    if argument is None:
+        return f"{where} is deprecated by the API"
+    return f"{where}: the argument {argument.python} is deprecated by the API"
+
+
 def _doc(op: OperationSpec) -> str:
     args = [
-        f"    {a.python}: {' '.join(a.description.split()) or '(no description in the spec)'}"
+        f"    {a.python}: {'(deprecated) ' if a.deprecated else ''}"
+        f"{' '.join(a.description.split()) or '(no description in the spec)'}"
         for a in op.arguments
     ]
     args.append("    timeout, max_retries: override the client's for this call.")
@@ -149,7 +145,55 @@ def _doc(op: OperationSpec) -> str:
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
     location = where if where != summary else ""
-    return docstring(summary, description, location, "Args:\n" + "\n".join(args), indent="        ")
+    warned = "Deprecated: the spec marks this operation deprecated; calling it warns (DeprecationWarning)."
+    return docstring(
+        summary,
+        warned if op.deprecated else "",
+        description,
+        location,
+        "Args:\n" + "\n".join(args),
+        indent="        ",
+    )
+
+
+def _deprecated_parts(
+    op: OperationSpec, define: str, returns: str, shadowed: set[str]
+) -> tuple[list[str], list[str]]:
+    """(decorated overloads or decorator before the method, warnings at the top of its body).
+
+    PEP 702's decorator marks the operation for type checkers; a deprecated optional argument gets
+    two overloads, calls leaving it out and the deprecated rest, so only calls passing it are flagged.
+    stacklevel=2 names the caller's line, so Python's default filter shows each call site once.
+    """
+    lines: list[str] = []
+    warns: list[str] = []
+    if op.deprecated:
+        warns.append(f"        warnings.warn({literal(_deprecation(op))}, DeprecationWarning, stacklevel=2)")
+    optional = frozenset(a.python for a in op.arguments if a.deprecated and not a.required)
+    if optional:
+        lines += ["    @overload"]
+        lines += [f"    @deprecated({literal(_deprecation(op))})"] if op.deprecated else []
+        lines += [
+            f"{define}({_qualified(_signature(op, optional), shadowed)}) -> {_qualified(returns, shadowed)}: ...",
+            "",
+        ]
+        names = ", ".join(sorted(optional))
+        which = f"the argument {names} is" if len(optional) == 1 else f"the arguments {names} are"
+        message = f"client.{op.resource}.{op.method_name}: {which} deprecated by the API"
+        lines += ["    @overload", f"    @deprecated({literal(message)})"]
+        lines += [
+            f"{define}({_qualified(_signature(op), shadowed)}) -> {_qualified(returns, shadowed)}: ...",
+            "",
+        ]
+    elif op.deprecated:
+        lines.append(f"    @deprecated({literal(_deprecation(op))})")
+    for argument in op.arguments:
+        if argument.deprecated:
+            warns += [
+                f"        if {argument.python} is not None:",
+                f"            warnings.warn({literal(_deprecation(op, argument))}, DeprecationWarning, stacklevel=2)",
+            ]
+    return lines, warns
 
 
 def _qualified(annotation: str, shadowed: set[str]) -> str:
@@ -170,10 +214,13 @@ def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) ->
     )
     if is_async:
         call = f"(await {call})"
+    define = f"    {'async ' if is_async else ''}def {op.method_name}"
+    lines, warns = _deprecated_parts(op, define, returns, shadowed)
     return [
-        f"    {'async ' if is_async else ''}def {op.method_name}({_qualified(_signature(op), shadowed)}) "
-        f"-> {_qualified(returns, shadowed)}:",
+        *lines,
+        f"{define}({_qualified(_signature(op), shadowed)}) -> {_qualified(returns, shadowed)}:",
         f"        {_doc(op)}",
+        *warns,
         f"        return {call}{'' if raw else '.parsed'}",
         "",
     ]
@@ -190,15 +237,17 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "",
         "from __future__ import annotations",
         "",
+        "import warnings",
         *sorted(imports),
-        "from typing import TYPE_CHECKING",
+        "from typing import TYPE_CHECKING, overload",
         "",
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
-        " SyncClient, TimeoutTypes)",
+        " SyncClient, TimeoutTypes, deprecated)",
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",
-        "    from .. import models as _models" if models else "    pass",
+        "    from .. import models as _models" if models or surface.annotations.typed else "    pass",
+        *([f"    from . import {PARAMS} as _params"] if surface.annotations.typed else []),
         "",
         "__all__ = [",
     ]
@@ -263,7 +312,13 @@ def render(surface: Surface) -> dict[str, str]:
     resources: dict[str, list[OperationSpec]] = defaultdict(list)
     for op in surface.operations:
         resources[op.resource].append(op)
+    if PARAMS in resources:
+        raise ValueError(
+            f"a resource may not be named {PARAMS!r}: resources/{PARAMS}.py holds the TypedDicts"
+        )
+    params = params_module(surface)  # first: its fields may need imports the resources share
     files = {"_operations.py": _operations_module(surface), "__init__.py": _init_module(dict(resources))}
+    files[f"{PARAMS}.py"] = params
     for resource, ops in resources.items():
         files[f"{resource}.py"] = _resource_module(resource, ops, surface)
     return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -30,6 +31,22 @@ def resolve(node: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
         if seen > 50:
             raise ValueError(f"$ref loop at {parts}")
     return node
+
+
+def single_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    """NestJS writes a described $ref as `allOf: [{$ref}]` beside the description: it means the $ref."""
+    parts = schema.get("allOf")
+    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" in parts[0]:
+        rest = {
+            k: v for k, v in schema.items() if k not in {"allOf", "description", "nullable", "deprecated"}
+        }
+        if not rest:
+            return {**parts[0], **({"nullable": True} if schema.get("nullable") else {})}
+    return schema
+
+
+def is_deprecated(schema: dict[str, Any]) -> bool:
+    return schema.get("deprecated") is True
 
 
 class JsonSchemas:
@@ -82,6 +99,9 @@ class Annotations:
         self.naming = naming
         self.imports: set[str] = set()
         self.models: set[str] = set()
+        self.typed: dict[
+            str, str
+        ] = {}  # component -> the TypedDict (in resources/params.py) a caller may send
         self._expanding: list[str] = []  # non-model $refs being annotated, to stop at a cycle
 
     def param(self, schema: dict[str, Any]) -> str:
@@ -89,9 +109,14 @@ class Annotations:
         return f"{text} | None" if schema.get("nullable") and not text.endswith("| None") else text
 
     def _param(self, schema: dict[str, Any]) -> str:
+        schema = single_ref(schema)
         if "$ref" in schema:
             name = component_name(schema["$ref"])
             target = self.components[name]
+            if target.get("properties"):
+                # the generated model, or a plain mapping shaped like it (a TypedDict)
+                self.typed.setdefault(name, self.naming.class_name(name) + "Dict")
+                return f"_models.{self.naming.class_name(name)} | _params.{self.typed[name]}"
             if self.is_model(target):
                 self.imports.add("from collections.abc import Mapping")
                 return "Mapping[str, Any]"
@@ -156,6 +181,22 @@ class Annotations:
                 annotation = f"_models.{model}"
                 return (f"list[{annotation}]" if many else annotation), model, many
         return "Any", None, False
+
+
+def literal(value: object) -> str:
+    """The Python literal for a value from the spec: repr(), proven to read back as the same value.
+
+    repr() escapes every quote and control character in a string; what has no literal form
+    (infinity, NaN, objects) fails here instead of becoming code such as `inf`.
+    """
+    text = repr(value)
+    try:
+        same = ast.literal_eval(text) == value
+    except (ValueError, SyntaxError):
+        same = False
+    if not same:
+        raise ValueError(f"{text[:60]} has no Python literal form")
+    return text
 
 
 def _escaped(char: str) -> str:

@@ -10,9 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeVar
 
 import httpx
+
+if TYPE_CHECKING:
+    # PEP 702, so `mypy --enable-error-code deprecated` flags the calls
+    from typing_extensions import deprecated as deprecated
+else:
+
+    def deprecated(message: str, /) -> Any:
+        """At run time only a marker: the generated method itself warns, once per call site."""
+
+        def mark(function: Any) -> Any:
+            function.__deprecated__ = message
+            return function
+
+        return mark
+
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)

@@ -40,9 +40,10 @@ class Validator:
         try:
             for error in self._compiled.iter_errors(instance):
                 path = ".".join(str(part) for part in error.instance_path)
-                found.append(
-                    Problem(path or _required_field(error.message), error.message, type(error.kind).__name__)
-                )
+                missing = _required_field(error.message)
+                if missing:  # reported at the parent object: the field's path goes on to the name
+                    path = f"{path}.{missing}" if path else missing
+                found.append(Problem(path, error.message, type(error.kind).__name__))
         except (ValueError, RecursionError, OverflowError) as exc:
             return [Problem("", f"cannot be checked: {type(exc).__name__}", "Unreadable")]
         return sorted(found, key=lambda p: (p.field, p.message))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -51,13 +51,25 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return _plain(int(value) if isinstance(value, int) else float(value), depth)
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        raise _Refused(_NAIVE)
     if isinstance(value, date):
         return value.isoformat()
+    if hasattr(kind, "__attrs_attrs__") and callable(getattr(value, "to_dict", None)):
+        # a generated model (raia_agent_api.models): sent as the JSON its own to_dict writes
+        return _plain(value.to_dict(), depth + 1)
     if isinstance(value, Mapping):
         return {key: _plain(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item, depth + 1) for item in value]
     raise _Refused(f"a {type(value).__name__} cannot be sent as JSON", "Type")
+
+
+_NAIVE = (
+    "is a naive datetime; the API needs a time zone: give it tzinfo, "
+    "e.g. datetime(2026, 1, 1, tzinfo=timezone.utc) or .astimezone()"
+)
+_DATE_TIME = '"date-time"'
 
 
 def _nullable_required(op: Operation[Any]) -> frozenset[str]:
@@ -225,7 +237,10 @@ def _refuse(op: Operation[Any], problems: list[Problem]) -> None:
             lines.append(f"{field} is required")
         elif field:
             quoted = f'"{problem.field}"'
-            lines.append(f"{field}: {problem.message.replace(quoted, field)}")
+            message = problem.message.replace(quoted, field)
+            if message.endswith(f"is not a {_DATE_TIME}"):
+                message += " (an RFC 3339 date-time with a time zone, e.g. 2026-01-01T00:00:00Z)"
+            lines.append(f"{field}: {message}")
         else:
             lines.append(problem.message)
     message = f"invalid arguments for {op.name}: " + "; ".join(lines)

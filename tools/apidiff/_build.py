@@ -17,6 +17,7 @@ from tools.spec_guard import SpecRefused, check, load_untrusted
 
 from . import _python, _spec
 from ._behaviour import behaviour
+from ._deprecations import deprecations
 from ._directions import spec_directions
 from ._link import link
 from ._model import Change, PyChange, Report
@@ -162,6 +163,10 @@ def add_python(
             _python.compare(old_pkg, new_pkg), report.changes, report.operations, report.schema_sides
         )
     ]
+    old_corr, _ = evaluate(load_untrusted(old_spec), load_overlay(old_overlay))
+    new_corr, _ = evaluate(load_untrusted(new_spec), load_overlay(new_overlay))
+    naming, _ = Naming.load(Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml"))
+    report.python += deprecations(old_corr, new_corr, naming)
     return report
 
 
