@@ -26,6 +26,10 @@ def operations() -> dict[str, Any]:
     return dict(OPERATIONS)
 
 
+def _operation(name: str = OPERATION) -> Any:
+    return operations()[name]
+
+
 def upsert_key(operation: str = OPERATION) -> tuple[str, ...]:
     """The request fields the API upserts on (rows sharing their values are one document), as
     spec/generator.yaml's server.upsert_keys gives them for the operation's route; () if none."""
@@ -36,10 +40,6 @@ def upsert_key(operation: str = OPERATION) -> tuple[str, ...]:
 
 
 UPSERT_KEY = upsert_key()
-
-
-def _operation(name: str = OPERATION) -> Any:
-    return operations()[name]
 
 
 def request_schema() -> dict[str, Any]:
