@@ -158,3 +158,43 @@ def test_importing_the_package_loads_no_http_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_generator_knows_every_public_client_attribute() -> None:
+    """tools/naming.py's list of the clients' own attributes (generation does not import the client)
+    holds every public attribute they have besides the resources (it may reserve more: `copy`)."""
+    from tools.naming import client_attributes
+
+    resources = {name.split(".")[0] for name in OPERATIONS}
+    public = set()
+    for client in (Raia(secret_key=KEY), AsyncRaia(secret_key=KEY)):
+        public |= {name for name in dir(client) if not name.startswith("_")} - resources
+    assert public - client_attributes() == set()
+
+
+def test_generation_code_never_imports_the_client() -> None:
+    """No module under tools/ that generate.sh runs imports raia_agent (the client it generates for)."""
+    import ast
+    from pathlib import Path
+
+    tools = Path(__file__).parents[1] / "tools"
+    script = (Path(__file__).parents[1] / "generate.sh").read_text(encoding="utf-8")
+    run = {line.split("-m tools.", 1)[1].split()[0] for line in script.splitlines() if "-m tools." in line}
+    assert {"naming", "surface", "generator", "stamp"} <= run
+    seen: set[str] = set()
+    todo = sorted(run)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((tools / f"{name.replace('.', '/')}.py").read_text(encoding="utf-8"))):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""] if node.level == 0 else [f"tools.{node.module or ''}"]
+                if node.level and not node.module:
+                    modules = [f"tools.{a.name}" for a in node.names]
+            for module in modules:
+                assert module.split(".")[0] != "raia_agent", f"tools/{name}.py imports {module}"
+                if module.startswith("tools.") and (tools / f"{module[6:].replace('.', '/')}.py").exists():
+                    todo.append(module[6:])

@@ -57,27 +57,17 @@ def snake_case(name: str) -> str:
     return name
 
 
-# What Raia/AsyncRaia have besides their resources, should the client package not import
-# (generation must work while the client is broken); the imported classes add their own.
+# The public attributes Raia/AsyncRaia have besides their resources. Generation never imports the
+# client it generates for (it must work while the client is broken); tests/test_public_api.py
+# pins this set against the client's real attributes. Private names are refused anyway.
 _CLIENT_ATTRIBUTES = {"timeout", "max_retries", "base_url", "with_options", "close", "aclose", "copy"}
 # A method name that would shadow what every generated resource class has.
 _RESOURCE_ATTRIBUTES = {"with_raw_response"}
 
 
 def client_attributes() -> set[str]:
-    """Names a resource attribute must not take: Raia's and AsyncRaia's own attributes."""
-    names = set(_CLIENT_ATTRIBUTES)
-    try:
-        from raia_agent import AsyncRaia, Raia
-    except Exception:  # a broken client must not stop its own regeneration
-        return names
-    for cls in (Raia, AsyncRaia):
-        resources = set()
-        for base in cls.__mro__:
-            if base.__name__.endswith("Resources"):
-                resources |= set(getattr(base, "__annotations__", {}))
-        names |= set(dir(cls)) - resources
-    return names
+    """Names a resource attribute must not take: Raia's and AsyncRaia's own public attributes."""
+    return set(_CLIENT_ATTRIBUTES)
 
 
 @dataclass
