@@ -42,7 +42,6 @@ def test_a_config_without_the_sections_gets_the_defaults(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("text", "named"),
     [
-        ("exports:\n  Thing: NoSuchModel\n", "exports entry 'Thing': no generated model 'NoSuchModel'"),
         ("exports:\n  class: Feedback\n", "exports entry 'class': not a Python identifier"),
         ("server:\n  upsert_keys:\n    GET /nowhere: [id]\n", "server.upsert_keys entry 'GET /nowhere' matches no operation"),
         (f"server:\n  upsert_keys:\n    {ROUTE}: [userID]\n", "'userID' is no request field"),
@@ -56,6 +55,17 @@ def test_an_entry_matching_nothing_stops_generation_naming_it(tmp_path: Path, te
     with pytest.raises(surface_facts.FactsError) as info:
         surface_facts.load(config(tmp_path, text), SPEC, PACKAGE)
     assert named in str(info.value)
+
+
+def test_an_export_of_a_model_that_went_is_left_out_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An exports entry whose model the spec dropped is not exported, and the warning names it."""
+    facts = surface_facts.load(
+        config(tmp_path, "exports:\n  Thing: NoSuchModel\n  Feedback: Feedback\n"), SPEC, PACKAGE
+    )
+    assert facts.models == {"Feedback": "Feedback"}
+    assert "exports entry 'Thing': no generated model 'NoSuchModel'" in capsys.readouterr().err
 
 
 def test_names_are_written_as_escaped_literals() -> None:
