@@ -11,20 +11,44 @@ from raia_agent_api.resources._operations import OPERATIONS
 import raia_agent
 from raia_agent import AsyncRaia, Raia
 
+HAND_WRITTEN = [
+    "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN", "APIConnectionError", "APIError",
+    "APIStatusError", "APITimeoutError", "AsyncRaia", "AuthenticationError", "BadRequestError",
+    "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError", "Raia", "RaiaError",
+    "RateLimitError", "RawResponse", "ResponseValidationError", "UnprocessableEntityError", "__version__",
+]  # fmt: skip
+
 
 def test_all_is_pinned() -> None:
-    """raia_agent exports exactly these names."""
-    assert sorted(raia_agent.__all__) == sorted(
-        [
-            "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN", "APIConnectionError", "APIError",
-            "APIStatusError", "APITimeoutError", "AsyncRaia", "AuthenticationError", "BadRequestError",
-            "ConflictError", "Feedback", "ForbiddenError", "InternalServerError", "InternalServerErrorBody",
-            "NotFoundError", "PermissionDeniedError", "Raia", "RaiaError", "RateLimitError", "RawResponse",
-            "ResponseValidationError", "UnprocessableEntityError", "VoteType", "__version__",
-        ]
-    )  # fmt: skip
+    """raia_agent exports exactly these hand-written names plus the generated model re-exports."""
+    from raia_agent_api import _exports
+
+    assert sorted(raia_agent.__all__) == sorted([*HAND_WRITTEN, *_exports.__all__])
+    assert not set(HAND_WRITTEN) & set(_exports.__all__), "a model re-export would hide a hand-written name"
     for name in raia_agent.__all__:
         assert hasattr(raia_agent, name), name
+
+
+def test_model_exports_follow_the_generator_config() -> None:
+    """The re-exported models are spec/generator.yaml's `exports`, each the generated class itself."""
+    from pathlib import Path
+
+    import yaml
+    from raia_agent_api import models
+
+    config = yaml.safe_load(Path("spec/generator.yaml").read_text(encoding="utf-8"))
+    exports = config.get("exports") or {name: name for name in models.__all__}
+    assert set(exports) <= set(raia_agent.__all__)
+    for public, generated in exports.items():
+        assert getattr(raia_agent, public) is getattr(models, generated), public
+
+
+def test_star_import_gives_the_models_too() -> None:
+    """`from raia_agent import *` binds the generated model re-exports along with the rest."""
+    namespace: dict[str, object] = {}
+    exec("from raia_agent import *", namespace)
+    assert raia_agent.Feedback is namespace["Feedback"]
+    assert set(raia_agent.__all__) <= set(namespace)
 
 
 @pytest.mark.parametrize(
@@ -55,6 +79,7 @@ def test_models_are_the_generated_ones() -> None:
 
     assert raia_agent.Feedback is Feedback
     assert raia_agent.ForbiddenError is ForbiddenError
+    assert raia_agent.InternalServerErrorBody is not raia_agent.InternalServerError
 
 
 OPTIONS = {"timeout", "max_retries", "extra_headers", "extra_query", "extra_body"}
@@ -127,8 +152,49 @@ def test_importing_the_package_loads_no_http_stack() -> None:
         "import sys, raia_agent\n"
         "assert not {'httpx', 'raia_agent_api', 'raia_agent._client'} & set(sys.modules), sorted(sys.modules)\n"
         "assert raia_agent.Raia.__name__ == 'Raia' and 'httpx' in sys.modules\n"
+        "assert raia_agent.Feedback.__name__ == 'Feedback'\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_generator_knows_every_public_client_attribute() -> None:
+    """tools/naming_rules.py's list of the clients' own attributes (generation does not import the client)
+    holds every public attribute they have besides the resources (it may reserve more: `copy`)."""
+    from tools.naming_rules import CLIENT_ATTRIBUTES
+
+    resources = {name.split(".")[0] for name in OPERATIONS}
+    public = set()
+    for client in (Raia(secret_key=KEY), AsyncRaia(secret_key=KEY)):
+        public |= {name for name in dir(client) if not name.startswith("_")} - resources
+    assert public - CLIENT_ATTRIBUTES == set()
+
+
+def test_generation_code_never_imports_the_client() -> None:
+    """No module under tools/ that generate.sh runs imports raia_agent (the client it generates for)."""
+    import ast
+    from pathlib import Path
+
+    tools = Path(__file__).parents[1] / "tools"
+    script = (Path(__file__).parents[1] / "generate.sh").read_text(encoding="utf-8")
+    run = {line.split("-m tools.", 1)[1].split()[0] for line in script.splitlines() if "-m tools." in line}
+    assert {"naming", "surface", "generator", "stamp"} <= run
+    seen: set[str] = set()
+    todo = sorted(run)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((tools / f"{name.replace('.', '/')}.py").read_text(encoding="utf-8"))):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""] if node.level == 0 else [f"tools.{node.module or ''}"]
+                if node.level and not node.module:
+                    modules = [f"tools.{a.name}" for a in node.names]
+            for module in modules:
+                assert module.split(".")[0] != "raia_agent", f"tools/{name}.py imports {module}"
+                if module.startswith("tools.") and (tools / f"{module[6:].replace('.', '/')}.py").exists():
+                    todo.append(module[6:])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import pynames, surface_lenient, surface_render
+from . import pynames, surface_facts, surface_lenient, surface_render
 from .naming import Naming, operations, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, JsonSchemas, is_deprecated, resolve
@@ -259,9 +259,10 @@ def main() -> None:
     args = parser.parse_args()
     try:
         naming, _ = Naming.load(args.generator_yaml)
-        surface = build(load_untrusted(args.spec), naming)
-        write(surface, args.package)
-    except SurfaceError as exc:
+        spec = load_untrusted(args.spec)
+        write(build(spec, naming), args.package)
+        surface_facts.write(args.generator_yaml, spec, args.package)
+    except (SurfaceError, surface_facts.FactsError) as exc:
         raise SystemExit(f"surface: {exc}") from None
     except Exception as exc:  # one line for the maintainer, not a traceback
         raise SystemExit(f"surface: unexpected {type(exc).__name__}: {exc}") from None

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from raia_agent_api.models import Feedback, ForbiddenError, InternalServerErrorBody
-    from raia_agent_api.models import FeedbackRequestVoteType as VoteType
+    # The model re-exports are generated from spec/generator.yaml's `exports`.
+    from raia_agent_api import _exports
+    from raia_agent_api._exports import *  # noqa: F403
 
     from ._client import AsyncRaia, Raia
     from ._exceptions import (
@@ -61,27 +62,29 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DEFAULT_TIMEOUT": ("raia_agent._options", "DEFAULT_TIMEOUT"),
     "NOT_GIVEN": ("raia_agent._options", "NOT_GIVEN"),
     "RawResponse": ("raia_agent._response", "RawResponse"),
-    "Feedback": ("raia_agent_api.models", "Feedback"),
-    "ForbiddenError": ("raia_agent_api.models", "ForbiddenError"),
-    "VoteType": ("raia_agent_api.models", "FeedbackRequestVoteType"),
-    "InternalServerErrorBody": ("raia_agent_api.models", "InternalServerErrorBody"),
     **{name: ("raia_agent._exceptions", name) for name in _EXCEPTIONS},
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         module, attribute = _LAZY[name]
         value = getattr(importlib.import_module(module), attribute)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'raia_agent' has no attribute {name!r}")
+    elif name == "__all__":
+        # the model part is generated; reading it loads the generated package, so only on use
+        value = [*_HAND_WRITTEN, *importlib.import_module("raia_agent_api._exports").__all__]
+    elif name in (models := importlib.import_module("raia_agent_api._exports")).__all__:
+        value = getattr(models, name)
+    else:
+        raise AttributeError(f"module 'raia_agent' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__getattr__("__all__")})
 
 
 __all__ = [
@@ -96,10 +99,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
-    "Feedback",
-    "ForbiddenError",
     "InternalServerError",
-    "InternalServerErrorBody",
     "NotFoundError",
     "PermissionDeniedError",
     "Raia",
@@ -108,6 +108,12 @@ __all__ = [
     "RawResponse",
     "ResponseValidationError",
     "UnprocessableEntityError",
-    "VoteType",
     "__version__",
 ]
+_HAND_WRITTEN = list(__all__)
+if TYPE_CHECKING:
+    __all__ += _exports.__all__
+else:
+    # At run time the generated model names join on first use (see __getattr__), so that
+    # `import raia_agent` does not load the generated package.
+    del __all__

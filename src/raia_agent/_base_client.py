@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, Self, TypeVar
 
 import httpx
-from httpx._client import UseClientDefault
 from raia_agent_api._surface import NotGiven, Operation, RawResponse, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
@@ -114,9 +113,7 @@ class BaseClient:
         # a user's client gets them with every request.
         self._call_headers: dict[str, str] | None = None if self._owns_http else self._options.headers
         # (httpx reads timeout=None as "no timeout": the owned pool's own default is USE_CLIENT_DEFAULT)
-        self._call_timeout: httpx.Timeout | UseClientDefault = (
-            httpx.USE_CLIENT_DEFAULT if self._owns_http else self._options.timeout
-        )
+        self._call_timeout = httpx.USE_CLIENT_DEFAULT if self._owns_http else self._options.timeout
         self._init_resources()
 
     def _init_resources(self) -> None:  # pragma: no cover - the generated resources mix-in provides it

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
+from raia_agent_api._facts import CLI_ALIASES
 
 from ._cells import DuplicateKey, no_duplicates, read_integer, read_number
 from ._common import printable
 from ._spec import Field
 
-# Short spellings kept for people and scripts that already use them; an alias whose
-# property left the spec, or that a property's own option now takes, is simply not offered.
-ALIASES = {"voteType": ["--vote"]}
+# Short spellings kept for people and scripts that already use them (spec/generator.yaml's
+# cli.aliases); an alias that a property's own option now takes is simply not offered.
+ALIASES = CLI_ALIASES
 # The commands' own options and their parameter names: an argument that would take one
 # gets `--body-` in front (`json` -> `--body-json`) instead of vanishing or clashing.
 OWN_OPTIONS = {"--json", "--help", "--secret-key-file", "--base-url", "--debug"}

@@ -14,8 +14,6 @@ from typing import Any
 
 from .._schema import resolved
 
-# The API upserts on these two properties; rows sharing them are one feedback.
-UPSERT_KEY = ("conversationMessageId", "userId")
 # The generated operation both commands call: client.feedback.create_or_update.
 OPERATION = "feedback.create_or_update"
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
@@ -30,6 +28,18 @@ def operations() -> dict[str, Any]:
 
 def _operation(name: str = OPERATION) -> Any:
     return operations()[name]
+
+
+def upsert_key(operation: str = OPERATION) -> tuple[str, ...]:
+    """The request fields the API upserts on (rows sharing their values are one document), as
+    spec/generator.yaml's server.upsert_keys gives them for the operation's route; () if none."""
+    from raia_agent_api._facts import UPSERT_KEYS
+
+    op = _operation(operation)
+    return tuple(UPSERT_KEYS.get(f"{op.method} {op.path}", ()))
+
+
+UPSERT_KEY = upsert_key()
 
 
 def request_schema() -> dict[str, Any]:

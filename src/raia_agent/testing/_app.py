@@ -33,7 +33,9 @@ from ._shapes import error_body
 from ._spec import Operation, Param, Spec
 from ._store import DocumentStore
 
-FORBIDDEN = {"status": 403, "name": "FORBIDDEN_ERROR", "message": "INVALID_CREDENTIALS", "details": []}
+# A refused key where the operation documents no 403: what a NestJS guard answers by default (the
+# documented body, built from the spec's defaults and examples, is answered wherever there is one).
+FORBIDDEN = {"statusCode": 403, "message": "Forbidden resource", "error": "Forbidden"}
 TOO_LARGE = {"statusCode": 413, "message": "request entity too large", "error": "Payload Too Large"}
 UNSUPPORTED = "Unsupported Media Type"
 _INTEGER = re.compile(r"[+-]?\d{1,309}")

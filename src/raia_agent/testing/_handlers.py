@@ -1,11 +1,11 @@
 """What each operation answers, decided once from the spec at start-up, from its method and path.
 
 - A POST/PUT with a JSON object body whose success body has an `id` makes its path a collection
-  and stores its body there. Its identity is the body's required uuid fields, case-insensitive
-  (for feedback: conversationMessageId and userId), so a second call updates; with no such field
-  every call creates.
+  and stores its body there. Its identity is the route's upsert key in spec/generator.yaml's
+  `server` section (else the body's required uuid fields), case-insensitive, so a second call
+  updates; with no such field every call creates.
 - On an item, `<collection>/{id}`: GET answers the document, DELETE removes it, PATCH merges the
-  body into it, PUT replaces its body (id and createdAt stay); an unknown id gets the documented
+  body into it, PUT replaces its body (id and creation time stay); an unknown id gets the documented
   404 (NestJS's own when none is documented).
 - A GET on `<collection>` answers the stored documents if its success body is an array, or an
   object with an array property (`limit`/`take`, `offset`/`skip` and field filters apply).
@@ -20,6 +20,8 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from typing import Any
+
+from raia_agent_api._facts import TIMESTAMPS, UPSERT_KEYS
 
 from ._items import ITEM, NEST_404, PARAM, Collection
 from ._shapes import Answer, Handler, Shape, error_body, example
@@ -53,9 +55,11 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
                 collections[template] = Collection(
                     template,
                     tuple(n for n, p in properties.items() if p.get("format") == "uuid"),
-                    {n: None for n in shape.nullable if n not in ("id", "createdAt", "updatedAt")},
+                    {n: None for n in shape.nullable if n not in ("id", *TIMESTAMPS.values())},
                 )
-                identity = [n for n in collections[template].uuids if n in request.get("required", [])]
+                identity = list(UPSERT_KEYS.get(f"{op.method} {op.template}", ())) or [
+                    n for n in collections[template].uuids if n in request.get("required", [])
+                ]
                 out[id(op)] = _create(op, collections[template], shape, identity, store, upserts)
     for op in spec.operations:
         template = op.template.rstrip("/")
@@ -125,7 +129,7 @@ def _create(
 ) -> Handler:
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
         document = collection.document(body, collection.absent)
-        key = tuple(document[name] for name in identity)
+        key = tuple(str(document.get(name, "")) for name in identity)
         if key:
             upserts[key] += 1
         row = store.upsert(collection.key(path), "\x1f".join(key) or str(uuid.uuid4()), document)

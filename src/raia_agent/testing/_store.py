@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from raia_agent_api._facts import TIMESTAMPS
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -25,7 +27,7 @@ CREATE TABLE IF NOT EXISTS documents (
 )
 """
 # The unique pair makes the upsert atomic in SQLite itself; the lock only serialises use of the one
-# shared connection. updatedAt always moves forward, by a millisecond if the clock has not.
+# shared connection. The update time always moves forward, by a millisecond if the clock has not.
 _UPSERT = """
 INSERT INTO documents (id, collection, identity, body, created_at, updated_at)
 VALUES (:id, :collection, :identity, :body, :now, :now)
@@ -64,7 +66,10 @@ class Row:
     updated_at: str
 
     def record(self) -> dict[str, Any]:
-        return {**self.body, "id": self.id, "createdAt": self.created_at, "updatedAt": self.updated_at}
+        """The body as the API answers it: the stored fields, the id and the timestamps, named as
+        spec/generator.yaml's server.timestamps says."""
+        stamps = {TIMESTAMPS.get("created"): self.created_at, TIMESTAMPS.get("updated"): self.updated_at}
+        return {**self.body, "id": self.id, **{k: v for k, v in stamps.items() if k}}
 
 
 def _row(found: tuple[str, str, str, str]) -> Row:
@@ -82,7 +87,7 @@ class DocumentStore:
             self._db.execute(_SCHEMA)
 
     def upsert(self, collection: str, identity: str, body: dict[str, Any]) -> Row:
-        """Create the document for `identity`, or replace its body; id and createdAt stay."""
+        """Create the document for `identity`, or replace its body; id and creation time stay."""
         params = {
             "id": str(uuid.uuid4()),
             "collection": collection,
@@ -112,7 +117,7 @@ class DocumentStore:
             return [_row(found) for found in self._db.execute(query + " ORDER BY rowid", args)]
 
     def update(self, collection: str, id_: str, body: dict[str, Any]) -> Row | None:
-        """Replace the body of the document `id_`; id, identity and createdAt stay, updatedAt moves."""
+        """Replace the body of the document `id_`; id, identity and creation time stay, update time moves."""
         with self._lock:
             found = self._db.execute(
                 _UPDATE, {"collection": collection, "id": id_, "body": _dumps(body), "now": _now()}
@@ -133,7 +138,7 @@ class DocumentStore:
             return int(self._db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
     def all(self) -> list[dict[str, Any]]:
-        """Every stored document: the fields of its response body, the request's, id, createdAt, updatedAt."""
+        """Every stored document: the fields of its response body, the request's, id and timestamps."""
         return [row.record() for row in self.rows()]
 
     def close(self) -> None:

@@ -1,0 +1,79 @@
+"""spec/generator.yaml's `exports`, `server` and `cli` sections become the generated package's facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tools import surface_facts
+
+ROOT = Path(__file__).parents[1]
+SPEC = json.loads((ROOT / "tests" / "specs" / "openapi.frozen.json").read_text(encoding="utf-8"))
+FROZEN = ROOT / "tests" / "specs" / "generator.frozen.yaml"
+PACKAGE = ROOT / "generated_client" / "raia_agent_api"
+ROUTE = "POST /external/conversation-message-feedbacks"
+
+
+def config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "generator.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_frozen_config_gives_the_feedback_facts() -> None:
+    """The frozen config's sections come out as written: exports, timestamps, upsert key, aliases."""
+    facts = surface_facts.load(FROZEN, SPEC, PACKAGE)
+    assert facts.models["VoteType"] == "FeedbackRequestVoteType"
+    assert facts.timestamps == {"created": "createdAt", "updated": "updatedAt"}
+    assert facts.upsert_keys == {ROUTE: ("conversationMessageId", "userId")}
+    assert facts.cli_aliases == {"voteType": ("--vote",)}
+
+
+def test_a_config_without_the_sections_gets_the_defaults(tmp_path: Path) -> None:
+    """An older config: every model under its own name, createdAt/updatedAt, no upsert key, no alias."""
+    facts = surface_facts.load(config(tmp_path, "literal_enums: true\n"), SPEC, PACKAGE)
+    assert facts.models == {name: name for name in surface_facts.generated_models(PACKAGE)}
+    assert facts.timestamps == surface_facts.DEFAULT_TIMESTAMPS
+    assert facts.upsert_keys == {} and facts.cli_aliases == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("exports:\n  class: Feedback\n", "exports entry 'class': not a Python identifier"),
+        ("server:\n  upsert_keys:\n    GET /nowhere: [id]\n", "server.upsert_keys entry 'GET /nowhere' matches no operation"),
+        (f"server:\n  upsert_keys:\n    {ROUTE}: [userID]\n", "'userID' is no request field"),
+        ("server:\n  timestamps:\n    deleted: deletedAt\n", "server.timestamps: unknown entry 'deleted'"),
+        ("cli:\n  aliases:\n    voteTyp: [--vote]\n", "cli.aliases entry 'voteTyp' is no request field"),
+        ("cli:\n  aliases:\n    voteType: ['-v; rm']\n", "'-v; rm' is not a long option"),
+    ],
+)  # fmt: skip
+def test_an_entry_matching_nothing_stops_generation_naming_it(tmp_path: Path, text: str, named: str) -> None:
+    """A stale or malformed entry fails with a message naming the entry, before anything is written."""
+    with pytest.raises(surface_facts.FactsError) as info:
+        surface_facts.load(config(tmp_path, text), SPEC, PACKAGE)
+    assert named in str(info.value)
+
+
+def test_an_export_of_a_model_that_went_is_left_out_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An exports entry whose model the spec dropped is not exported, and the warning names it."""
+    facts = surface_facts.load(
+        config(tmp_path, "exports:\n  Thing: NoSuchModel\n  Feedback: Feedback\n"), SPEC, PACKAGE
+    )
+    assert facts.models == {"Feedback": "Feedback"}
+    assert "exports entry 'Thing': no generated model 'NoSuchModel'" in capsys.readouterr().err
+
+
+def test_names_are_written_as_escaped_literals() -> None:
+    """A field name with quotes or a newline stays a string in _facts.py, never code."""
+    odd = 'a"b\nimport os'
+    text = surface_facts.render(surface_facts.Facts({}, {"created": odd, "updated": "u"}, {ROUTE: (odd,)}))
+    namespace: dict[str, object] = {}
+    exec(compile(text, "_facts.py", "exec"), namespace)
+    assert namespace["TIMESTAMPS"] == {"created": odd, "updated": "u"}
+    assert namespace["UPSERT_KEYS"] == {ROUTE: (odd,)}
+    assert "os" not in namespace

@@ -1,0 +1,148 @@
+"""No hand-written module under src/ names what the spec says: its paths, schemas or JSON fields.
+
+Built from the corrected spec the generated package carries, so it follows every spec update:
+a vendor field that hand-written code would have to name is a generator fact (spec/generator.yaml)
+or a rule, not a literal in src/.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from raia_agent_api import models
+from raia_agent_api._spec import corrected_spec
+
+SRC = Path(__file__).parents[1] / "src" / "raia_agent"
+# Field names the server and client meet as rules of HTTP APIs rather than as this spec's facts;
+# each is here for the reason given, and none names a vendor's resource.
+GENERIC_FIELDS = {
+    # a success body with an `id` makes a collection (testing/_handlers.py's rule); the client
+    # reads the id of what it created (the CLI's import journal)
+    "id",
+    # NestJS's error body (statusCode, message, error): the local server's default 404 and 500
+    # and the CLI's error lines read these when an error body documents nothing else
+    "message",
+    # a JSON Schema keyword and an OpenAPI parameter key, not only a vendor field
+    "name",
+    # an ASGI message's key (the test server's responses) and the status hint an error body
+    # built from a schema gets (testing/_shapes.py), whatever the vendor's field is called
+    "status",
+}
+
+
+def _walk(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                found |= set(value)
+            if key == "parameters" and isinstance(value, list):
+                found |= {p["name"] for p in value if isinstance(p, dict) and "name" in p}
+            _walk(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _walk(item, found)
+
+
+def own_classes() -> set[str]:
+    """Classes the hand-written package defines itself: their names are its own, even where a
+    generated model has the same one (the exception InternalServerError, say)."""
+    return {
+        node.name
+        for module in SRC.rglob("*.py")
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+@cache
+def spec_names() -> tuple[set[str], set[str], set[str]]:
+    """The spec's paths, its schema names (as the vendor spells them and as generated), its fields."""
+    spec = corrected_spec()
+    paths = set(spec.get("paths") or {})
+    schemas = set((spec.get("components") or {}).get("schemas") or {}) | set(models.__all__)
+    schemas -= own_classes()
+    fields: set[str] = set()
+    _walk(spec, fields)
+    return paths, schemas, fields
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+        # an attribute docstring: a string expression right after an assignment
+        for field in ("body", "orelse"):
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                for before, after in pairwise(block):
+                    if isinstance(before, ast.Assign | ast.AnnAssign) and isinstance(after, ast.Expr):
+                        found.add(id(after.value))
+    return found
+
+
+def mentions(source: str) -> Iterator[tuple[int, str, bool]]:
+    """(line, text, is_model) for every string literal in `source` (docstrings left out) and every
+    name taken from the generated models (imported from, or read as an attribute of, `models`)."""
+    tree = ast.parse(source)
+    docstrings = _docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value, False
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").rsplit(".", 1)[-1] == "models":
+            yield from ((node.lineno, alias.name, True) for alias in node.names)
+        elif (
+            isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "models"
+        ):
+            yield node.lineno, node.attr, True
+
+
+def offences(source: str, paths: set[str], schemas: set[str], fields: set[str]) -> list[str]:
+    out = []
+    for line, text, is_model in sorted(mentions(source)):
+        if is_model:
+            out.append(f"line {line}: model {text!r}")
+        elif any(path in text for path in paths):
+            out.append(f"line {line}: operation path in {text!r}")
+        elif text in schemas:
+            out.append(f"line {line}: schema {text!r}")
+        elif text in fields - GENERIC_FIELDS:
+            out.append(f"line {line}: JSON field {text!r}")
+    return out
+
+
+@pytest.mark.parametrize("module", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_no_hand_written_module_names_the_spec(module: Path) -> None:
+    """A hand-written module names no operation path, schema or JSON field of the spec."""
+    paths, schemas, fields = spec_names()
+    assert offences(module.read_text(encoding="utf-8"), paths, schemas, fields) == []
+
+
+def test_the_check_finds_each_kind_of_name() -> None:
+    """The check catches a path, a schema (vendor or generated name), a model import and a field."""
+    paths, schemas, fields = {"/v1/things"}, {"ThingDTO", "Thing"}, {"thingId", "id", "status"}
+    source = (
+        '"""Docstrings may say thingId and /v1/things."""\n'
+        'URL = "https://api.example/v1/things"\n'
+        "from raia_agent_api.models import Thing\n"
+        'spec = schemas["ThingDTO"]\n'
+        'key = body["thingId"]\n'
+        'ident = body["id"]\n'
+        "x = models.Thing\n"
+        "status = answer(Thing)\n"
+    )
+    assert offences(source, paths, schemas, fields) == [
+        "line 2: operation path in 'https://api.example/v1/things'",
+        "line 3: model 'Thing'",
+        "line 4: schema 'ThingDTO'",
+        "line 5: JSON field 'thingId'",
+        "line 7: model 'Thing'",
+    ]

@@ -1,0 +1,144 @@
+"""Write PACKAGE_DIR/_facts.py: what the hand-written package must know of the API but the spec
+does not say, from spec/generator.yaml's `exports`, `server` and `cli` sections.
+
+PACKAGE_DIR/_exports.py holds the model re-exports raia_agent loads lazily; the local test server its timestamps and upsert
+identities, the CLI its import key; none of them names a model, a path or a field itself. The
+installed wheel has no spec/generator.yaml, which is why the facts travel in the generated package.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .naming import operations, route
+
+# NestJS + TypeORM's @CreateDateColumn/@UpdateDateColumn names: what a config written before the
+# `server` section existed meant, since the local server then named these two itself.
+DEFAULT_TIMESTAMPS = {"created": "createdAt", "updated": "updatedAt"}
+
+
+class FactsError(Exception):
+    """An `exports` or `server` entry matches nothing in the spec or the generated models."""
+
+
+@dataclass
+class Facts:
+    models: dict[str, str]
+    timestamps: dict[str, str]
+    upsert_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cli_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def generated_models(package: Path) -> list[str]:
+    """The names in the generated `models/__init__.py`'s `__all__`, read without importing it."""
+    tree = ast.parse((package / "models" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            return [str(name) for name in ast.literal_eval(node.value)]
+    return []
+
+
+def _request_properties(spec: dict[str, Any], op: dict[str, Any]) -> set[str]:
+    schema = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema")
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return set((schema or {}).get("properties") or {})
+
+
+def load(generator_yaml: Path, spec: dict[str, Any], package: Path) -> Facts:
+    config = yaml.safe_load(generator_yaml.read_text(encoding="utf-8")) or {}
+    models = generated_models(package)
+    exports = config.get("exports")
+    exported = {str(k): str(v) for k, v in (exports or {m: m for m in models}).items()}
+    # A model the spec dropped (or a naming.classes entry renamed) is left out with a warning,
+    # as `make diff` reports the removal to users; generation goes on.
+    for public, name in list(exported.items()):
+        if name not in models:
+            print(
+                f"warning: exports entry {public!r}: no generated model {name!r}, not exported",
+                file=sys.stderr,
+            )
+            del exported[public]
+    problems: list[str] = []
+    problems += [
+        f"exports entry {public!r}: not a Python identifier"
+        for public in exported
+        if not public.isidentifier() or keyword.iskeyword(public)
+    ]
+    server = config.get("server") or {}
+    timestamps = {str(k): str(v) for k, v in (server.get("timestamps") or DEFAULT_TIMESTAMPS).items()}
+    problems += [f"server.timestamps: unknown entry {k!r}" for k in timestamps if k not in DEFAULT_TIMESTAMPS]
+    routes = {route(method, path): op for path, method, op in operations(spec)}
+    keys: dict[str, tuple[str, ...]] = {}
+    for where, names in (server.get("upsert_keys") or {}).items():
+        if where not in routes:
+            problems.append(f"server.upsert_keys entry {where!r} matches no operation")
+            continue
+        known = _request_properties(spec, routes[where])
+        problems += [
+            f"server.upsert_keys[{where!r}]: {name!r} is no request field"
+            for name in names
+            if name not in known
+        ]
+        keys[str(where)] = tuple(str(name) for name in names)
+    aliases = {
+        str(k): tuple(str(a) for a in v) for k, v in ((config.get("cli") or {}).get("aliases") or {}).items()
+    }
+    fields = set().union(*(_request_properties(spec, op) for op in routes.values()))
+    fields |= {
+        str(p.get("name"))
+        for op in routes.values()
+        for p in op.get("parameters") or []
+        if isinstance(p, dict)
+    }
+    problems += [f"cli.aliases entry {name!r} is no request field" for name in aliases if name not in fields]
+    problems += [
+        f"cli.aliases[{name!r}]: {alias!r} is not a long option (--word)"
+        for name, options in aliases.items()
+        for alias in options
+        if not re.fullmatch(r"--[a-z][a-z0-9-]*", alias)
+    ]
+    if problems:
+        raise FactsError(f"{generator_yaml}: " + "; ".join(problems))
+    return Facts(exported, timestamps, keys, aliases)
+
+
+def render(facts: Facts) -> str:
+    # repr() only: the names come from a file and are held as escaped literals, never as code.
+    return (
+        '"""What spec/generator.yaml says beyond the spec; read by the test server and the CLI."""\n\n'
+        "from typing import Final\n\n"
+        "# response fields the server sets: 'created' and 'updated'\n"
+        f"TIMESTAMPS: Final[dict[str, str]] = {facts.timestamps!r}\n"
+        "# 'METHOD /path' -> the request fields naming one document of an upsert\n"
+        f"UPSERT_KEYS: Final[dict[str, tuple[str, ...]]] = {facts.upsert_keys!r}\n"
+        "# request field -> the CLI's extra long options for it\n"
+        f"CLI_ALIASES: Final[dict[str, tuple[str, ...]]] = {facts.cli_aliases!r}\n"
+    )
+
+
+def render_exports(facts: Facts) -> str:
+    """The models raia_agent re-exports, as imports: the names were checked against the generated
+    models and pynames-style identifiers, so they are written as code."""
+    lines = [f"from .models import {name} as {public}\n" for public, name in facts.models.items()]
+    return (
+        '"""The models raia_agent re-exports (spec/generator.yaml\'s `exports`), by their public names."""\n\n'
+        + "".join(lines)
+        + f"\n__all__ = {tuple(facts.models)!r}\n"
+    )
+
+
+def write(generator_yaml: Path, spec: dict[str, Any], package: Path) -> None:
+    facts = load(generator_yaml, spec, package)
+    (package / "_facts.py").write_text(render(facts), encoding="utf-8")
+    (package / "_exports.py").write_text(render_exports(facts), encoding="utf-8")
