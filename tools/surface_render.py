@@ -73,7 +73,7 @@ def _operations_module(surface: Surface) -> str:
         "",
         "from typing import TYPE_CHECKING, Any, TypeAlias",
         "",
-        "from .._surface import Operation, Param, Reply",
+        "from .._surface import Operation, Pagination, Param, Reply",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if models else "    pass",
@@ -102,6 +102,7 @@ def _operations_module(surface: Surface) -> str:
             f"    success={op.success!r},",
             f"    replies={{{replies}}},",
             f"    idempotent={op.idempotent!r},",
+            *_pagination_line(op),
             ")",
             "",
         ]
@@ -110,6 +111,27 @@ def _operations_module(surface: Surface) -> str:
     lines += [f"    {f'{op.resource}.{op.method_name}'!r}: {op.constant}," for op in surface.operations]
     lines += ["}", '"""Every operation by its client path, "resource.method"."""', ""]
     return "\n".join(lines)
+
+
+def _pagination_line(op: OperationSpec) -> list[str]:
+    if op.pagination is None:
+        return []
+    fields = ", ".join(f"{key}={literal(op.pagination[key])}" for key in ("style", "items", "param", "field"))
+    return [f"    pagination=Pagination({fields}),"]
+
+
+def _paged_method(op: OperationSpec, is_async: bool) -> list[str]:
+    """A list operation that pages: the first page (sync), or an AsyncPaginator to await or iterate."""
+    args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
+    options = "{'timeout': timeout, 'max_retries': max_retries, 'extra_headers': extra_headers, "
+    options += "'extra_query': extra_query}"
+    kind = "AsyncPaginator" if is_async else "SyncPage"
+    return [
+        f"    def {op.method_name}({_signature(op)}) -> {kind}[{op.page_item}]:",
+        f"        {_doc(op)}",
+        f"        return {kind}(self._client, _ops.{op.constant}, {{{args}}}, {options})",
+        "",
+    ]
 
 
 def _signature(op: OperationSpec) -> str:
@@ -143,6 +165,8 @@ def _doc(op: OperationSpec) -> str:
 
 
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
+    if op.pagination is not None and not raw:
+        return _paged_method(op, is_async)
     returns = f"RawResponse[{op.returns}]" if raw else op.returns
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
     extras = "extra_headers=extra_headers, extra_query=extra_query"
@@ -174,6 +198,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "",
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
         " SyncClient, TimeoutTypes)",
+        *(["from .._pages import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",

@@ -54,6 +54,20 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class Pagination:
+    """How a list operation pages (tools/surface_paging.py's rule), in Python names.
+
+    `items` and `field` are attributes of the parsed page (its array, and its next cursor or total);
+    `param` is the argument that asks for a page (the cursor, or the offset).
+    """
+
+    style: Literal["cursor", "offset"]
+    items: str
+    param: str
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
 class Operation(Generic[T_co]):
     """Everything a client needs to call one operation; `cache` holds its compiled validators."""
 
@@ -68,6 +82,8 @@ class Operation(Generic[T_co]):
     replies: dict[int, Reply]
     idempotent: bool = True
     """Whether repeating the request is harmless, so any failed attempt may be retried."""
+    pagination: Pagination | None = None
+    """Set for a list operation whose calls return a page that iterates across pages."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
