@@ -17,6 +17,10 @@ from ._surface import AsyncClient, Operation, Pagination, RawResponse, SyncClien
 T = TypeVar("T")
 
 
+class NoNextPageError(LookupError):
+    """next_page() on the last page; has_next_page() says so beforehand."""
+
+
 class _Page(Generic[T]):
     """What both flavours share: the items, and the arguments of the next page (None: this is the last)."""
 
@@ -91,10 +95,10 @@ class SyncPage(_Page[T]):
         super().__init__(operation, args, options, raw)
 
     def next_page(self) -> SyncPage[T]:
-        """Fetch the page after this one (same arguments and options); StopIteration when none follows."""
+        """Fetch the page after this one (same arguments and options); NoNextPageError when none follows."""
         args = self._next_args()
         if args is None:
-            raise StopIteration("no page follows this one")
+            raise NoNextPageError(f"{self._operation.name}: no page follows this one")
         return SyncPage(self._client, self._operation, args, self._options)
 
     def iter_pages(self) -> Iterator[SyncPage[T]]:
@@ -124,10 +128,10 @@ class AsyncPage(_Page[T]):
         super().__init__(operation, args, options, raw)
 
     async def next_page(self) -> AsyncPage[T]:
-        """Fetch the page after this one (same arguments and options); StopAsyncIteration when none follows."""
+        """Fetch the page after this one (same arguments and options); NoNextPageError when none follows."""
         args = self._next_args()
         if args is None:
-            raise StopAsyncIteration("no page follows this one")
+            raise NoNextPageError(f"{self._operation.name}: no page follows this one")
         return await AsyncPaginator[T](
             self._client, self._operation, args, self._options
         )
