@@ -10,9 +10,8 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
-from raia_agent_api._pages import NoNextPageError
-
 from raia_agent import AsyncRaia, InternalServerError, Raia
+from raia_agent.pagination import NoNextPageError
 from raia_agent.testing import LocalServer, local_server
 
 MESSAGE = str(uuid.uuid4())

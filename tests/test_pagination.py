@@ -117,7 +117,7 @@ def test_a_paginated_list_walks_every_page_sync_and_async(
 
 ACCEPTED = """
 from raia_agent import AsyncRaia, Raia
-from raia_agent_api._pages import AsyncPage, SyncPage
+from raia_agent.pagination import AsyncPage, SyncPage
 from raia_agent_api.models import Feedback
 
 

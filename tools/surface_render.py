@@ -147,7 +147,7 @@ def _signature(op: OperationSpec) -> str:
     return ", ".join(["self", "*", *map(one, op.arguments), _OPTIONS, *extras])
 
 
-def _doc(op: OperationSpec) -> str:
+def _doc(op: OperationSpec, raw: bool = False) -> str:
     args = [
         f"    {a.python}: {' '.join(a.description.split()) or '(no description in the spec)'}"
         for a in op.arguments
@@ -161,7 +161,13 @@ def _doc(op: OperationSpec) -> str:
     summary = op.summary or op.description or where
     description = op.description if op.description != summary else ""
     location = where if where != summary else ""
-    return docstring(summary, description, location, "Args:\n" + "\n".join(args), indent="        ")
+    paged = (
+        f"Returns a page ({op.pagination['style']} style): iterate it for every item across pages, fetched "
+        "as needed with the same arguments; `.items`, `.has_next_page()`, `.next_page()`, `.iter_pages()`."
+        if op.pagination is not None and not raw
+        else ""
+    )
+    return docstring(summary, description, location, paged, "Args:\n" + "\n".join(args), indent="        ")
 
 
 def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
@@ -179,7 +185,7 @@ def _method(op: OperationSpec, is_async: bool, raw: bool) -> list[str]:
         call = f"(await {call})"
     return [
         f"    {'async ' if is_async else ''}def {op.method_name}({_signature(op)}) -> {returns}:",
-        f"        {_doc(op)}",
+        f"        {_doc(op, raw)}",
         f"        return {call}{'' if raw else '.parsed'}",
         "",
     ]
