@@ -225,3 +225,20 @@ def test_a_bad_pagination_entry_is_refused_naming_what_is_wrong(entry: object, n
     """generator.yaml's entry needs a known style and the names it pages by; the error names the key."""
     with pytest.raises(ValueError, match=named):
         declared(entry, "GET /x")
+
+
+def test_api_md_marks_a_paginated_method_and_its_page_type(packages: Callable[[str], Path]) -> None:
+    """api.md, rendered from a package with a list that pages, says so and shows `-> SyncPage[Feedback]`."""
+    code = "from tools import apimd; print(apimd.render())"
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env=package_env(packages("offset")),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    section = run.stdout.split("### `client.feedback.list_feedbacks`", 1)[1].split("### ", 1)[0]
+    assert "Paginated (offset)" in section and "AsyncPaginator" in section, section
+    assert ") -> SyncPage[Feedback]" in section, section
