@@ -58,11 +58,17 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
 
 
 def _paginations(out: Path) -> dict[str, Any]:
-    """Each generated Operation's pagination, read in a process where raia_agent_api is that package."""
-    code = (
-        "import json, dataclasses; from raia_agent_api.resources._operations import OPERATIONS as O;"
-        "print(json.dumps({k: dataclasses.asdict(v.pagination) if v.pagination else None for k, v in O.items()}))"
-    )
+    """Each generated Operation's pagination (the attributes it reads), in a process importing that package."""
+    # An object whose every attribute is its own name shows which attribute `items` and `field` read.
+    code = """
+import json
+from raia_agent_api.resources._operations import OPERATIONS
+class Names:
+    def __getattr__(self, name): return name
+def described(p):
+    return {"style": p.style, "items": p.items(Names()), "param": p.param, "field": p.field(Names())}
+print(json.dumps({k: described(v.pagination) if v.pagination else None for k, v in OPERATIONS.items()}))
+"""
     run = subprocess.run(
         [sys.executable, "-c", code],
         env=package_env(out),

@@ -166,6 +166,9 @@ def _pagination(
     for key in ("param", "limit"):
         if found[key] is not None and found[key] not in query:
             raise SurfaceError(f"pagination: no query parameter {found[key]!r}")
+    for key in ("items", "field"):
+        if not pynames.usable(pynames.attribute_name(str(found[key]))):
+            raise SurfaceError(f"pagination: property {found[key]!r} gives no usable Python name")
     _, model, _ = types.reply(properties[found["items"]])
     python = {
         "style": found["style"],

@@ -116,8 +116,12 @@ def _operations_module(surface: Surface) -> str:
 def _pagination_line(op: OperationSpec) -> list[str]:
     if op.pagination is None:
         return []
-    fields = ", ".join(f"{key}={literal(op.pagination[key])}" for key in ("style", "items", "param", "field"))
-    return [f"    pagination=Pagination({fields}),"]
+    # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
+    items, field = op.pagination["items"], op.pagination["field"]
+    return [
+        f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"
+        f" items=lambda page: page.{items}, field=lambda page: page.{field}),"
+    ]
 
 
 def _paged_method(op: OperationSpec, is_async: bool) -> list[str]:

@@ -38,14 +38,12 @@ class _Page(Generic[T]):
         self.raw_response = raw
         self.response: Any = raw.parsed
         """The parsed page, every documented field included (for example its total)."""
-        items = getattr(raw.parsed, pagination.items, None)
+        items = pagination.items(raw.parsed)
         self.items: list[T] = list(items) if isinstance(items, list) else []
 
     def _next_args(self) -> dict[str, Any] | None:
-        pagination, value = (
-            self._pagination,
-            getattr(self.response, self._pagination.field, None),
-        )
+        pagination = self._pagination
+        value = pagination.field(self.response)
         if (
             not self.items
         ):  # an empty page ends the walk, whatever it says: no endless loop

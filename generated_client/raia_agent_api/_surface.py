@@ -8,7 +8,7 @@ client implements (`raia_agent.Raia` and `AsyncRaia` do).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
@@ -55,16 +55,16 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """How a list operation pages (tools/surface_paging.py's rule), in Python names.
+    """How a list operation pages (tools/surface_paging.py's rule).
 
-    `items` and `field` are attributes of the parsed page (its array, and its next cursor or total);
+    `items` and `field` read the parsed page's array and its next cursor (or total);
     `param` is the argument that asks for a page (the cursor, or the offset).
     """
 
     style: Literal["cursor", "offset"]
-    items: str
     param: str
-    field: str
+    items: Callable[[Any], object]
+    field: Callable[[Any], object]
 
 
 @dataclass(frozen=True, slots=True)
