@@ -35,7 +35,10 @@ def folded(name: str) -> str:
 
 
 def _find(names: Iterable[str], wanted: tuple[str, ...]) -> str | None:
-    return next((name for name in names if folded(name) in wanted), None)
+    for name in names:
+        if folded(name) in wanted:
+            return name
+    return None
 
 
 def recognise(
@@ -70,7 +73,7 @@ def declared(entry: object, where: str) -> dict[str, str | None]:
     """A `pagination:` entry of generator.yaml, checked: a style and the wire names it needs."""
     if not isinstance(entry, dict):
         raise ValueError(f"{where}: expected a mapping with style, items, param, field")
-    unknown = sorted(str(k) for k in entry if k not in KEYS)
+    unknown = [str(k) for k in entry if k not in KEYS]
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(KEYS)})")
     if entry.get("style") not in STYLES:
