@@ -99,13 +99,13 @@ async def once_per_call_site(client: Any) -> None:
         assert not seen, [str(w.message) for w in seen]
         for _ in range(3):
             if aio:
-                await client.feedback.get_feedback(id=stored.id)  # site one, async
+                await client.feedback.retrieve(id=stored.id)  # site one, async
             else:
-                client.feedback.get_feedback(id=stored.id)  # site one, sync
+                client.feedback.retrieve(id=stored.id)  # site one, sync
         if aio:
-            await client.feedback.get_feedback(id=stored.id)  # site two, async
+            await client.feedback.retrieve(id=stored.id)  # site two, async
         else:
-            client.feedback.get_feedback(id=stored.id)  # site two, sync
+            client.feedback.retrieve(id=stored.id)  # site two, sync
         await call(client, "create_or_update", **CREATE, answer="A")
         await call(client, "create_or_update", **CREATE, answer="A")
     found = [(w.category, w.filename, w.lineno, str(w.message)) for w in seen]
@@ -114,18 +114,14 @@ async def once_per_call_site(client: Any) -> None:
     assert [entry[0] for entry in found] == [DeprecationWarning] * 3, found
     assert all(entry[1] == __file__ for entry in found), found
     assert [entry[2] for entry in found[:2]] == wanted, (found, wanted)
-    assert all("client.feedback.get_feedback is deprecated" in entry[3] for entry in found[:2]), found
+    assert all("client.feedback.retrieve is deprecated" in entry[3] for entry in found[:2]), found
     assert "the argument answer is deprecated" in found[2][3], found
 
 
 async def naive_datetime(client: Any) -> None:
-    await refused(
-        call(client, "list_feedbacks", created_after=datetime(2026, 1, 1)), "created_after", "time zone"
-    )
-    await refused(
-        call(client, "list_feedbacks", created_after="2026-01-01T00:00:00"), "created_after", "time zone"
-    )
-    op = OPERATIONS["feedback.list_feedbacks"]
+    await refused(call(client, "list", created_after=datetime(2026, 1, 1)), "created_after", "time zone")
+    await refused(call(client, "list", created_after="2026-01-01T00:00:00"), "created_after", "time zone")
+    op = OPERATIONS["feedback.list"]
     aware = prepare(op, {"created_after": datetime(2026, 1, 1, tzinfo=UTC)})
     assert aware.query == {"createdAfter": "2026-01-01T00:00:00+00:00"}, aware.query
 

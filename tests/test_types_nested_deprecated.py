@@ -68,11 +68,11 @@ async def calls(client: Raia, aclient: AsyncRaia) -> None:
     await aclient.feedback.create_or_update(conversation_message_id=M, user_id=M, vote_type="up", question="Q", metadata={"source": "chat"})  # ok
     client.feedback.create_or_update(conversation_message_id=M, user_id=M, vote_type="up", question="Q", metadata=42)  # error: overload
     client.feedback.create_or_update(conversation_message_id=M, user_id=M, vote_type="up", question="Q", metadata={"tags": []})  # error: overload
-    client.feedback.get_feedback(id=M)  # error: deprecated
-    await aclient.feedback.with_raw_response.get_feedback(id=M)  # error: deprecated
+    client.feedback.retrieve(id=M)  # error: deprecated
+    await aclient.feedback.with_raw_response.retrieve(id=M)  # error: deprecated
     client.feedback.create_or_update(conversation_message_id=M, user_id=M, vote_type="up", question="Q", answer="A")  # error: deprecated
-    client.feedback.list_feedbacks()  # ok
-    await aclient.feedback.list_feedbacks(legacy_cursor="c")  # error: deprecated
+    client.feedback.list()  # ok
+    await aclient.feedback.list(legacy_cursor="c")  # error: deprecated
 """
 
 

@@ -84,6 +84,11 @@ def render() -> str:
             out.append(f"### {code(f'client.{attribute}.{name}')}\n")
             if op is not None:
                 out.append(f"{code(f'{op.method} {op.path}')}, answers {op.success}.\n")
+                if getattr(op, "pagination", None) is not None:
+                    out.append(
+                        f"Paginated ({op.pagination.style}): iterate the page for every item; on `AsyncRaia` it "
+                        "returns an `AsyncPaginator` (`await` it for the first page, or `async for`).\n"
+                    )
             summary = _summary(method)
             if summary:
                 out.append(summary + "\n")

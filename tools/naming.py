@@ -251,6 +251,7 @@ def generator_inputs(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """openapi-python-client's config and input spec, with the names the rules give."""
     config = copy.deepcopy(config)
+    config.pop("pagination", None)  # the project's (tools/surface.py reads it), not the generator's
     # Keyed as the generator looks schemas up (its own class name for the schema name).
     config["class_overrides"] = {
         pynames.override_key(name): {

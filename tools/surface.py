@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import pynames, surface_facts, surface_lenient, surface_render
+from . import pynames, surface_facts, surface_lenient, surface_paging, surface_render
 from .naming import Naming, operations, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, JsonSchemas, is_deprecated, resolve
@@ -59,6 +59,9 @@ class OperationSpec:
     replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = field(default_factory=dict)
     idempotent: bool = True
     deprecated: bool = False
+    pagination: dict[str, str | None] | None = None
+    """surface_paging's description, in Python names; the method then returns a page of `page_item`."""
+    page_item: str = "Any"
 
 
 @dataclass
@@ -148,7 +151,48 @@ def _arguments(
     return arguments, params_schema, schemas.convert(schema), body_required
 
 
-def build(spec: dict[str, Any], naming: Naming) -> Surface:
+def _pagination(
+    op: dict[str, Any],
+    spec: dict[str, Any],
+    arguments: list[Argument],
+    types: Annotations,
+    declared: dict[str, Any] | None,
+    method: str,
+) -> tuple[dict[str, str | None] | None, str]:
+    """The operation's pagination in Python names (by the rule, or as declared), and its item's type."""
+    responses = {str(k): v for k, v in (op.get("responses") or {}).items()}
+    success = next((responses[k] for k in sorted(responses) if k.isdigit() and k.startswith("2")), None)
+    content = (resolve(success or {}, spec).get("content") or {}).get("application/json") or {}
+    body = resolve(content.get("schema") or {}, spec) if content else None
+    query = {a.name: a.python for a in arguments if a.location == "query"}
+    found = (
+        surface_paging.declared(declared, "pagination")
+        if declared is not None
+        else surface_paging.recognise(method, query, body, lambda p: resolve(p, spec))
+    )
+    if found is None:
+        return None, "Any"
+    properties = (body or {}).get("properties") or {}
+    for key in ("items", "field"):
+        if found[key] not in properties:
+            raise SurfaceError(f"pagination: the success body has no property {found[key]!r}")
+    for key in ("param", "limit"):
+        if found[key] is not None and found[key] not in query:
+            raise SurfaceError(f"pagination: no query parameter {found[key]!r}")
+    for key in ("items", "field"):
+        if not pynames.usable(pynames.attribute_name(str(found[key]))):
+            raise SurfaceError(f"pagination: property {found[key]!r} gives no usable Python name")
+    _, model, _ = types.reply(properties[found["items"]])
+    python = {
+        "style": found["style"],
+        "items": pynames.attribute_name(str(found["items"])),
+        "field": pynames.attribute_name(str(found["field"])),
+        "param": query[str(found["param"])],
+    }
+    return python, f"_models.{model}" if model else "Any"
+
+
+def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | None = None) -> Surface:
     types = Annotations(spec, naming)
     schemas = JsonSchemas(spec)
     specs: list[OperationSpec] = []
@@ -160,6 +204,8 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
         try:
             arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)
             replies, success, returns = _replies(op, spec, types, schemas)
+            declared = (pagination or {}).get(route(http_method, path))
+            paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
         except SurfaceError as exc:
             raise SurfaceError(f"{where}: {exc}") from None
         except Exception as exc:  # one line naming the operation, not a traceback
@@ -195,8 +241,13 @@ def build(spec: dict[str, Any], naming: Naming) -> Surface:
                 replies=replies,
                 idempotent=http_method in IDEMPOTENT_METHODS or route(http_method, path) in naming.retry_safe,
                 deprecated=is_deprecated(op),
+                pagination=paged,
+                page_item=page_item,
             )
         )
+    unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
+    if unknown:
+        raise SurfaceError(f"pagination: {', '.join(unknown)} matches no operation of the spec")
     return Surface(base_url(spec), auth_headers(spec), specs, types)
 
 
@@ -242,6 +293,9 @@ def _replies(
 
 def write(surface: Surface, package: Path) -> None:
     shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
+    shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
+    pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")
+    (package / "_pages.py").write_text(pages.replace("from .surface_runtime import", "from ._surface import"))
     out = package / "resources"
     if out.exists():
         shutil.rmtree(out)
@@ -258,9 +312,9 @@ def main() -> None:
     parser.add_argument("package", type=Path)
     args = parser.parse_args()
     try:
-        naming, _ = Naming.load(args.generator_yaml)
+        naming, config = Naming.load(args.generator_yaml)
         spec = load_untrusted(args.spec)
-        write(build(spec, naming), args.package)
+        write(build(spec, naming, config.get("pagination")), args.package)
         surface_facts.write(args.generator_yaml, spec, args.package)
     except (SurfaceError, surface_facts.FactsError) as exc:
         raise SystemExit(f"surface: {exc}") from None

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .surface import Surface
 
-_IMPORT = re.compile(r"^\s*from \.(\w+) import (\w+)$", re.MULTILINE)  # indented: models load lazily
+# models/__init__.py (spec/templates) maps each model to its module: `"Feedback": ".feedback",`
+_MODULE_ENTRY = re.compile(r'^\s*"(\w+)": "\.(\w+)",$', re.MULTILINE)
 _FIELD = re.compile(r"^    ([a-z_][a-z0-9_]*): (.+?)(?: = .+)?$")
 _WIDENED = frozenset({"UUID"})
 
@@ -33,7 +34,7 @@ def roots(surface: Surface) -> set[str]:
 
 def widen(package: Path, models: set[str]) -> None:
     directory = package / "models"
-    modules = {cls: module for module, cls in _IMPORT.findall((directory / "__init__.py").read_text("utf-8"))}
+    modules = dict(_MODULE_ENTRY.findall((directory / "__init__.py").read_text("utf-8")))
     if models - modules.keys():  # a template change must not silently leave responses strictly typed
         raise SystemExit(
             f"surface_lenient: models/__init__.py does not import {sorted(models - modules.keys())}"

@@ -59,7 +59,7 @@ def _operations_module(surface: Surface) -> str:
         "",
         "from typing import TYPE_CHECKING, Any, TypeAlias",
         "",
-        "from .._surface import Operation, Param, Reply",
+        "from .._surface import Operation, Pagination, Param, Reply",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if models else "    pass",
@@ -88,6 +88,7 @@ def _operations_module(surface: Surface) -> str:
             f"    success={op.success!r},",
             f"    replies={{{replies}}},",
             f"    idempotent={op.idempotent!r},",
+            *_pagination_line(op),
             ")",
             "",
         ]
@@ -96,6 +97,31 @@ def _operations_module(surface: Surface) -> str:
     lines += [f"    {f'{op.resource}.{op.method_name}'!r}: {op.constant}," for op in surface.operations]
     lines += ["}", '"""Every operation by its client path, "resource.method"."""', ""]
     return "\n".join(lines)
+
+
+def _pagination_line(op: OperationSpec) -> list[str]:
+    if op.pagination is None:
+        return []
+    # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
+    items, field = op.pagination["items"], op.pagination["field"]
+    return [
+        f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"
+        f" items=lambda page: page.{items}, field=lambda page: page.{field}),"
+    ]
+
+
+def _paged_method(op: OperationSpec, is_async: bool, shadowed: set[str]) -> list[str]:
+    """A list operation that pages: the first page (sync), or an AsyncPaginator to await or iterate."""
+    args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
+    options = "{'timeout': timeout, 'max_retries': max_retries, 'extra_headers': extra_headers, "
+    options += "'extra_query': extra_query}"
+    kind = "AsyncPaginator" if is_async else "SyncPage"
+    return [
+        f"    def {op.method_name}({_qualified(_signature(op), shadowed)}) -> {kind}[{_qualified(op.page_item, shadowed)}]:",
+        f"        {_doc(op)}",
+        f"        return {kind}(self._client, _ops.{op.constant}, {{{args}}}, {options})",
+        "",
+    ]
 
 
 def _signature(op: OperationSpec, unused: frozenset[str] = frozenset()) -> str:
@@ -130,7 +156,7 @@ def _deprecation(op: OperationSpec, argument: Argument | None = None) -> str:
     return f"{where}: the argument {argument.python} is deprecated by the API"
 
 
-def _doc(op: OperationSpec) -> str:
+def _doc(op: OperationSpec, raw: bool = False) -> str:
     args = [
         f"    {a.python}: {'(deprecated) ' if a.deprecated else ''}"
         f"{' '.join(a.description.split()) or '(no description in the spec)'}"
@@ -146,11 +172,18 @@ def _doc(op: OperationSpec) -> str:
     description = op.description if op.description != summary else ""
     location = where if where != summary else ""
     warned = "Deprecated: the spec marks this operation deprecated; calling it warns (DeprecationWarning)."
+    paged = (
+        f"Returns a page ({op.pagination['style']} style): iterate it for every item across pages, fetched "
+        "as needed with the same arguments; `.items`, `.has_next_page()`, `.next_page()`, `.iter_pages()`."
+        if op.pagination is not None and not raw
+        else ""
+    )
     return docstring(
         summary,
         warned if op.deprecated else "",
         description,
         location,
+        paged,
         "Args:\n" + "\n".join(args),
         indent="        ",
     )
@@ -204,6 +237,8 @@ def _qualified(annotation: str, shadowed: set[str]) -> str:
 
 
 def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) -> list[str]:
+    if op.pagination is not None and not raw:
+        return _paged_method(op, is_async, shadowed)
     returns = f"RawResponse[{op.returns}]" if raw else op.returns
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
     extras = "extra_headers=extra_headers, extra_query=extra_query"
@@ -219,7 +254,7 @@ def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) ->
     return [
         *lines,
         f"{define}({_qualified(_signature(op), shadowed)}) -> {_qualified(returns, shadowed)}:",
-        f"        {_doc(op)}",
+        f"        {_doc(op, raw)}",
         *warns,
         f"        return {call}{'' if raw else '.parsed'}",
         "",
@@ -243,6 +278,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "",
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
         " SyncClient, TimeoutTypes, deprecated)",
+        *(["from .._pages import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
         "from . import _operations as _ops",
         "",
         "if TYPE_CHECKING:",

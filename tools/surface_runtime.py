@@ -7,7 +7,7 @@ client implements (`raia_agent.Raia` and `AsyncRaia` do).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeVar
 
@@ -68,6 +68,20 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class Pagination:
+    """How a list operation pages (tools/surface_paging.py's rule).
+
+    `items` and `field` read the parsed page's array and its next cursor (or total);
+    `param` is the argument that asks for a page (the cursor, or the offset).
+    """
+
+    style: Literal["cursor", "offset"]
+    param: str
+    items: Callable[[Any], object]
+    field: Callable[[Any], object]
+
+
+@dataclass(frozen=True, slots=True)
 class Operation(Generic[T_co]):
     """Everything a client needs to call one operation; `cache` holds its compiled validators."""
 
@@ -82,6 +96,8 @@ class Operation(Generic[T_co]):
     replies: dict[int, Reply]
     idempotent: bool = True
     """Whether repeating the request is harmless, so any failed attempt may be retried."""
+    pagination: Pagination | None = None
+    """Set for a list operation whose calls return a page that iterates across pages."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 

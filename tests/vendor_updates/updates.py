@@ -205,8 +205,9 @@ from raia_agent_api.models import ListConversationMessageFeedbacksResponse
 
 def body(client: Raia) -> None:
     client.feedback.create_or_update({CREATE})
-    page: ListConversationMessageFeedbacksResponse = client.feedback.list(limit=10, offset=0)
-    assert isinstance(page.total, float | int), page
+    page = client.feedback.list(limit=10, offset=0)  # offset/total: a page (README, Pagination)
+    whole: ListConversationMessageFeedbacksResponse = page.response
+    assert isinstance(whole.total, float | int), whole
     for bad in (0, 101):
         try:
             client.feedback.list(limit=bad)

@@ -22,6 +22,7 @@ from collections import Counter
 from typing import Any
 
 from raia_agent_api._facts import TIMESTAMPS, UPSERT_KEYS
+from raia_agent_api._paging import recognise
 
 from ._items import ITEM, NEST_404, PARAM, Collection
 from ._shapes import Answer, Handler, Shape, error_body, example
@@ -155,17 +156,38 @@ def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Hand
         item = schema.resolve(resolved["properties"][array_name]).get("items", {})
     shape = Shape.of(schema, item)
     wrapper = Shape.of(schema, resolved) if array_name else None
+    # The client's rule for a cursor page (raia_agent_api._paging); the cursor is an offset in text.
+    query_names = [p.name for p in op.params if p.location == "query"]
+    paging = recognise(op.method, query_names, resolved, schema.resolve)
+    cursor = paging if paging is not None and paging["style"] == "cursor" else None
 
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
         rows = [row for row in store.rows(collection.key(path)) if _matches(row, query)]
         limit = _count(next((query[k] for k in query if k.lower() in _LIMITS), None))
         offset = _count(next((query[k] for k in query if k.lower() in _OFFSETS), None)) or 0
+        if cursor is not None and cursor["param"] in query:
+            given = str(query[cursor["param"]])
+            if not given.isdigit() or len(given) > 9:
+                return 400, {
+                    "statusCode": 400,
+                    "message": [f"{cursor['param']} is not a cursor"],
+                    "error": "Bad Request",
+                }
+            offset = int(given)
         page = [shape.answer(row.record()) for row in rows[offset:][:limit]]
         if wrapper is None or array_name is None:
             return op.success, page
         extra = {n: len(rows) for n in wrapper.properties if n.lower() in _TOTALS}
         extra |= {n: query[n] for n in wrapper.properties if n in query}
-        return op.success, {**wrapper.template, **extra, array_name: page}
+        reply = {**wrapper.template, **extra, array_name: page}
+        if cursor is not None:
+            following, field = offset + len(page), str(cursor["field"])
+            reply.pop(field, None)  # the last page has none (null only where the schema allows it)
+            if page and following < len(rows):
+                reply[field] = str(following)
+            elif field in wrapper.nullable:
+                reply[field] = None
+        return op.success, reply
 
     return answer
 

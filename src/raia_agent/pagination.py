@@ -1,0 +1,12 @@
+"""The pages a paginated list method returns, for annotations: `from raia_agent.pagination import SyncPage`.
+
+A list operation pages when the spec shows a cursor (or offset and total) shape, or generator.yaml
+declares one. `client.x.list(...)` then returns a SyncPage, and `AsyncRaia().x.list(...)` an
+AsyncPaginator: `await` it for the first AsyncPage, or `async for` over every item.
+"""
+
+from __future__ import annotations
+
+from raia_agent_api._pages import AsyncPage, AsyncPaginator, NoNextPageError, SyncPage
+
+__all__ = ["AsyncPage", "AsyncPaginator", "NoNextPageError", "SyncPage"]
