@@ -75,7 +75,11 @@ def __getattr__(name: str) -> Any:
     elif name == "__all__":
         # the model part is generated; reading it loads the generated package, so only on use
         value = [*_HAND_WRITTEN, *importlib.import_module("raia_agent_api._exports").__all__]
-    elif name in (models := importlib.import_module("raia_agent_api._exports")).__all__:
+    elif (
+        not name.startswith("_")
+        and name in (models := importlib.import_module("raia_agent_api._exports")).__all__
+    ):
+        # (a private or dunder name, which tools probe for, never loads the generated package)
         value = getattr(models, name)
     else:
         raise AttributeError(f"module 'raia_agent' has no attribute {name!r}")

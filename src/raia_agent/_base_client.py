@@ -270,7 +270,7 @@ class BaseClient:
         if failed is not None:
             return APIConnectionError(
                 self._redact.text(
-                    f"TLS certificate verification failed, not retried: {failed.verify_message or failed}"
+                    f"TLS certificate verification failed, not retried: {getattr(failed, 'verify_message', None) or failed}"
                 )
             )
         return APIConnectionError(self._redact.text(f"Connection error ({type(exc).__name__}: {exc})."))
