@@ -193,21 +193,67 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-ITEMS = {"type": "array", "items": {"type": "object"}}
-
-
 @pytest.mark.parametrize(
     ("method", "query", "properties", "style"),
     [
-        ("GET", ["limit", "cursor"], {"data": ITEMS, "nextCursor": {"type": "string"}}, "cursor"),
-        ("GET", ["page_token"], {"items": ITEMS, "next_page_token": {"type": "string"}}, "cursor"),
-        ("GET", ["limit", "offset"], {"items": ITEMS, "total": {"type": "integer"}}, "offset"),
-        ("GET", ["take", "skip"], {"rows": ITEMS, "count": {"type": "integer"}}, "offset"),
-        ("GET", ["limit", "offset"], {"items": ITEMS}, None),  # no total: where the list ends is unknown
-        ("GET", ["offset"], {"items": ITEMS, "total": {"type": "integer"}}, None),  # no limit
-        ("GET", ["cursor"], {"items": ITEMS}, None),  # no next cursor in the answer
-        ("POST", ["cursor"], {"items": ITEMS, "nextCursor": {"type": "string"}}, None),
-        ("GET", ["cursor"], {"a": ITEMS, "b": ITEMS, "nextCursor": {"type": "string"}}, None),  # two arrays
+        (
+            "GET",
+            ["limit", "cursor"],
+            {"data": {"type": "array", "items": {"type": "object"}}, "nextCursor": {"type": "string"}},
+            "cursor",
+        ),
+        (
+            "GET",
+            ["page_token"],
+            {"items": {"type": "array", "items": {"type": "object"}}, "next_page_token": {"type": "string"}},
+            "cursor",
+        ),
+        (
+            "GET",
+            ["limit", "offset"],
+            {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}},
+            "offset",
+        ),
+        (
+            "GET",
+            ["take", "skip"],
+            {"rows": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"}},
+            "offset",
+        ),
+        (
+            "GET",
+            ["limit", "offset"],
+            {"items": {"type": "array", "items": {"type": "object"}}},
+            None,
+        ),  # no total: where the list ends is unknown
+        (
+            "GET",
+            ["offset"],
+            {"items": {"type": "array", "items": {"type": "object"}}, "total": {"type": "integer"}},
+            None,
+        ),  # no limit
+        (
+            "GET",
+            ["cursor"],
+            {"items": {"type": "array", "items": {"type": "object"}}},
+            None,
+        ),  # no next cursor in the answer
+        (
+            "POST",
+            ["cursor"],
+            {"items": {"type": "array", "items": {"type": "object"}}, "nextCursor": {"type": "string"}},
+            None,
+        ),
+        (
+            "GET",
+            ["cursor"],
+            {
+                "a": {"type": "array", "items": {"type": "object"}},
+                "b": {"type": "array", "items": {"type": "object"}},
+                "nextCursor": {"type": "string"},
+            },
+            None,
+        ),  # two arrays
     ],
 )
 def test_the_rule_recognises_cursor_and_offset_lists_only(
