@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 from raia_agent._exceptions import _BY_STATUS
+from tests._mypy import check_snippet
 from tools.surface_render import ERROR_STATUSES
 
 SNIPPET = """\
@@ -33,26 +31,7 @@ def call(client: Raia) -> None:
 
 def test_mypy_checks_attribute_names_on_a_typed_error(tmp_path: Path) -> None:
     """mypy --strict accepts the documented fields of `.error` and rejects a typo or a missing None check."""
-    (tmp_path / "typed_errors.py").write_text(SNIPPET, encoding="utf-8")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "mypy"), "--strict", "--no-incremental", "typed_errors.py"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    errors: dict[int, str] = {}
-    for line in result.stdout.splitlines():
-        match = re.match(r"typed_errors\.py:(\d+): error: (.*)", line)
-        if match:
-            errors[int(match.group(1))] = errors.get(int(match.group(1)), "") + match.group(2)
-    for number, line in enumerate(SNIPPET.splitlines(), start=1):
-        wanted = line.partition("# E: ")[2]
-        if wanted:
-            assert wanted in errors.get(number, ""), f"mypy accepted line {number}: {line}\n{result.stdout}"
-        else:
-            assert number not in errors, f"mypy refused line {number}: {errors[number]}"
+    check_snippet(SNIPPET, tmp_path, "typed_errors.py")
 
 
 def test_the_generator_types_every_status_the_exceptions_tell_apart() -> None:

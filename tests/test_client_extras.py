@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 from raia_agent import AsyncRaia, BadRequestError, Raia
 from raia_agent.testing import LocalServer
 from tests._bodies import success_body
+from tests._mypy import check_snippet
 from tests._server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
@@ -264,23 +262,4 @@ async def calls(client: Raia, aclient: AsyncRaia) -> None:
 
 def test_mypy_accepts_the_escape_hatches_and_rejects_their_misuse(tmp_path: Path) -> None:
     """mypy --strict accepts extras and with_options as documented, and rejects each wrong use."""
-    (tmp_path / "extras.py").write_text(SNIPPET, encoding="utf-8")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "mypy"), "--strict", "--no-incremental", "extras.py"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    errors: dict[int, str] = {}
-    for line in result.stdout.splitlines():
-        match = re.match(r"extras\.py:(\d+): error: (.*)", line)
-        if match:
-            errors[int(match.group(1))] = errors.get(int(match.group(1)), "") + match.group(2)
-    for number, line in enumerate(SNIPPET.splitlines(), start=1):
-        wanted = line.partition("# E: ")[2]
-        if wanted:
-            assert wanted in errors.get(number, ""), f"mypy accepted line {number}: {line}\n{result.stdout}"
-        else:
-            assert number not in errors, f"mypy refused line {number}: {errors[number]}"
+    check_snippet(SNIPPET, tmp_path, "extras.py")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests._frozen import FROZEN_GENERATOR, diff, generate_frozen, write_spec
+from tests._mypy import mypy_errors
 from tests.vendor_updates.compatible import combined
 from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id
 from tools import naming_rules
@@ -308,21 +309,14 @@ client.feedback.retrieve()
 """
 
 
-def run_in(generated: Path, tmp: Path, name: str, code: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:  # fmt: skip
-    """(python running CODE, mypy --strict over it), with `raia_agent_api` the generated package."""
+def run_in(generated: Path, tmp: Path, name: str, code: str) -> tuple[subprocess.CompletedProcess[str], dict[int, str], str]:  # fmt: skip
+    """(python running CODE, mypy --strict's errors by line and its output), with `raia_agent_api` the generated package."""
     script = tmp / name
     script.write_text(code, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(generated), str(ROOT / "src"), str(ROOT)])}
     run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
-    typed = subprocess.run(
-        [str(BIN / "mypy"), "--strict", "--no-incremental", "--python-version", "3.11", str(script)],
-        env={**env, "MYPYPATH": os.pathsep.join([str(generated), str(ROOT / "src")])},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp,
-    )
-    return run, typed
+    errors, output = mypy_errors(code, tmp, name=name, generated=generated)
+    return run, errors, output
 
 
 def test_a_path_parameter_is_positional_and_required_under_mypy_strict(
@@ -330,11 +324,11 @@ def test_a_path_parameter_is_positional_and_required_under_mypy_strict(
 ) -> None:
     """`client.feedback.retrieve(some_id)` runs and type-checks, a method after `things.list` keeps the builtin `list[...]`; `retrieve()` is rejected."""
     _, generated = updated
-    run, typed = run_in(generated, tmp_path, "accepted.py", ACCEPTED)
+    run, errors, output = run_in(generated, tmp_path, "accepted.py", ACCEPTED)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]
-    assert typed.returncode == 0, typed.stdout
-    run, typed = run_in(generated, tmp_path, "rejected.py", REJECTED)
-    assert typed.returncode == 1 and 'Missing positional argument "id"' in typed.stdout, typed.stdout
+    assert not errors and "Success: no issues found" in output, output
+    _, errors, output = run_in(generated, tmp_path, "rejected.py", REJECTED)
+    assert list(errors) == [5] and 'Missing positional argument "id"' in errors[5], output
 
 
 def test_make_diff_reports_a_class_the_clash_rule_renamed(updated: tuple[Path, Path]) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import inspect
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 from raia_agent_api.resources._operations import OPERATIONS
 
 from raia_agent import AsyncRaia, Raia
+from tests._mypy import mypy_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,25 +49,11 @@ def expectations() -> tuple[str, list[tuple[int, str]]]:
 def test_mypy_rejects_wrong_calls_of_every_generated_method(tmp_path: Path) -> None:
     """Each wrong call (unknown keyword, missing required argument, value outside a Literal) is a mypy error."""
     snippet, expected = expectations()
-    path = tmp_path / "wrong_calls.py"
-    path.write_text(snippet, encoding="utf-8")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "mypy"), "--strict", "--no-incremental", path.name],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    errors: dict[int, str] = {}
-    for line in result.stdout.splitlines():
-        match = re.match(r"wrong_calls\.py:(\d+): error: (.*)", line)
-        if match:
-            errors[int(match.group(1))] = errors.get(int(match.group(1)), "") + match.group(2)
+    errors, output = mypy_errors(snippet, tmp_path, name="wrong_calls.py")
     missed = [
         f"line {n}: {snippet.splitlines()[n - 1].strip()} (wanted {want!r})"
         for n, want in expected
         if want not in errors.get(n, "")
     ]
-    assert not missed, "mypy accepted:\n" + "\n".join(missed) + "\n" + result.stdout[-2000:]
+    assert not missed, "mypy accepted:\n" + "\n".join(missed) + "\n" + output[-2000:]
     assert len(expected) >= 3 * len(OPERATIONS)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests._frozen import FEEDBACKS, diff, frozen_spec, generate_frozen, write_spec
+from tests._mypy import assert_marked, mypy_errors
 from tests.vendor_updates.compatible_changes import (
     deprecated_and_enum,
     item_operations,
@@ -79,35 +80,9 @@ async def calls(client: Raia, aclient: AsyncRaia) -> None:
 def test_mypy_types_nested_objects_and_flags_deprecated_calls(generated: Path, tmp_path: Path) -> None:
     """mypy --strict refuses metadata=42 and a TypedDict missing a key, accepts the model and the TypedDict,
     and flags each deprecated call (operation or argument) under --enable-error-code deprecated."""
-    (tmp_path / "snippet.py").write_text(SNIPPET, encoding="utf-8")
-    result = subprocess.run(
-        [
-            str(BIN / "mypy"),
-            "--strict",
-            "--no-incremental",
-            "--python-version",
-            "3.11",
-            *DEPRECATED,
-            "snippet.py",
-        ],
-        env={**os.environ, "MYPYPATH": os.pathsep.join([str(generated), str(ROOT / "src")])},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    errors: dict[int, str] = {}
-    for line in result.stdout.splitlines():
-        if match := re.match(r"snippet\.py:(\d+): error: .*\[([\w-]+)\]$", line):
-            errors[int(match[1])] = errors.get(int(match[1]), "") + match[2]
-    for number, line in enumerate(SNIPPET.splitlines(), 1):
-        if line.endswith("# ok"):
-            assert number not in errors, f"line {number} rejected: {line}\n{result.stdout}"
-        elif "# error: " in line:
-            wanted = line.rsplit("# error: ", 1)[1]
-            assert wanted in errors.get(number, ""), f"line {number} not {wanted}: {line}\n{result.stdout}"
-    assert len(errors) == SNIPPET.count("# error: "), result.stdout
+    errors, output = mypy_errors(SNIPPET, tmp_path, generated=generated, args=DEPRECATED)
+    assert_marked(SNIPPET, errors, output, marker="# error: ")
+    assert len(errors) == SNIPPET.count("# error: "), output
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
