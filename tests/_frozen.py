@@ -9,10 +9,15 @@ change what they mean.
 from __future__ import annotations
 
 import copy
+import fcntl
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,9 @@ FROZEN_GENERATOR = SPECS / "generator.frozen.yaml"
 FEEDBACKS = "/external/conversation-message-feedbacks"
 BODY = "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
 RESPONSE = "ExternalApiCrateOrUpdateConversationMessageFeedbackResponseDTO"
+# Set by conftest to a directory every pytest-xdist worker of one run shares: a package generated from
+# the same inputs is generated once per run, not once per worker (generation is deterministic).
+SHARED: Path | None = None
 
 
 @cache
@@ -101,9 +109,32 @@ def generate_frozen(
     generator: Path = FROZEN_GENERATOR,
 ) -> Path:
     """Generate `spec` with the frozen overlay and config; `out`, the directory to put on sys.path."""
-    result = generate(spec, out, overlay, generator=generator)
-    assert result.returncode == 0, f"generation failed:\n{result.stderr}"
+    if SHARED is None:
+        result = generate(spec, out, overlay, generator=generator)
+        assert result.returncode == 0, f"generation failed:\n{result.stderr}"
+        return out
+    text = spec.read_bytes() if isinstance(spec, Path) else json.dumps(spec).encode()
+    key = hashlib.sha256(b"\0".join([text, overlay.read_bytes(), generator.read_bytes()])).hexdigest()
+    made = SHARED / "generated" / key[:24]
+    with _locked(made.with_suffix(".lock")):
+        if not (made / ".done").exists():
+            shutil.rmtree(made, ignore_errors=True)  # a worker that failed half-way
+            result = generate(spec, made / "out", overlay, generator=generator)
+            assert result.returncode == 0, f"generation failed:\n{result.stderr}"
+            (made / ".done").touch()
+    shutil.copytree(made / "out", out, dirs_exist_ok=True)
     return out
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def diff(

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from raia_agent import _transport
 from raia_agent.testing import LocalServer, local_server
+from tests import _frozen
 
 ROOT = Path(__file__).resolve().parent.parent
 # The suite runs strict: every client it builds (and every CLI it starts, which inherits the
@@ -25,6 +26,13 @@ os.environ["RAIA_AGENT_STRICT_RESPONSES"] = "1"
 # machine (seen under parallel workers), so no test has one.
 settings.register_profile("raia", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("raia")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_generations(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Packages generated from the same frozen inputs are made once per run, shared by every worker."""
+    base = tmp_path_factory.getbasetemp()
+    _frozen.SHARED = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(autouse=True)

@@ -107,8 +107,10 @@ def test_the_combined_package_has_every_update(all_compatible: Path) -> None:
     )  # item, agents, messages
 
 
-@pytest.mark.timeout(1800)  # six test modules in a subprocess: minutes on a loaded machine, not a hang
-def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path) -> None:
+# One subprocess per module, so that parallel workers share them out.
+@pytest.mark.timeout(1800)  # a test module in a subprocess: minutes on a loaded machine, not a hang
+@pytest.mark.parametrize("module", SUITE, ids=[Path(m).stem for m in SUITE])
+def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path, module: str) -> None:
     """The model, reply-parsing, client and conformance tests pass, unedited, against the updated package."""
     result = subprocess.run(
         [
@@ -121,7 +123,7 @@ def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path) -
             "no:cacheprovider",
             "-k",
             "not vendor_update",
-            *SUITE,
+            module,
         ],
         cwd=ROOT,
         env=package_env(all_compatible),
