@@ -7,6 +7,7 @@ tested directly, and through generate.sh and `make diff` end to end.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -21,6 +22,7 @@ import yaml
 
 from tests._frozen import BODY, FEEDBACKS, ROOT, diff, frozen_spec, generate, package_files, write_spec
 from tools import spec_guard
+from tools.overlay import OverlayError, load_overlay
 from tools.spec_guard import SpecRefused, load_untrusted
 
 LEAK = f"#/components/schemas/{BODY}/properties/leak/$ref"
@@ -245,3 +247,34 @@ def test_an_external_reference_is_refused_before_any_tool_reads_it(
         assert secret not in result.stdout + result.stderr
     assert not (tmp_path / "out").exists()
     assert handler.hits == 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_a_spec_or_overlay_path_that_is_not_a_regular_file_is_refused_without_reading(
+    kind: str, tmp_path: Path
+) -> None:
+    """A FIFO nobody writes to, a directory or /dev/zero as spec or overlay is refused at once, not read."""
+    path = tmp_path / "input"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        path = Path("/dev/zero")
+    # the timeout only keeps a regression from hanging the suite; the refusal itself is immediate
+    guard = subprocess.run(
+        [sys.executable, "-m", "tools.spec_guard", str(path)],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert guard.returncode == 2 and "cannot be read" in guard.stderr, guard.stderr
+    with pytest.raises(OverlayError, match="cannot be read"):
+        load_overlay(path)
+
+
+def test_an_overlay_over_the_size_bound_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    """A sparse 4 GiB overlay is refused by its size: only the bound plus one byte is read."""
+    big = tmp_path / "overlay.yaml"
+    with big.open("wb") as handle:
+        handle.truncate(4 * 1024**3)
+    with pytest.raises(OverlayError, match="over 1024 KiB"):
+        load_overlay(big)

@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema
 
-from tools.spec_guard import SpecRefused, load_untrusted
+from tools.spec_guard import SpecRefused, load_untrusted, read_bounded
 
 
 class OverlayError(Exception):
@@ -45,7 +45,10 @@ MAX_OVERLAY_BYTES = 1024 * 1024
 
 def load_overlay(path: Path) -> dict[str, Any]:
     """The overlay, refused when large or using YAML aliases (a pull request can change it too)."""
-    raw = path.read_bytes()[: MAX_OVERLAY_BYTES + 1]
+    try:
+        raw = read_bounded(path, MAX_OVERLAY_BYTES)
+    except OSError as exc:
+        raise OverlayError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     if len(raw) > MAX_OVERLAY_BYTES:
         raise OverlayError(f"{path}: over {MAX_OVERLAY_BYTES // 1024} KiB")
     try:

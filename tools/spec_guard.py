@@ -19,9 +19,12 @@ With --out, the checked document is written as JSON, so later steps read exactly
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,11 +234,22 @@ def _check_chains(refs: list[tuple[str, str]]) -> None:
             raise SpecRefused(scc[0], f"references lead more than {MAX_REF_CHAIN} components deep from here")
 
 
+def read_bounded(path: Path, limit: int) -> bytes:
+    """At most LIMIT + 1 bytes of the regular file at PATH (OSError otherwise).
+
+    Opened without blocking and checked before reading: a FIFO or a device given as a spec or an
+    overlay would otherwise hang the tool, or feed it without end."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read(limit + 1)
+
+
 def load_untrusted(path: Path) -> Any:
     """Read and check the spec at PATH; raise SpecRefused naming the problem."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        raw = read_bounded(path, MAX_BYTES)
     except OSError as exc:
         raise SpecRefused("", f"cannot be read: {exc.strerror or exc}") from None
     return parse(raw)
