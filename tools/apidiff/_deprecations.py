@@ -63,7 +63,7 @@ def _operation(
 ) -> None:
     if is_deprecated(op):
         found[symbol] = (f"operation `{method} {path}`; {_CALLS}", SENT)
-    item = (spec.get("paths") or {}).get(path) or {}
+    item = resolve(spec, (spec.get("paths") or {}).get(path) or {})
     for param in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
         param = resolve(spec, param)
         if is_deprecated(param) or is_deprecated(param.get("schema") or {}):
