@@ -287,3 +287,28 @@ def test_security_headers_are_the_apikey_header_schemes() -> None:
         ["X-Other"],
         ["Agent-Secret-Key"],
     ]
+
+
+def test_the_generated_package_embeds_the_converters_output() -> None:
+    """The request body and documented reply schemas the generated operations carry are JsonSchemas'
+    output for the corrected spec."""
+    from raia_agent_api._spec import corrected_spec
+    from raia_agent_api.resources._operations import OPERATIONS
+
+    spec = corrected_spec()
+    schemas = JsonSchemas(spec)
+    routes = {(method, path): op for path, method, op in operations(spec)}
+    compared = 0
+    for generated in OPERATIONS.values():
+        raw = routes[(generated.method, generated.path)]
+        body = (resolve(spec, raw.get("requestBody") or {}).get("content") or {}).get("application/json")
+        assert generated.body_schema == (None if body is None else schemas.convert(body.get("schema") or {}))
+        responses = raw["responses"]
+        for status, reply in generated.replies.items():
+            if str(status) not in responses:
+                continue  # a 2XX standing for a 200
+            content = (resolve(spec, responses[str(status)]).get("content") or {}).get("application/json")
+            expected = None if content is None else schemas.convert(content.get("schema") or {})
+            assert reply.schema == expected, (generated.name, status)
+            compared += 1
+    assert compared >= len(OPERATIONS)
