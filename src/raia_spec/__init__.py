@@ -1,7 +1,8 @@
 """The one reader of OpenAPI documents and their schemas, shared by the tools, the client and the test server.
 
-It imports nothing of this project's (the bottom layer: tools -> raia_agent -> raia_agent_api, and
-all of them may use it). Importing it is cheap: `referencing` and `jsonschema_rs` load on first use.
+It imports nothing of this project's: it lies under the tools and the client (tools -> raia_agent ->
+raia_agent_api), which both use it. Importing it is cheap: `referencing` and `jsonschema_rs` load on
+first use.
 """
 
 from ._convert import JsonSchemas, component_name

@@ -77,6 +77,7 @@ def resolve(document: Mapping[str, Any], node: Any = None) -> Any:
     node = document if node is None else node
     if not is_ref(node):
         return node  # no reference, nothing to load
-    reader = _last[0] if _last and _last[0].document is document else Reader(document)
+    last = _last  # read once: another thread may replace it meanwhile
+    reader = last[0] if last and last[0].document is document else Reader(document)
     _last = (reader,)
     return reader.resolve(node)
