@@ -19,7 +19,7 @@ def success_body(operation: Operation[Any], **echo: Any) -> Any:
     """
     schema = operation.replies[operation.success].schema
     assert schema is not None, f"{operation.name} documents no success body"
-    validator = Validator(schema, {})
+    validator = Validator(schema)
     body = instance(validator, echo)
     assert validator.is_valid(body), (operation.name, validator.problems(body))
     return body

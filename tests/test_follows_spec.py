@@ -16,7 +16,7 @@ import pytest
 from raia_agent_api._spec import corrected_spec
 
 from raia_agent.testing._instances import instance
-from raia_agent.testing._spec import Validator
+from raia_spec import JsonSchemas, Reader, Validator, operations
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = corrected_spec()
@@ -24,21 +24,24 @@ SOURCES = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "tools").glob(
 
 
 def success_schemas(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every object schema a 2xx reply carries (an array's items too), by `METHOD path status`."""
-    components = spec.get("components", {})
+    """Every object schema a 2xx reply carries (an array's items too), by `METHOD path status`, as
+    JSON Schema with the `$defs` it needs."""
+    reader, schemas = Reader(spec), JsonSchemas(spec, keep_examples=True)
     found = {}
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            for status, response in operation.get("responses", {}).items():
-                if not str(status).startswith("2"):
-                    continue
-                for media in response.get("content", {}).values():
-                    validator = Validator(media.get("schema", {}), components)
-                    schema = validator.resolve()
-                    if schema.get("type") == "array":
-                        schema = validator.resolve(schema.get("items", {}))
-                    if len(schema.get("required", [])) >= 2:
-                        found[f"{method.upper()} {path} {status}"] = schema
+    for path, method, operation in operations(spec):
+        for status, response in operation.get("responses", {}).items():
+            if not str(status).startswith("2"):
+                continue
+            for media in reader.resolve(response).get("content", {}).values():
+                validator = Validator(schemas.convert(media.get("schema") or {}))
+                schema = validator.resolve()
+                if schema.get("type") == "array":
+                    schema = validator.resolve(schema.get("items", {}))
+                if len(schema.get("required", [])) >= 2:
+                    found[f"{method} {path} {status}"] = {
+                        "$defs": validator.schema.get("$defs", {}),
+                        **schema,
+                    }
     return found
 
 
@@ -88,7 +91,7 @@ def test_no_test_holds_a_literal_success_body(source: Path) -> None:
 def test_the_scan_finds_a_pinned_body_in_each_spelling(where: str) -> None:
     """A body of each reply written as a dict literal, as dict(...) or as JSON text is found."""
     schema = SCHEMAS[where]
-    body = instance(Validator(schema, SPEC.get("components", {})))
+    body = instance(Validator(schema))
     keywords = ", ".join(f"{key}=None" for key in body if key.isidentifier())
     required = set(schema["required"])
     assert pinned_bodies(f"X = 1\nBODY = {body!r}\n", required) == [2]

@@ -22,13 +22,13 @@ from click.testing import CliRunner
 
 from raia_agent._cli import _send
 from raia_agent._cli._spec import Field
+from raia_spec import JsonSchemas
 from tests._frozen import frozen_generator, frozen_spec, generate
 from tools import naming as naming_tool
 from tools import surface as surface_tool
 from tools.naming import Naming, NamingError, check, snake_case
 from tools.surface import SurfaceError, build
 from tools.surface_render import render
-from tools.surface_schema import JsonSchemas
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = frozen_spec()

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from raia_spec import operations
 from tests._frozen import FROZEN_GENERATOR, diff, generate_frozen, write_spec
 from tests._mypy import mypy_errors
 from tests.vendor_updates.compatible import combined
 from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id
 from tools import naming_rules
-from tools.naming import Naming, NamingError, check, operations, route
+from tools.naming import Naming, NamingError, check, route
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from raia_spec import operations
 from tools import naming_rules, pynames
 from tools.naming_checks import NamingError as NamingError
 from tools.naming_checks import (
@@ -34,7 +35,6 @@ from tools.naming_checks import (
 )
 from tools.spec_guard import load_untrusted
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
 
 
@@ -139,16 +139,6 @@ class Naming:
 def route(method: str, path: str) -> str:
     """How naming.methods and retry_safe key an operation: `POST /path`, which an operationId rename keeps."""
     return f"{method.upper()} {path}"
-
-
-def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(path, METHOD, operation) for every operation, in spec order."""
-    found = []
-    for path, item in (spec.get("paths") or {}).items():
-        for method in HTTP_METHODS:
-            if isinstance(item, dict) and isinstance(item.get(method), dict):
-                found.append((path, method.upper(), item[method]))
-    return found
 
 
 def operation_id(path: str, method: str, op: dict[str, Any]) -> str:

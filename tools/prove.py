@@ -21,7 +21,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tools.naming import Naming, operations
+from raia_spec import operations
+from tools.naming import Naming
 from tools.spec_guard import load_untrusted
 
 # Runs in the fresh interpreter; expected names arrive on stdin as JSON.

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from raia_spec import JsonSchemas, operations, resolve, security_headers
+
 from . import pynames, surface_facts, surface_lenient, surface_paging, surface_render
-from .naming import Naming, operations, primary_tag, route, snake_case
+from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
-from .surface_schema import Annotations, JsonSchemas, is_deprecated, resolve
+from .surface_schema import Annotations, is_deprecated
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -77,17 +79,6 @@ def python_name(name: str) -> str:
     return python + "_" if python in RESERVED or keyword.iskeyword(python) else python
 
 
-def auth_headers(spec: dict[str, Any]) -> list[str]:
-    schemes = (spec.get("components") or {}).get("securitySchemes") or {}
-    return sorted(
-        {
-            str(scheme["name"])
-            for scheme in schemes.values()
-            if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
-        }
-    )
-
-
 def _arguments(
     path: str, item: dict[str, Any], op: dict[str, Any], spec: dict[str, Any], types: Annotations
 ) -> tuple[list[Argument], dict[str, Any] | None, dict[str, Any] | None, bool]:
@@ -95,9 +86,9 @@ def _arguments(
     arguments: list[Argument] = []
     properties: dict[str, Any] = {}
     required: list[str] = []
-    declared = [resolve(p, spec) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
+    declared = [resolve(spec, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
     by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
-    key_headers = {header.lower() for header in auth_headers(spec)}
+    key_headers = {header.lower() for header in security_headers(spec)}
     for (location, name), param in by_key.items():
         if location == "header" and name.lower() in key_headers:
             continue  # the key: the client sends it (and redacts it); never a method argument
@@ -119,11 +110,16 @@ def _arguments(
                 is_deprecated(param) or is_deprecated(schema),
             )
         )
-        properties[name] = schemas.convert(schema)
+        properties[name] = schema
         if is_required:
             required.append(name)
-    params_schema = {"type": "object", "properties": properties, "required": required} if properties else None
-    body = resolve(op.get("requestBody") or {}, spec)
+    # one document, so that a parameter's $ref finds its target in the root's $defs
+    params_schema = (
+        schemas.convert({"type": "object", "properties": properties, "required": required})
+        if properties
+        else None
+    )
+    body = resolve(spec, op.get("requestBody") or {})
     content = (body.get("content") or {}).get("application/json")
     if content is None:
         if body.get("content"):
@@ -131,14 +127,14 @@ def _arguments(
             raise SurfaceError(f"a request body of {kinds} only is not supported (only application/json)")
         return arguments, params_schema, None, False
     schema = content.get("schema") or {}
-    target = resolve(schema, spec)
+    target = resolve(spec, schema)
     body_required = bool(body.get("required"))
     if target.get("type") == "object" and target.get("properties"):
         needed = set(target.get("required") or [])
         for name, prop in target["properties"].items():
-            description = prop.get("description") or resolve(prop, spec).get("description") or ""
+            description = prop.get("description") or resolve(spec, prop).get("description") or ""
             is_required = name in needed and body_required
-            deprecated = is_deprecated(prop) or is_deprecated(resolve(prop, spec))
+            deprecated = is_deprecated(prop) or is_deprecated(resolve(spec, prop))
             arguments.append(
                 Argument(
                     python_name(name), name, "body", types.param(prop), is_required, description, deprecated
@@ -162,13 +158,13 @@ def _pagination(
     """The operation's pagination in Python names (by the rule, or as declared), and its item's type."""
     responses = {str(k): v for k, v in (op.get("responses") or {}).items()}
     success = next((responses[k] for k in sorted(responses) if k.isdigit() and k.startswith("2")), None)
-    content = (resolve(success or {}, spec).get("content") or {}).get("application/json") or {}
-    body = resolve(content.get("schema") or {}, spec) if content else None
+    content = (resolve(spec, success or {}).get("content") or {}).get("application/json") or {}
+    body = resolve(spec, content.get("schema") or {}) if content else None
     query = {a.name: a.python for a in arguments if a.location == "query"}
     found = (
         surface_paging.declared(declared, "pagination")
         if declared is not None
-        else surface_paging.recognise(method, query, body, lambda p: resolve(p, spec))
+        else surface_paging.recognise(method, query, body, lambda p: resolve(spec, p))
     )
     if found is None:
         return None, "Any"
@@ -197,7 +193,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
     schemas = JsonSchemas(spec)
     specs: list[OperationSpec] = []
     for path, http_method, op in operations(spec):
-        item = spec["paths"][path]
+        item = resolve(spec, spec["paths"][path])
         resource = naming.resource_name(primary_tag(op))
         method = naming.operation_method(path, http_method, op)
         where = f"{http_method} {path} (client.{resource}.{method})"
@@ -248,7 +244,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
     if unknown:
         raise SurfaceError(f"pagination: {', '.join(unknown)} matches no operation of the spec")
-    return Surface(base_url(spec), auth_headers(spec), specs, types)
+    return Surface(base_url(spec), security_headers(spec), specs, types)
 
 
 def base_url(spec: dict[str, Any]) -> str:
@@ -279,7 +275,7 @@ def _replies(
     for status, reply in responses.items():
         if not status.isdigit():
             continue
-        content = (resolve(reply, spec).get("content") or {}).get("application/json")
+        content = (resolve(spec, reply).get("content") or {}).get("application/json")
         schema = None if content is None else content.get("schema") or {}
         _, model, many = types.reply(schema)
         replies[int(status)] = (None if schema is None else schemas.convert(schema), model, many)

@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-from .naming import operations, route
+from raia_spec import operations, resolve
+
+from .naming import route
 
 # NestJS + TypeORM's @CreateDateColumn/@UpdateDateColumn names: what a config written before the
 # `server` section existed meant, since the local server then named these two itself.
@@ -49,10 +51,9 @@ def generated_models(package: Path) -> list[str]:
 
 
 def _request_properties(spec: dict[str, Any], op: dict[str, Any]) -> set[str]:
-    schema = ((op.get("requestBody") or {}).get("content") or {}).get("application/json", {}).get("schema")
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    return set((schema or {}).get("properties") or {})
+    body = resolve(spec, op.get("requestBody") or {})
+    schema = resolve(spec, ((body.get("content") or {}).get("application/json") or {}).get("schema") or {})
+    return set(schema.get("properties") or {})
 
 
 def load(generator_yaml: Path, spec: dict[str, Any], package: Path) -> Facts:

@@ -1,4 +1,7 @@
-"""From OpenAPI 3.0 schemas to what the generated surface embeds: JSON Schema, Python annotations, docs."""
+"""From OpenAPI 3.0 schemas to what the generated surface embeds: Python annotations and docs.
+
+(Their JSON Schema comes from raia_spec.JsonSchemas.)
+"""
 
 from __future__ import annotations
 
@@ -6,89 +9,25 @@ import ast
 import re
 from typing import Any
 
+from raia_spec import component_name, single_allof
+
 from .naming import Naming
 
-_DROP = {"nullable", "example", "examples", "discriminator", "xml", "externalDocs", "deprecated"}
 _FORMATS = {"uuid": "UUID", "date-time": "datetime", "date": "date"}
 
 
-def component_name(ref: str) -> str:
-    if not ref.startswith("#/components/schemas/"):
-        raise ValueError(f"unsupported $ref {ref!r}: only #/components/schemas/... is supported")
-    return ref.rsplit("/", 1)[-1]
-
-
-def resolve(node: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local $ref (schemas, parameters, requestBodies, responses) to its target."""
-    seen = 0
-    while "$ref" in node:
-        parts = str(node["$ref"]).removeprefix("#/").split("/")
-        target: Any = spec
-        for part in parts:
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-        seen += 1
-        if seen > 50:
-            raise ValueError(f"$ref loop at {parts}")
-    return node
-
-
 def single_ref(schema: dict[str, Any]) -> dict[str, Any]:
-    """NestJS writes a described $ref as `allOf: [{$ref}]` beside the description: it means the $ref."""
-    parts = schema.get("allOf")
-    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict) and "$ref" in parts[0]:
-        rest = {
-            k: v for k, v in schema.items() if k not in {"allOf", "description", "nullable", "deprecated"}
-        }
-        if not rest:
-            return {**parts[0], **({"nullable": True} if schema.get("nullable") else {})}
+    """NestJS's `allOf: [{$ref}]` beside a description alone (raia_spec.single_allof) means the $ref."""
+    wrapped = single_allof(schema)
+    if wrapped is not None:
+        inner, own = wrapped
+        if "$ref" in inner and not own.keys() - {"description", "nullable", "deprecated"}:
+            return {**inner, **({"nullable": True} if schema.get("nullable") else {})}
     return schema
 
 
 def is_deprecated(schema: dict[str, Any]) -> bool:
     return schema.get("deprecated") is True
-
-
-class JsonSchemas:
-    """Converts schemas to JSON Schema 2020-12 with the referenced components under $defs."""
-
-    def __init__(self, spec: dict[str, Any]) -> None:
-        self.components: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
-
-    def convert(self, schema: dict[str, Any]) -> dict[str, Any]:
-        refs: set[str] = set()
-        out: dict[str, Any] = self._node(schema, refs)
-        defs: dict[str, Any] = {}
-        while pending := sorted(refs - set(defs)):
-            for name in pending:
-                defs[name] = self._node(self.components[name], refs)
-        if defs:
-            out = {**out, "$defs": dict(sorted(defs.items()))}
-        return out
-
-    def _node(self, node: Any, refs: set[str]) -> Any:
-        if isinstance(node, list):
-            return [self._node(item, refs) for item in node]
-        if not isinstance(node, dict):
-            return node
-        if "$ref" in node:
-            name = component_name(node["$ref"])
-            refs.add(name)
-            converted: dict[str, Any] = {"$ref": f"#/$defs/{name}"}
-        else:
-            converted = {k: self._node(v, refs) for k, v in node.items() if k not in _DROP}
-            for bound in ("Minimum", "Maximum"):
-                # OpenAPI 3.0 spells an exclusive bound as a flag beside the bound
-                if converted.get(f"exclusive{bound}") is True and bound.lower() in converted:
-                    converted[f"exclusive{bound}"] = converted.pop(bound.lower())
-                elif converted.get(f"exclusive{bound}") is False:
-                    del converted[f"exclusive{bound}"]
-        if node.get("nullable"):
-            if "type" in converted and "enum" not in converted:
-                converted["type"] = [converted["type"], "null"]
-            else:
-                converted = {"anyOf": [converted, {"type": "null"}]}
-        return converted
 
 
 class Annotations:

@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ._schema import Problem, resolved
+from raia_spec import Reader
+
+from ._schema import Problem
 
 # jsonschema-rs's error kinds a newer spec explains: a value added to an enum, a changed format, a
 # field added (refused only because the checked schema is closed, see `closed`).
@@ -129,14 +131,14 @@ def build(data: Any, schema: dict[str, Any], problems: list[Problem], make: Call
 
 
 def _schema_at(schema: dict[str, Any], path: list[str]) -> dict[str, Any]:
-    defs = schema.get("$defs", {})
-    node = resolved(schema, defs)
+    reader = Reader(schema)
+    node = reader.resolve(schema)
     for part in path:
         if part.isdigit() and "items" in node:
-            node = resolved(node["items"], defs)
+            node = reader.resolve(node["items"])
         else:
-            node = resolved((node.get("properties") or {}).get(part, {}), defs)
-    return node
+            node = reader.resolve((node.get("properties") or {}).get(part, {}))
+    return node if isinstance(node, dict) else {}
 
 
 def _get(data: Any, path: list[str]) -> Any:

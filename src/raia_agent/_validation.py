@@ -11,7 +11,9 @@ from urllib.parse import quote
 
 from raia_agent_api._surface import Operation
 
-from ._schema import Problem, resolved, validator
+from raia_spec import resolve
+
+from ._schema import Problem, validator
 
 _SCALARS = (str, int, float, bool)
 
@@ -76,7 +78,7 @@ def _nullable_required(op: Operation[Any]) -> frozenset[str]:
     """Python names of the body arguments that are required and may be null: None is sent for them."""
     found: frozenset[str] | None = op.cache.get("nullable")
     if found is None:
-        schema = resolved(op.body_schema or {})
+        schema = resolve(op.body_schema or {})
         required = set(schema.get("required") or ()) if op.body_required else set()
         props = schema.get("properties") or {}
         nullable = {

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._directions import METHODS
+from raia_spec import operations as spec_operations
+from raia_spec import security_headers
+
 from ._model import Change
 
 Operation = tuple[str, str, str]  # method, path, success status
@@ -21,15 +23,6 @@ def base_url(doc: dict[str, Any]) -> tuple[str, str]:
     return url.netloc, url.path.rstrip("/")
 
 
-def auth_headers(doc: dict[str, Any]) -> list[str]:
-    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
-    return sorted(
-        s["name"]
-        for s in schemes.values()
-        if isinstance(s, dict) and s.get("type") == "apiKey" and s.get("in") == "header" and "name" in s
-    )
-
-
 def success(responses: dict[str, Any]) -> str:
     codes = sorted(code for code in responses if str(code).startswith("2"))
     return str(codes[0]) if codes else "none documented"
@@ -37,11 +30,9 @@ def success(responses: dict[str, Any]) -> str:
 
 def operations(doc: dict[str, Any]) -> dict[str, Operation]:
     out = {}
-    for path, item in (doc.get("paths") or {}).items():
-        for method, op in (item or {}).items():
-            if method in METHODS and isinstance(op, dict):
-                key = op.get("operationId") or f"{method.upper()} {path}"
-                out[key] = (method.upper(), path, success(op.get("responses") or {}))
+    for path, method, op in spec_operations(doc):
+        key = op.get("operationId") or f"{method} {path}"
+        out[key] = (method, path, success(op.get("responses") or {}))
     return out
 
 
@@ -53,7 +44,7 @@ def behaviour(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         rows.append(Change("warning", "default base URL", f"host `{old_host}` -> `{new_host}`: `Raia()` talks to another server", "base-url-host"))  # fmt: skip
     if old_path != new_path:
         rows.append(Change("warning", "default base URL", f"base path `{old_path or '/'}` -> `{new_path or '/'}`: every request path moves", "base-url-path"))  # fmt: skip
-    old_auth, new_auth = auth_headers(old), auth_headers(new)
+    old_auth, new_auth = security_headers(old), security_headers(new)
     if old_auth != new_auth:
         rows.append(Change("warning", "auth header", f"`{', '.join(old_auth) or 'none'}` -> `{', '.join(new_auth) or 'none'}`: the key is sent, and redacted, under the new name", "auth-header-name"))  # fmt: skip
     before, after = operations(old), operations(new)

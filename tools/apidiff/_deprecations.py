@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.naming import Naming, operations, primary_tag, snake_case
+from raia_spec import operations, resolve
+from tools.naming import Naming, primary_tag, snake_case
 from tools.surface import python_name
 from tools.surface_render import pascal
-from tools.surface_schema import is_deprecated, resolve
+from tools.surface_schema import is_deprecated
 
 from ._directions import SENT, describe, spec_directions
 from ._model import PyChange
@@ -62,15 +63,15 @@ def _operation(
 ) -> None:
     if is_deprecated(op):
         found[symbol] = (f"operation `{method} {path}`; {_CALLS}", SENT)
-    item = (spec.get("paths") or {}).get(path) or {}
+    item = resolve(spec, (spec.get("paths") or {}).get(path) or {})
     for param in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
-        param = resolve(param, spec)
+        param = resolve(spec, param)
         if is_deprecated(param) or is_deprecated(param.get("schema") or {}):
             found[f"{symbol}({python_name(param['name'])})"] = (f"{param['in']} parameter; {_CALLS}", SENT)
-    body = resolve(op.get("requestBody") or {}, spec)
-    schema = resolve(((body.get("content") or {}).get("application/json") or {}).get("schema") or {}, spec)
+    body = resolve(spec, op.get("requestBody") or {})
+    schema = resolve(spec, ((body.get("content") or {}).get("application/json") or {}).get("schema") or {})
     for field, prop in (schema.get("properties") or {}).items():
-        if is_deprecated(prop) or is_deprecated(resolve(prop, spec)):
+        if is_deprecated(prop) or is_deprecated(resolve(spec, prop)):
             found[f"{symbol}({python_name(field)})"] = (f"body field; {_CALLS}", SENT)
 
 

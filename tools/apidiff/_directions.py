@@ -14,25 +14,17 @@ from typing import Any
 
 import griffe
 
+from raia_spec import Reader, RefError, component_name, operations, path_items
+
 SENT, RECEIVED = "sent", "received"
-METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 Directions = dict[str, set[str]]
-
-
-def _resolve(doc: dict[str, Any], ref: str) -> Any:
-    node: Any = doc
-    for part in ref.removeprefix("#/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def spec_directions(doc: dict[str, Any]) -> Directions:
     """Schema name -> {"sent", "received"}: how operations reach it."""
     out: Directions = defaultdict(set)
     seen: set[tuple[str, str]] = set()
+    reader = Reader(doc)
 
     def walk(node: Any, side: str) -> None:
         if isinstance(node, list):
@@ -40,24 +32,25 @@ def spec_directions(doc: dict[str, Any]) -> Directions:
                 walk(item, side)
         elif isinstance(node, dict):
             ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/") and (ref, side) not in seen:
+            if isinstance(ref, str) and (ref, side) not in seen:
                 seen.add((ref, side))
-                if ref.startswith("#/components/schemas/"):
-                    out[ref.rsplit("/", 1)[-1]].add(side)
-                walk(_resolve(doc, ref), side)
+                try:
+                    target = reader.target(ref)
+                    if ref.startswith("#/components/schemas/"):
+                        out[component_name(ref)].add(side)
+                except RefError:
+                    target = None  # a reference to nowhere reaches no schema (tools/validate.py reports it)
+                walk(target, side)
             for key, value in node.items():
                 if key != "$ref":
                     walk(value, side)
 
-    for item in (doc.get("paths") or {}).values():
-        if not isinstance(item, dict):
-            continue
+    for _, item in path_items(doc):
         walk(item.get("parameters"), SENT)
-        for method, op in item.items():
-            if method in METHODS and isinstance(op, dict):
-                walk(op.get("parameters"), SENT)
-                walk(op.get("requestBody"), SENT)
-                walk(op.get("responses"), RECEIVED)
+    for _, _, op in operations(doc):
+        walk(op.get("parameters"), SENT)
+        walk(op.get("requestBody"), SENT)
+        walk(op.get("responses"), RECEIVED)
     return dict(out)
 
 

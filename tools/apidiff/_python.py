@@ -15,6 +15,7 @@ from typing import Any
 
 import griffe
 
+from raia_spec import operations
 from tools.naming import snake_case
 
 from ._directions import SENT, Directions, describe, package_directions
@@ -210,8 +211,7 @@ def compare(old_dir: Path, new_dir: Path, package: str = PACKAGE) -> list[PyChan
 def operation_modules(spec: dict[str, Any]) -> dict[str, str]:
     """Generated module name -> operationId, to tie renamed functions to their operation."""
     out = {}
-    for item in spec.get("paths", {}).values():
-        for op in item.values():
-            if isinstance(op, dict) and "operationId" in op:
-                out[snake_case(op["operationId"])] = op["operationId"]
+    for _, _, op in operations(spec):
+        if "operationId" in op:
+            out[snake_case(op["operationId"])] = op["operationId"]
     return out

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from raia_spec import HTTP_METHODS
 from tools import naming_rules, pynames
 from tools.naming import Naming
 
@@ -79,7 +80,7 @@ def describe_pointer(pointer: str) -> str:
     if parts[:1] == ["paths"] and len(parts) >= 2:
         where = parts[1]
         rest = parts[2:]
-        if rest and rest[0] in {"get", "put", "post", "delete", "patch", "head", "options"}:
+        if rest and rest[0] in HTTP_METHODS:
             where = f"{rest[0].upper()} {where}"
             rest = rest[1:]
         if rest[:1] == ["requestBody"]:

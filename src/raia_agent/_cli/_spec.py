@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .._schema import resolved
+from raia_spec import Reader, resolve, single_allof
 
 # The generated operation both commands call: client.feedback.create_or_update.
 OPERATION = "feedback.create_or_update"
@@ -48,23 +48,22 @@ def request_schema() -> dict[str, Any]:
 
 
 def _object_schema(schema: dict[str, Any] | None) -> dict[str, Any]:
-    schema = schema or {}
-    defs = schema.get("$defs", {})
-    out = dict(resolved(schema))
-    out["properties"] = {k: _followed(v, defs) for k, v in (out.get("properties") or {}).items()}
+    reader = Reader(schema or {})
+    out = dict(reader.resolve(schema or {}))
+    out["properties"] = {k: _followed(v, reader) for k, v in (out.get("properties") or {}).items()}
     return out
 
 
-def _followed(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """A property's schema with $refs, and an allOf of a single subschema (NestJS's way of giving a
-    $ref a description), followed; the property's own keywords win."""
-    out = dict(resolved(schema, defs))
-    while isinstance(out.get("allOf"), list) and len(out["allOf"]) == 1:
-        inner = dict(resolved(out.pop("allOf")[0], defs))
-        out = {**inner, **out}
+def _followed(schema: dict[str, Any], reader: Reader) -> dict[str, Any]:
+    """A property's schema with $refs, and NestJS's `allOf: [X]` wrapper, followed; the property's own
+    keywords win."""
+    out = dict(reader.resolve(schema))
+    while (wrapped := single_allof(out)) is not None:
+        inner, own = wrapped
+        out = {**reader.resolve(inner), **own}
     for key in ("anyOf", "oneOf"):
         if isinstance(out.get(key), list):
-            out[key] = [_followed(item, defs) for item in out[key] if isinstance(item, dict)]
+            out[key] = [_followed(item, reader) for item in out[key] if isinstance(item, dict)]
     return out
 
 
@@ -158,9 +157,7 @@ def operation_fields(operation: str) -> list[Field]:
     for param in op.params:
         if param.location == "body":
             if not param.name:  # the whole body is one argument
-                out.append(
-                    Field("body", param.python, op.body_required, dict(resolved(op.body_schema or {})))
-                )
+                out.append(Field("body", param.python, op.body_required, dict(resolve(op.body_schema or {}))))
                 continue
             source, required = body, op.body_required and param.name in set(body.get("required", ()))
         else:

@@ -30,7 +30,7 @@ from ._body import (
 )
 from ._handlers import handlers
 from ._shapes import error_body
-from ._spec import Operation, Param, Spec
+from ._spec import Operation, Param, Spec, messages
 from ._store import DocumentStore
 
 # A refused key where the operation documents no 403: what a NestJS guard answers by default (the
@@ -133,7 +133,7 @@ class Api:
             return await respond(send, 403, self._forbidden[id(op)])
         problems, values = self.check_params(op, path, scope.get("query_string", b""), headers)
         if op.body is not None:
-            problems += op.body.problems(body)
+            problems += messages(op.body.problems(body))
         if problems:
             return await respond(send, 400, bad_request(problems))
         status, answer = self._handlers[id(op)](values["path"], values["query"], body)
@@ -180,7 +180,7 @@ class Api:
                     values[param.location][param.name] = schema["default"]
                 continue
             value = _coerce(param, given)
-            found = param.validator.problems(value, param.name)
+            found = messages(param.validator.problems(value), param.name)
             problems += found
             if not found:
                 values[param.location][param.name] = value

@@ -10,62 +10,27 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import jsonschema_rs
+from raia_spec import (
+    JsonSchemas,
+    Problem,
+    Reader,
+    Validator,
+    path_items,
+    security_alternatives,
+)
+from raia_spec import operations as spec_operations
 
-HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-
-
-def to_json_schema(node: Any) -> Any:
-    """Spell OpenAPI 3.0's schema dialect as JSON Schema 2020-12; $refs stay (they resolve in the root)."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: to_json_schema(value) for key, value in node.items() if key != "nullable"}
-    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        # 3.0 spells an exclusive bound as a flag on the plain one.
-        if isinstance(out.get(bound), bool) and out.pop(bound) and limit in out:
-            out[bound] = out.pop(limit)
-    if node.get("nullable") is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-            if "enum" in out:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [out, {"type": "null"}]}
-    return out
+__all__ = ["Operation", "Param", "Spec", "Validator", "load", "messages"]
 
 
-class Validator:
-    """A compiled schema (its $refs resolving against the spec's components) that lists every problem."""
-
-    def __init__(self, schema: dict[str, Any], components: dict[str, Any]) -> None:
-        self.schema = schema
-        self.root = {**schema, "components": components}
-        self._compiled = jsonschema_rs.Draft202012Validator(self.root, validate_formats=True)
-
-    def is_valid(self, instance: Any) -> bool:
-        return bool(self._compiled.is_valid(instance))
-
-    def resolve(self, schema: Any = None) -> dict[str, Any]:
-        """`schema` (by default the validator's own) with its $ref chain followed, siblings kept."""
-        schema = self.schema if schema is None else schema
-        for _ in range(32):
-            if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
-                break
-            target: Any = self.root
-            for part in schema["$ref"].removeprefix("#/").split("/"):
-                target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
-            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-        return schema if isinstance(schema, dict) else {}
-
-    def problems(self, instance: Any, name: str = "") -> list[str]:
-        found = []
-        for error in self._compiled.iter_errors(instance):
-            where = ".".join([*([name] if name else []), *(str(part) for part in error.instance_path)])
-            named = not where or f'"{where.rsplit(".", 1)[-1]}"' in error.message
-            found.append(error.message if named else f"{where}: {error.message}")
-        return sorted(found)
+def messages(problems: list[Problem], name: str = "") -> list[str]:
+    """The server's 400 lines: each problem where jsonschema-rs reports it (under `name`), sorted."""
+    found = []
+    for problem in problems:
+        where = ".".join([*([name] if name else []), *problem.at])
+        named = not where or f'"{where.rsplit(".", 1)[-1]}"' in problem.message
+        found.append(problem.message if named else f"{where}: {problem.message}")
+    return sorted(found)
 
 
 @dataclass(frozen=True)
@@ -117,16 +82,6 @@ class Spec:
         return None
 
 
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node, seen = target, seen + 1
-    return node
-
-
 def _pattern(template: str, base_path: str) -> tuple[re.Pattern[str], list[str]]:
     # Literal segments match literally; {name} matches one segment; Express also takes a trailing "/".
     # The spec's server base path (e.g. /v2) may come first or not, whichever base URL a test uses.
@@ -141,45 +96,38 @@ def _base_path(spec: dict[str, Any]) -> str:
     return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
 
 
-def _auth(spec: dict[str, Any], op: dict[str, Any]) -> list[list[str]]:
-    schemes = spec.get("components", {}).get("securitySchemes", {})
-    alternatives = []
-    for requirement in op.get("security", spec.get("security", [])):
-        headers = [
-            scheme["name"]
-            for scheme in (_resolve(spec, schemes.get(name, {})) for name in requirement)
-            if scheme.get("type") == "apiKey" and scheme.get("in") == "header"
-        ]
-        if not headers:
-            return []  # an alternative the server does not enforce (or `{}`, anonymous) lets anyone in
-        alternatives.append(headers)
-    return alternatives
-
-
-def _json_media(spec: dict[str, Any], holder: dict[str, Any]) -> dict[str, Any] | None:
-    content = _resolve(spec, holder).get("content", {})
+def _json_media(reader: Reader, holder: dict[str, Any]) -> dict[str, Any] | None:
+    content = reader.resolve(holder).get("content", {})
     media = next((m for t, m in content.items() if t.split(";")[0].strip().endswith("json")), None)
     return media if isinstance(media, dict) else None
 
 
 def load(spec: dict[str, Any]) -> Spec:
-    components = to_json_schema(spec.get("components", {}))
     base_path = _base_path(spec)
-    operations = []
-    for template, raw_item in spec.get("paths", {}).items():
-        item = _resolve(spec, raw_item)
-        for method in HTTP_METHODS:
-            if method in item:
-                operations.append(_operation(spec, components, (base_path, template), method, item))
+    read = _Read(spec, Reader(spec), JsonSchemas(spec, keep_examples=True))
+    items = dict(path_items(spec))
+    operations = [
+        _operation(read, (base_path, path), method.lower(), items[path])
+        for path, method, _ in spec_operations(spec)
+    ]
     # Literal segments win over parameters, as a router tries its most specific route first.
     operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
     auth_headers = sorted({name for op in operations for alt in op.auth for name in alt})
     return Spec(operations, auth_headers)
 
 
+@dataclass(frozen=True)
+class _Read:
+    spec: dict[str, Any]
+    reader: Reader
+    schemas: JsonSchemas
+
+    def validator(self, schema: Any) -> Validator:
+        return Validator(self.schemas.convert(schema or {}))
+
+
 def _operation(
-    spec: dict[str, Any],
-    components: dict[str, Any],
+    read: _Read,
     where: tuple[str, str],
     method: str,
     item: dict[str, Any],
@@ -188,9 +136,9 @@ def _operation(
     raw = item[method]
     declared = {}
     for holder in (*item.get("parameters", []), *raw.get("parameters", [])):
-        param = _resolve(spec, holder)
+        param = read.reader.resolve(holder)
         declared[(param["name"], param["in"])] = param
-    auth = _auth(spec, raw)
+    auth = security_alternatives(read.spec, raw)
     # OpenAPI ignores Accept, Content-Type and Authorization declared as headers; an auth header
     # declared as one is checked by the guard alone, so its value never reaches a 400 message.
     unchecked = {"accept", "content-type", "authorization", *(n.lower() for alt in auth for n in alt)}
@@ -199,23 +147,21 @@ def _operation(
             name,
             location,
             bool(param.get("required")) or location == "path",
-            Validator(to_json_schema(param.get("schema", {})), components),
+            read.validator(param.get("schema")),
         )
         for (name, location), param in declared.items()
         if location in ("path", "query") or (location == "header" and name.lower() not in unchecked)
     ]
     body = None
-    if "requestBody" in raw and (media := _json_media(spec, raw["requestBody"])) is not None:
-        body = Validator(to_json_schema(media.get("schema", {})), components)
+    if "requestBody" in raw and (media := _json_media(read.reader, raw["requestBody"])) is not None:
+        body = read.validator(media.get("schema"))
     responses: dict[int, Validator | None] = {}
     examples = {}
     for status, response in raw.get("responses", {}).items():
         if not str(status).isdigit():
             continue
-        media = _json_media(spec, response)
-        responses[int(status)] = (
-            Validator(to_json_schema(media.get("schema", {})), components) if media is not None else None
-        )
+        media = _json_media(read.reader, response)
+        responses[int(status)] = read.validator(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
             examples[int(status)] = media["example"]
     success = min((s for s in responses if 200 <= s < 300), default=200)

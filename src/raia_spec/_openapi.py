@@ -1,0 +1,74 @@
+"""What an OpenAPI document says beyond its schemas: its operations and the headers carrying a key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._refs import Reader, is_ref, resolve
+
+# The methods a path item may hold (OpenAPI 3.0 and 3.1), in the order the spec lists them.
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def path_items(doc: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(path, path item) in spec order, a `$ref`'d path item followed; what is not an object is skipped."""
+    items = ((str(path), resolve(doc, item)) for path, item in (doc.get("paths") or {}).items())
+    return [(path, item) for path, item in items if isinstance(item, dict)]
+
+
+def operations(doc: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, METHOD in capitals, operation) for every operation, in spec order."""
+    return [
+        (path, method.upper(), item[method])
+        for path, item in path_items(doc)
+        for method in HTTP_METHODS
+        if isinstance(item.get(method), dict)
+    ]
+
+
+def _header_scheme(scheme: Any) -> str | None:
+    """The header an apiKey-in-header security scheme names, else None."""
+    if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+        name = scheme.get("name")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _schemes(doc: Mapping[str, Any]) -> dict[str, Any]:
+    schemes = (doc.get("components") or {}).get("securitySchemes") or {}
+    reader = Reader(doc) if any(is_ref(s) for s in schemes.values()) else None
+    return {str(k): reader.resolve(v) if reader else v for k, v in schemes.items()}
+
+
+def security_headers(doc: Mapping[str, Any]) -> list[str]:
+    """The header names of the spec's apiKey-in-header security schemes, sorted, each once."""
+    return sorted({h for h in map(_header_scheme, _schemes(doc).values()) if h is not None})
+
+
+def security_alternatives(doc: Mapping[str, Any], op: Mapping[str, Any]) -> list[list[str]]:
+    """The headers one operation needs, one list per alternative security requirement.
+
+    Empty when no key is needed: no requirement, or an alternative without any apiKey header
+    (`{}`, anonymous, or a scheme a header check cannot enforce) lets anyone in.
+    """
+    schemes = _schemes(doc)
+    alternatives = []
+    for requirement in op.get("security", doc.get("security", [])) or []:
+        headers = [h for h in (_header_scheme(schemes.get(name)) for name in requirement) if h is not None]
+        if not headers:
+            return []
+        alternatives.append(headers)
+    return alternatives
+
+
+def single_allof(schema: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(the one subschema, the other keywords) of `allOf: [X]`, else None.
+
+    NestJS writes a described `$ref` that way (`allOf: [{$ref}]` beside a description): the
+    wrapper means its subschema, with the wrapper's own keywords on top.
+    """
+    parts = schema.get("allOf")
+    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict):
+        return parts[0], {k: v for k, v in schema.items() if k != "allOf"}
+    return None
