@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from raia_agent._exceptions import _BY_STATUS
-from tools.surface_render import ERROR_STATUSES
+from tools.surface_ops import ERROR_STATUSES
 
 SNIPPET = """\
 from raia_agent import BadRequestError, InternalServerError, PermissionDeniedError, Raia

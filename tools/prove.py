@@ -54,6 +54,20 @@ for cls in expected["classes"]:
 routes = sorted([op.method, op.path] for op in OPERATIONS.values())
 if routes != sorted(expected["routes"]):
     sys.exit(f"operations {routes} are not the spec's {sorted(expected['routes'])}")
+from raia_agent_api import _surface
+described = {}  # every description in a resources._ops_* module, by identity: each indexed, once, by its name
+for info in pkgutil.iter_modules(importlib.import_module("raia_agent_api.resources").__path__):
+    if info.name.startswith("_ops_"):
+        module = importlib.import_module(f"raia_agent_api.resources.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, _surface.Operation):
+                described[id(value)] = (value, info.name)
+for name in OPERATIONS:
+    op = OPERATIONS[name]
+    if op.name != name or described.pop(id(op), (None, None))[1] != OPERATIONS.module_of(name):
+        sys.exit(f"the index's {name!r} is not the description {OPERATIONS.module_of(name)} holds under that name")
+if described:
+    sys.exit(f"{sorted(op.name for op, _ in described.values())} are described but not in the index")
 from raia_agent_api.resources import params
 local = {"_models": models, "_params": params}
 sync = Raia(secret_key="proof", base_url="http://127.0.0.1:9")
