@@ -4,6 +4,7 @@ resource, so that a process loads only the descriptions of the resources it call
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from .surface_schema import literal
@@ -90,6 +91,21 @@ def shared_module(surface: Surface, resources: dict[str, list[OperationSpec]]) -
 
 
 def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
+    # A schema several operations share (the same error body, an entity read and written) is written
+    # once, as a module constant: the module is parsed, formatted, compiled and run in a fraction.
+    # The client treats schemas as read-only (lenient parsing copies before it changes one).
+    texts = [literal(op.params_schema) for op in ops] + [literal(op.body_schema) for op in ops]
+    texts += [literal(schema) for op in ops for schema, _, _ in op.replies.values()]
+    counts = Counter(texts)
+    shared = {
+        text: f"_SCHEMA_{n}"
+        for n, text in enumerate(dict.fromkeys(t for t in texts if counts[t] > 1 and len(t) > 40), 1)
+    }
+
+    def schema(value: object) -> str:
+        text = literal(value)
+        return shared.get(text, text)
+
     lines = [
         f'"""The operations of `client.{ops[0].resource}`, described for the client\'s generic request path."""',
         "",
@@ -102,12 +118,14 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
         "",
+        *(f"{name}: dict[str, Any] = {text}" for text, name in shared.items()),
+        *([""] if shared else []),
     ]
     for op in ops:
         params = "".join(f"Param({a.python!r}, {literal(a.name)}, {a.location!r})," for a in op.arguments)
         replies = ", ".join(
-            f"{status}: Reply({literal(schema)}, {model!r}, {many!r})"
-            for status, (schema, model, many) in sorted(op.replies.items())
+            f"{status}: Reply({schema(body)}, {model!r}, {many!r})"
+            for status, (body, model, many) in sorted(op.replies.items())
         )
         lines += [
             f"{op.constant}: Operation[{op.returns}] = Operation(",
@@ -115,8 +133,8 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
             f"    method={op.http_method!r},",
             f"    path={literal(op.path)},",
             f"    params=({params}),",
-            f"    params_schema={literal(op.params_schema)},",
-            f"    body_schema={literal(op.body_schema)},",
+            f"    params_schema={schema(op.params_schema)},",
+            f"    body_schema={schema(op.body_schema)},",
             f"    body_required={op.body_required!r},",
             f"    success={op.success!r},",
             f"    replies={{{replies}}},",
