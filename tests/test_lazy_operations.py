@@ -85,16 +85,19 @@ def test_a_call_imports_only_its_resources_description_module_and_the_models_it_
 def test_the_index_answers_names_without_loading_any_description(
     three_resources: tuple[Path, dict[str, Any]],
 ) -> None:
-    """Listing OPERATIONS (as the CLI's command tree does) loads no _ops module; a lookup loads its own."""
+    """Listing OPERATIONS (as the CLI's command tree does) or a client's dir() loads no resource module;
+    a lookup loads its own description module only."""
     out, _ = three_resources
     probe = """
 import json, sys
 from raia_agent_api.resources._operations import OPERATIONS
 names = list(OPERATIONS)
-before = sorted(m for m in sys.modules if "._ops_" in m)
+from raia_agent import Raia
+listed = [name for name in dir(Raia(secret_key="k", base_url="http://127.0.0.1:9")) if name.startswith("widget")]
+before = sorted(m for m in sys.modules if m.startswith("raia_agent_api.resources."))
 op = OPERATIONS["widget_c_resources.list_widget_c0"]
-after = sorted(m for m in sys.modules if "._ops_" in m)
-print(json.dumps([names, before, after, op.name, "widget_a_resources.nope" in OPERATIONS]))
+after = sorted(m for m in sys.modules if m.startswith("raia_agent_api.resources."))
+print(json.dumps([names, listed, before, after, op.name, "widget_a_resources.nope" in OPERATIONS]))
 """
     ran = subprocess.run(
         [sys.executable, "-c", probe],
@@ -104,10 +107,11 @@ print(json.dumps([names, before, after, op.name, "widget_a_resources.nope" in OP
         check=False,
     )
     assert ran.returncode == 0, ran.stderr
-    names, before, after, name, missing = json.loads(ran.stdout)
+    names, listed, before, after, name, missing = json.loads(ran.stdout)
     assert len(names) == 7 and "feedback.create_or_update" in names
-    assert before == []
-    assert after == [f"{PACKAGE}.resources._ops_widget_c_resources"]
+    assert listed == [f"widget_{x}_resources" for x in "abc"]
+    assert before == [f"{PACKAGE}.resources._operations"]
+    assert after == [f"{PACKAGE}.resources._operations", f"{PACKAGE}.resources._ops_widget_c_resources"]
     assert name == "widget_c_resources.list_widget_c0"
     assert missing is False
 

@@ -37,6 +37,11 @@ class SyncResources:
     def _init_resources(self) -> None:
         _forget(self, _SYNC)
 
+    def __dir__(
+        self,
+    ) -> list[str]:  # the resources not built yet too (a REPL completes them)
+        return sorted({*super().__dir__(), *_SYNC})
+
     if not _TYPE_CHECKING:  # mypy sees the attributes above, not a catch-all
 
         def __getattr__(self, name: str) -> _Any:
@@ -50,6 +55,11 @@ class AsyncResources:
 
     def _init_resources(self) -> None:
         _forget(self, _ASYNC)
+
+    def __dir__(
+        self,
+    ) -> list[str]:  # the resources not built yet too (a REPL completes them)
+        return sorted({*super().__dir__(), *_ASYNC})
 
     if not _TYPE_CHECKING:  # mypy sees the attributes above, not a catch-all
 
