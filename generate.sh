@@ -94,6 +94,7 @@ fi
   echo "generate.sh: stamping the generated client failed; generated client left unchanged." >&2
   exit 1
 }
+# The one ruff pass over the finished package (spec/generator.yaml runs no post hooks before it).
 (cd "$work" && ruff check --isolated --no-cache --select F,I,UP --fix-only raia_agent_api >"$work/log" 2>&1 \
   && ruff format --isolated --no-cache raia_agent_api >"$work/log" 2>&1) || {
   cat "$work/log" >&2

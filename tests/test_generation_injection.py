@@ -37,8 +37,10 @@ from tools.surface_schema import docstring
 ROUTE = f"POST {FEEDBACKS}"
 # Builtins the generated code may call; a call to any other (eval, exec, __import__, open...) came from spec text.
 SAFE_BUILTINS = {"bool", "dict", "float", "int", "isinstance", "len", "list", "str", "TypeError", "ValueError", "type", "super", "cast"}  # fmt: skip
-# The lazy index of models and of the package (spec/templates): our text, names looked up in a fixed table.
-LAZY_INDEX_BUILTINS = {"AttributeError", "getattr", "globals", "sorted"}
+# The lazy indexes of models and of the package (spec/templates), and of operations and resources
+# (_surface.py, tools/surface_runtime.py copied as it is, and resources/__init__.py): our text, names
+# looked up in generated tables.
+LAZY_INDEX_BUILTINS = {"AttributeError", "getattr", "globals", "iter", "sorted", "vars"}
 
 
 def frozen_naming() -> Naming:
@@ -134,7 +136,10 @@ def test_no_call_in_the_generated_tree_comes_from_spec_text(hostile_client: tupl
             where = f"{path.name}:{call.lineno}: {ast.unparse(call)[:80]}"
             assert not names & {"__import__", "os", "system", "eval", "exec"}, where
             if isinstance(call.func, ast.Name) and hasattr(builtins, call.func.id):
-                lazy_index = path.name == "__init__.py" and path.parent.name in ("models", "raia_agent_api")
+                lazy_index = path.name == "_surface.py" or (
+                    path.name == "__init__.py"
+                    and path.parent.name in ("models", "raia_agent_api", "resources")
+                )
                 assert call.func.id in SAFE_BUILTINS | (LAZY_INDEX_BUILTINS if lazy_index else set()), where
 
 
@@ -268,8 +273,10 @@ def test_a_docstring_holds_any_text_without_ending_early(text: str) -> None:
 def test_the_feedback_path_is_unchanged_by_the_hostile_additions(hostile_client: tuple[Path, Path]) -> None:
     """The frozen operation is still there once: the hostile additions merged nothing into it."""
     out, _ = hostile_client
-    operations = (out / "raia_agent_api/resources/_operations.py").read_text(encoding="utf-8")
-    assert operations.count(f'path="{FEEDBACKS}",') == 1
+    described = "".join(
+        path.read_text(encoding="utf-8") for path in (out / "raia_agent_api/resources").glob("_ops_*.py")
+    )
+    assert described.count(f'path="{FEEDBACKS}",') == 1
 
 
 def test_operations_that_would_share_a_constant_fail_naming_both() -> None:

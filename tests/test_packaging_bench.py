@@ -122,6 +122,7 @@ def test_make_bench_quick_prints_every_figure_the_issue_asks_for() -> None:
         "first call (import, client, 1 call) / import httpx",
         "40-operation spec: first call / 1-operation spec's",
         "40-operation spec: make generate / 1-operation spec's",
+        "40-operation spec: first call of a 4-operation resource / 1-operation spec's first call",
         "load average",
     ]:  # fmt: skip
         assert row in out, out

@@ -71,11 +71,11 @@ def _summary(method: Any) -> str:
 def render() -> str:
     """The page for the package importable as raia_agent_api."""
     resources = importlib.import_module(f"{PACKAGE}.resources")
-    operations = importlib.import_module(f"{PACKAGE}.resources._operations")
-    by_name = {op.name: op for op in vars(operations).values() if type(op).__name__ == "Operation"}
+    by_name = importlib.import_module(f"{PACKAGE}.resources._operations").OPERATIONS
     out = [HEADER]
     for attribute, annotation in sorted(resources.SyncResources.__annotations__.items()):
-        cls = getattr(resources, str(annotation))
+        # each resource's module is imported on first use: the class is read from it
+        cls = getattr(importlib.import_module(f"{PACKAGE}.resources.{attribute}"), str(annotation))
         out.append(f"## {code('client.' + attribute)}\n")
         for name, method in sorted(vars(cls).items()):
             if name.startswith("_") or not inspect.isfunction(method):

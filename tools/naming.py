@@ -230,7 +230,7 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
             for a, m, op in ops
             for p in [primary_tag(op)]
         ],
-        "the operation constant (resource_method) in resources/_operations.py, spelt",
+        "the operation constant (resource_method) in the index, resources/_operations.py, spelt",
         "add a naming.methods entry (keyed by route) for one of them",
     )
     return warnings

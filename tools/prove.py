@@ -2,153 +2,177 @@
 
     python -m tools.prove PACKAGE_DIR CORRECTED.json GENERATOR.yaml
 
-Compiles every module; then, in a fresh interpreter that sees PACKAGE_DIR's parent first,
-imports every module, reads the embedded corrected spec back, builds a Raia and an AsyncRaia,
-resolves the type hints of every generated method and model, and checks that every schema of
-the spec has its class and every operation its entry, exactly once. Ruff and mypy pass code that breaks at import or when
-type hints are resolved (a NUL byte, `inf`, an annotation holding code); this does not.
-Exits 1 with one line naming what failed.
+Parses and compiles every module once, checking that no annotation calls anything; then, in this
+interpreter (started fresh by generate.sh) with PACKAGE_DIR's parent first on sys.path, imports
+every module from exactly the code compiled, reads the embedded corrected spec back, builds a Raia
+and an AsyncRaia, resolves the type hints of every generated method and model, and checks that every
+schema of the spec has its class and every operation its description (in its resource's module,
+indexed once). Ruff and mypy pass code that breaks at import or when type hints are resolved (a NUL
+byte, `inf`, an annotation holding code); this does not. Exits 1 with one line naming what failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-import json
-import os
-import subprocess
+import functools
+import gc
+import importlib.abc
+import importlib.util
+import keyword
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import CodeType, ModuleType
 
 from raia_spec import operations
 from tools.naming import Naming
+from tools.prove_probe import ProofFailed, check
 from tools.spec_guard import load_untrusted
 
-# Runs in the fresh interpreter; expected names arrive on stdin as JSON.
-PROBE = r"""
-import asyncio, importlib, json, pkgutil, sys, typing
-
-expected = json.loads(sys.stdin.read())
-import raia_agent_api
-if not raia_agent_api.__file__.startswith(expected["package"]):
-    sys.exit(f"imported {raia_agent_api.__file__}, not the package being proved")
-for info in pkgutil.walk_packages(raia_agent_api.__path__, "raia_agent_api."):
-    importlib.import_module(info.name)
-from raia_agent_api import models
-from raia_agent_api._spec import corrected_spec
-with open(expected["spec"], encoding="utf-8") as handle:
-    if corrected_spec() != json.load(handle):
-        sys.exit("_spec.py does not read back as the corrected spec")
-from raia_agent_api.resources._operations import OPERATIONS
-from raia_agent import AsyncRaia, Raia
-
-names = list(getattr(models, "__all__", []))
-for cls in expected["classes"]:  # models load on first use: every one is loaded before any hint is read
-    if names.count(cls) != 1 or not hasattr(models, cls):
-        sys.exit(f"models has class {cls!r} {names.count(cls)} times, not once")
-for cls in names:
-    getattr(models, cls)
-for cls in expected["classes"]:
-    if isinstance(getattr(models, cls), type):
-        typing.get_type_hints(getattr(models, cls), localns=vars(models))
-routes = sorted([op.method, op.path] for op in OPERATIONS.values())
-if routes != sorted(expected["routes"]):
-    sys.exit(f"operations {routes} are not the spec's {sorted(expected['routes'])}")
-from raia_agent_api.resources import params
-local = {"_models": models, "_params": params}
-sync = Raia(secret_key="proof", base_url="http://127.0.0.1:9")
-asynchronous = AsyncRaia(secret_key="proof", base_url="http://127.0.0.1:9")
-for name in OPERATIONS:
-    resource, method = name.split(".")
-    for client in (sync, asynchronous):
-        for holder in (getattr(client, resource), getattr(client, resource).with_raw_response):
-            typing.get_type_hints(getattr(holder, method), localns=local)
-sync.close()
-asyncio.run(asynchronous.aclose())
-"""
+# Nodes holding statements: annotations live only in statements (a def's arguments and return, an
+# annotated assignment), so the scan never walks into expressions such as the embedded spec.
+_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-class ProofFailed(Exception):
-    """The generated package does not hold; the message says where."""
+def _statements(tree: ast.AST) -> Iterator[ast.AST]:
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, _STATEMENTS))
 
 
 def _annotations(tree: ast.AST) -> Iterator[ast.expr]:
-    for node in ast.walk(tree):
-        found: ast.expr | None = None
+    for node in _statements(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            found = node.returns
-        elif isinstance(node, ast.arg | ast.AnnAssign):
-            found = node.annotation
-        if found is not None:
-            yield found
+            arguments = node.args
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+                if arg.annotation is not None:
+                    yield arg.annotation
+            for rest in (arguments.vararg, arguments.kwarg):
+                if rest is not None and rest.annotation is not None:
+                    yield rest.annotation
+            if node.returns is not None:
+                yield node.returns
+        elif isinstance(node, ast.AnnAssign):
+            yield node.annotation
 
 
-def _calls(annotation: ast.expr) -> bool:
+def _calls(annotation: ast.AST) -> bool:
     """Whether resolving the annotation would call something (a quoted one is parsed too).
 
     The strings inside `Literal[...]` are values, not annotations, so they are not parsed.
     """
-    pending: list[ast.AST] = [annotation]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Call):
-            return True
-        if isinstance(node, ast.Subscript) and ast.unparse(node.value).split(".")[-1] == "Literal":
-            continue
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    node = annotation
+    if isinstance(node, ast.Name):
+        return False
+    if isinstance(node, ast.Call):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and _quoted_calls(node.value)
+    if isinstance(node, ast.Attribute):
+        return _calls(node.value)
+    if isinstance(node, ast.BinOp):
+        return _calls(node.left) or _calls(node.op) or _calls(node.right)
+    if isinstance(node, ast.Subscript):
+        if _last_name(node.value) == "Literal":  # values: a call among them still runs, a string does not
+            return _calls(node.value) or any(isinstance(n, ast.Call) for n in ast.walk(node.slice))
+        return _calls(node.value) or _calls(node.slice)
+    return any(_calls(child) for child in ast.iter_child_nodes(node))
+
+
+def _last_name(node: ast.expr) -> str | None:
+    """`Literal` for `Literal` and for `typing.Literal`."""
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+
+@functools.cache  # the same few quoted names recur in every module
+def _quoted_calls(text: str) -> bool:
+    if all(part.isidentifier() and not keyword.iskeyword(part) for part in text.split(".")):
+        return False  # a name or a dotted name: resolving it calls nothing
+    try:
+        return _calls(ast.parse(text, mode="eval").body)
+    except SyntaxError:
+        return True
+
+
+def compile_all(package: Path) -> dict[Path, CodeType]:
+    """Every module compiles, and no annotation calls anything: resolving type hints runs no code.
+
+    Each module is parsed once; its code is compiled from that tree and returned, by path, so that
+    the proof imports what was scanned.
+    """
+    codes: dict[Path, CodeType] = {}
+    gc.disable()  # hundreds of trees are built and dropped: collecting them while walking only costs time
+    try:
+        for path in sorted(package.rglob("*.py")):
+            name = path.relative_to(package.parent)
             try:
-                pending.append(ast.parse(node.value, mode="eval").body)
-            except SyntaxError:
-                return True
-        pending.extend(ast.iter_child_nodes(node))
-    return False
+                tree = ast.parse(path.read_bytes(), filename=str(path))
+                codes[path.resolve()] = compile(tree, str(path), "exec", dont_inherit=True)
+            except (SyntaxError, ValueError) as exc:
+                raise ProofFailed(f"{name} does not compile: {exc}") from None
+            for annotation in _annotations(tree):
+                if _calls(annotation):
+                    raise ProofFailed(f"{name}:{annotation.lineno}: an annotation calls something")
+    finally:
+        gc.enable()
+    return codes
 
 
-def compile_all(package: Path) -> None:
-    """Every module compiles, and no annotation calls anything: resolving type hints runs no code."""
-    for path in sorted(package.rglob("*.py")):
-        name = path.relative_to(package.parent)
-        try:
-            source = path.read_bytes()
-            compile(source, str(path), "exec", dont_inherit=True)
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError) as exc:
-            raise ProofFailed(f"{name} does not compile: {exc}") from None
-        for annotation in _annotations(tree):
-            if _calls(annotation):
-                raise ProofFailed(f"{name}:{annotation.lineno}: an annotation calls something")
+class _Compiled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports the package's modules from the code objects compile_all checked, writing no bytecode."""
+
+    def __init__(self, package: Path, codes: dict[Path, CodeType]) -> None:
+        self.package = package.resolve()
+        self.codes = codes
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname.partition(".")[0] != self.package.name:
+            return None
+        base = self.package.parent.joinpath(*fullname.split("."))
+        if base / "__init__.py" in self.codes:
+            return importlib.util.spec_from_file_location(
+                fullname, base / "__init__.py", loader=self, submodule_search_locations=[str(base)]
+            )
+        if base.with_suffix(".py") in self.codes:
+            return importlib.util.spec_from_file_location(fullname, base.with_suffix(".py"), loader=self)
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        assert module.__spec__ is not None and module.__spec__.origin is not None
+        exec(self.codes[Path(module.__spec__.origin)], vars(module))
 
 
-def expected(spec_path: Path, generator: Path, package: Path) -> dict[str, object]:
+def expected(spec_path: Path, generator: Path) -> tuple[list[str], list[list[str]]]:
+    """The classes and routes the corrected spec names."""
     spec = load_untrusted(spec_path)
     naming, _ = Naming.load(generator)
     schemas = (spec.get("components") or {}).get("schemas") or {}
-    return {
-        "package": str(package.resolve()),
-        "spec": str(spec_path.resolve()),
-        "classes": sorted(naming.class_name(name) for name in schemas),
-        "routes": [[method, path] for path, method, _ in operations(spec)],
-    }
+    classes = sorted(naming.class_name(name) for name in schemas)
+    return classes, [[method, path] for path, method, _ in operations(spec)]
 
 
 def prove(package: Path, spec_path: Path, generator: Path) -> None:
-    compile_all(package)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["PYTHONPATH"] = str(package.resolve().parent)
-    result = subprocess.run(
-        [sys.executable, "-B", "-c", PROBE],  # -B: no __pycache__ in the package being proved
-        input=json.dumps(expected(spec_path, generator, package)),
-        cwd=package.resolve().parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        raise ProofFailed(lines[-1] if lines else f"the import probe exited {result.returncode}")
+    codes = compile_all(package)
+    classes, routes = expected(spec_path, generator)
+    if any(name.partition(".")[0] in {package.name, "raia_agent"} for name in sys.modules):
+        raise ProofFailed("the proving interpreter has already imported a client package")
+    sys.dont_write_bytecode = True  # nothing may land in the package being proved
+    sys.path.insert(0, str(package.resolve().parent))
+    sys.meta_path.insert(0, _Compiled(package, codes))
+    try:
+        check(package.resolve(), spec_path.resolve(), classes, routes)
+    except ProofFailed:
+        raise
+    except Exception as exc:  # the generated code's own failure, in one line
+        raise ProofFailed(f"{type(exc).__name__}: {exc}") from None
 
 
 def main() -> int:

@@ -51,7 +51,8 @@ def stamp(package: Path, upstream: Path, corrected: Path) -> None:
         shutil.rmtree(cache)
     for path in sorted(package.rglob("*")):
         if path.is_file():
-            path.write_text(HEADER + path.read_text(encoding="utf-8"), encoding="utf-8")
+            # (a blank line the generator starts a module with would stay after the header)
+            path.write_text(HEADER + path.read_text(encoding="utf-8").lstrip("\n"), encoding="utf-8")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from .surface_ops import OPERATIONS_MODULE, descriptions_module, ops_module, shared_module
 from .surface_params import PARAMS, params_module
 from .surface_schema import docstring, literal
 
@@ -23,91 +24,8 @@ def _object_body(op: OperationSpec) -> bool:
     return any(a.location == "body" and a.name for a in op.arguments)
 
 
-# The statuses raia_agent's exceptions tell apart (its _exceptions._BY_STATUS, and >= 500 together);
-# tests/test_client_errors_typed.py keeps the two lists equal.
-ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
-
-
-def _error_models(surface: Surface) -> list[str]:
-    """Type aliases naming the models the spec documents for each error status, for `.error`'s type."""
-    found: dict[str, set[str]] = {str(status): set() for status in ERROR_STATUSES}
-    found["5xx"] = set()
-    for op in surface.operations:
-        for status, (_, model, many) in op.replies.items():
-            key = "5xx" if status >= 500 else str(status)
-            if model is not None and key in found:
-                found[key].add(f"list[_models.{model}]" if many else f"_models.{model}")
-    lines = [
-        "# What each error status's body parses into (None: no model documented), for `.error`'s type.",
-        "if TYPE_CHECKING:",
-    ]
-    for key, names in found.items():
-        lines.append(f"    Error{key}: TypeAlias = {' | '.join(sorted(names)) or 'None'}")
-    return [*lines, ""]
-
-
 def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
-
-
-def _operations_module(surface: Surface) -> str:
-    models = sorted(surface.annotations.models)
-    lines = [
-        '"""Every operation of the spec, described for the client\'s generic request path."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from typing import TYPE_CHECKING, Any, TypeAlias",
-        "",
-        "from .._surface import Operation, Pagination, Param, Reply",
-        "",
-        "if TYPE_CHECKING:",
-        "    from .. import models as _models" if models else "    pass",
-        "",
-        f"BASE_URL = {literal(surface.base_url)}",
-        '"""The spec\'s first server, base path included."""',
-        f"AUTH_HEADERS: tuple[str, ...] = {literal(tuple(surface.auth_headers))}",
-        '"""Headers that carry the secret key (the spec\'s apiKey security schemes)."""',
-        "",
-    ]
-    for op in surface.operations:
-        params = "".join(f"Param({a.python!r}, {literal(a.name)}, {a.location!r})," for a in op.arguments)
-        replies = ", ".join(
-            f"{status}: Reply({literal(schema)}, {model!r}, {many!r})"
-            for status, (schema, model, many) in sorted(op.replies.items())
-        )
-        lines += [
-            f"{op.constant}: Operation[{op.returns}] = Operation(",
-            f"    name={f'{op.resource}.{op.method_name}'!r},",
-            f"    method={op.http_method!r},",
-            f"    path={literal(op.path)},",
-            f"    params=({params}),",
-            f"    params_schema={literal(op.params_schema)},",
-            f"    body_schema={literal(op.body_schema)},",
-            f"    body_required={op.body_required!r},",
-            f"    success={op.success!r},",
-            f"    replies={{{replies}}},",
-            f"    idempotent={op.idempotent!r},",
-            *_pagination_line(op),
-            ")",
-            "",
-        ]
-    lines += _error_models(surface)
-    lines.append("OPERATIONS: dict[str, Operation[Any]] = {")
-    lines += [f"    {f'{op.resource}.{op.method_name}'!r}: {op.constant}," for op in surface.operations]
-    lines += ["}", '"""Every operation by its client path, "resource.method"."""', ""]
-    return "\n".join(lines)
-
-
-def _pagination_line(op: OperationSpec) -> list[str]:
-    if op.pagination is None:
-        return []
-    # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
-    items, field = op.pagination["items"], op.pagination["field"]
-    return [
-        f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"
-        f" items=lambda page: page.{items}, field=lambda page: page.{field}),"
-    ]
 
 
 def _paged_method(op: OperationSpec, is_async: bool, shadowed: set[str]) -> list[str]:
@@ -279,7 +197,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
         " SyncClient, TimeoutTypes, deprecated)",
         *(["from .._pages import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
-        "from . import _operations as _ops",
+        f"from . import {ops_module(resource)} as _ops",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if models or surface.annotations.typed else "    pass",
@@ -316,31 +234,59 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
 
 def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
     lines = [
-        '"""The API\'s resources, one client attribute per tag, mixed into Raia and AsyncRaia."""',
+        '"""The API\'s resources, one client attribute per tag, mixed into Raia and AsyncRaia.',
+        "",
+        "A resource's module (and with it its operation descriptions) is imported when a client first",
+        'reads the attribute, so a process pays only for the resources it uses."""',
         "",
         "from __future__ import annotations",
         "",
-        # private: a tag named `cast` makes a submodule that would rebind a public `cast` here
-        "from typing import cast as _cast",
+        # private: a tag named `cast` makes a submodule that would rebind a public name here
+        "from typing import TYPE_CHECKING as _TYPE_CHECKING",
+        "from typing import Any as _Any",
         "",
-        "from .._surface import AsyncClient, SyncClient",
+        "from .._surface import forget_resources as _forget",
+        "from .._surface import load_resource as _load",
+        "",
+        "if _TYPE_CHECKING:",
     ]
-    for resource in resources:
-        lines.append(f"from .{resource} import Async{pascal(resource)}Resource, {pascal(resource)}Resource")
-    lines += ["", '__all__ = ["AsyncResources", "SyncResources"]', ""]
-    for flavour, prefix, client in (("Sync", "", "SyncClient"), ("Async", "Async", "AsyncClient")):
+    lines += [
+        f"    from .{resource} import Async{pascal(resource)}Resource, {pascal(resource)}Resource"
+        for resource in resources
+    ] or ["    pass"]
+    lines += ["", '__all__ = ["AsyncResources", "SyncResources"]', "", "_PACKAGE = __name__"]
+    for flavour, prefix in (("Sync", ""), ("Async", "Async")):
+        table = f"_{flavour.upper()}"
+        lines += [f"{table}: dict[str, tuple[str, str]] = {{"]
+        lines += [f"    {r!r}: ({r!r}, {f'{prefix}{pascal(r)}Resource'!r})," for r in resources]
+        lines += [
+            "}",
+            '"""attribute -> (module, class): each resource\'s class, imported on first use."""',
+            "",
+        ]
+    for flavour, prefix in (("Sync", ""), ("Async", "Async")):
+        table = f"_{flavour.upper()}"
         lines += [
             "",
             f"class {flavour}Resources:",
-            f'    """Resource attributes of {"AsyncRaia" if prefix else "Raia"}."""',
+            f'    """Resource attributes of {"AsyncRaia" if prefix else "Raia"}, each built on first use."""',
             "",
         ]
         lines += [f"    {r}: {prefix}{pascal(r)}Resource" for r in resources]
-        lines += ["", "    def _init_resources(self) -> None:", f"        client = _cast({client}, self)"]
-        lines += [f"        self.{r} = {prefix}{pascal(r)}Resource(client)" for r in resources] or [
-            "        del client"
+        lines += [
+            "",
+            "    def _init_resources(self) -> None:",
+            f"        _forget(self, {table})",
+            "",
+            "    def __dir__(self) -> list[str]:  # the resources not built yet too (a REPL completes them)",
+            f"        return sorted({{*super().__dir__(), *{table}}})",
+            "",
+            "    if not _TYPE_CHECKING:  # mypy sees the attributes above, not a catch-all",
+            "",
+            "        def __getattr__(self, name: str) -> _Any:",
+            f"            return _load(self, name, {table}, _PACKAGE)",
+            "",
         ]
-        lines.append("")
     return "\n".join(lines)
 
 
@@ -353,8 +299,19 @@ def render(surface: Surface) -> dict[str, str]:
             f"a resource may not be named {PARAMS!r}: resources/{PARAMS}.py holds the TypedDicts"
         )
     params = params_module(surface)  # first: its fields may need imports the resources share
-    files = {"_operations.py": _operations_module(surface), "__init__.py": _init_module(dict(resources))}
-    files[f"{PARAMS}.py"] = params
+    files = {
+        f"{OPERATIONS_MODULE}.py": shared_module(surface, resources),
+        "__init__.py": _init_module(dict(resources)),
+        f"{PARAMS}.py": params,
+    }
     for resource, ops in resources.items():
-        files[f"{resource}.py"] = _resource_module(resource, ops, surface)
+        for name, text in (
+            (f"{resource}.py", _resource_module(resource, ops, surface)),
+            (f"{ops_module(resource)}.py", descriptions_module(ops, surface)),
+        ):
+            if name in files:
+                raise ValueError(
+                    f"the resource {resource!r} would write resources/{name}, which another module writes"
+                )
+            files[name] = text
     return files

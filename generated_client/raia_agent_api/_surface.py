@@ -8,8 +8,9 @@ client implements (`raia_agent.Raia` and `AsyncRaia` do).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeVar
 
 import httpx
@@ -100,6 +101,70 @@ class Operation(Generic[T_co]):
     pagination: Pagination | None = None
     """Set for a list operation whose calls return a page that iterates across pages."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+class OperationIndex(Mapping[str, Operation[Any]]):
+    """Every operation by its client path ("resource.method"), each description loaded on first lookup.
+
+    A resource's descriptions live in their own module (resources/_ops_<resource>.py), so a process
+    that calls one resource compiles and runs none of the others'. `where` is generated:
+    "resource.method" -> (module in `package`, the description's constant there).
+    """
+
+    def __init__(self, package: str, where: dict[str, tuple[str, str]]) -> None:
+        self._package = package
+        self._where = where
+        self._constants = {constant: name for name, (_, constant) in where.items()}
+
+    def __getitem__(self, name: str) -> Operation[Any]:
+        module, constant = self._where[name]
+        found: Operation[Any] = getattr(
+            import_module(f"{self._package}.{module}"), constant
+        )
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where  # without loading the description
+
+    def module_of(self, name: str) -> str:
+        """The module (in the package) that describes the operation `name`."""
+        return self._where[name][0]
+
+    def by_constant(self, constant: str) -> Operation[Any]:
+        """The description named `constant` (FEEDBACK_CREATE_OR_UPDATE), wherever it lives."""
+        if constant not in self._constants:
+            raise AttributeError(f"no operation constant {constant!r}")
+        return self[self._constants[constant]]
+
+
+def load_resource(
+    client: object, name: str, classes: dict[str, tuple[str, str]], package: str
+) -> Any:
+    """The resource attribute `name` of `client`, its module imported on first use and kept on the client.
+
+    `classes` is generated: attribute -> (module in `package`, class). Called from `__getattr__`,
+    so only for names the instance does not hold yet.
+    """
+    if name not in classes:
+        raise AttributeError(
+            f"{type(client).__name__!r} object has no attribute {name!r}"
+        )
+    module, cls = classes[name]
+    resource = getattr(import_module(f"{package}.{module}"), cls)(client)
+    vars(client)[name] = resource
+    return resource
+
+
+def forget_resources(client: object, classes: dict[str, tuple[str, str]]) -> None:
+    """Drop the resources a client holds (a copy's are its original's): each is built again on first use."""
+    for name in classes:
+        vars(client).pop(name, None)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -51,7 +51,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return bool(value)
     if isinstance(value, int | float):  # IntEnum and friends: sent as the plain number
         return _plain(int(value) if isinstance(value, int) else float(value), depth)
-    if isinstance(value, uuid.UUID):
+    uuid = sys.modules.get("uuid")  # a UUID exists only once uuid is loaded; importing it costs start-up
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime) and value.utcoffset() is None:
         raise _Refused(_NAIVE)

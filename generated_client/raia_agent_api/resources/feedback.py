@@ -17,7 +17,7 @@ from .._surface import (
     SyncClient,
     TimeoutTypes,
 )
-from . import _operations as _ops
+from . import _ops_feedback as _ops
 
 if TYPE_CHECKING:
     from .. import models as _models

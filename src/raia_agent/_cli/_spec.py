@@ -8,6 +8,7 @@ columns `feedback import` accepts and the generated command tree all come from h
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -19,11 +20,12 @@ OPERATION = "feedback.create_or_update"
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
-def operations() -> dict[str, Any]:
-    """Every generated operation description, by "resource.method"."""
+def operations() -> Mapping[str, Any]:
+    """Every generated operation description, by "resource.method"; each loads on first lookup, so
+    listing the commands reads names only."""
     from raia_agent_api.resources._operations import OPERATIONS
 
-    return dict(OPERATIONS)
+    return OPERATIONS
 
 
 def _operation(name: str = OPERATION) -> Any:

@@ -1,0 +1,157 @@
+"""Python source for the operation descriptions: resources/_operations.py (what every operation
+shares, and the generated index of where each is described) and one resources/_ops_<resource>.py per
+resource, so that a process loads only the descriptions of the resources it calls. Ruff formats it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from .surface_schema import literal
+
+if TYPE_CHECKING:
+    from .surface import OperationSpec, Surface
+
+# The statuses raia_agent's exceptions tell apart (its _exceptions._BY_STATUS, and >= 500 together);
+# tests/test_client_errors_typed.py keeps the two lists equal.
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
+
+
+def _error_models(surface: Surface) -> list[str]:
+    """Type aliases naming the models the spec documents for each error status, for `.error`'s type."""
+    found: dict[str, set[str]] = {str(status): set() for status in ERROR_STATUSES}
+    found["5xx"] = set()
+    for op in surface.operations:
+        for status, (_, model, many) in op.replies.items():
+            key = "5xx" if status >= 500 else str(status)
+            if model is not None and key in found:
+                found[key].add(f"list[_models.{model}]" if many else f"_models.{model}")
+    lines = [
+        "# What each error status's body parses into (None: no model documented), for `.error`'s type.",
+        "if TYPE_CHECKING:",
+    ]
+    for key, names in found.items():
+        lines.append(f"    Error{key}: TypeAlias = {' | '.join(sorted(names)) or 'None'}")
+    return [*lines, ""]
+
+
+OPERATIONS_MODULE = "_operations"
+"""resources/_operations.py: what every operation shares, and the index of where each one is described."""
+
+
+def ops_module(resource: str) -> str:
+    """The module describing one resource's operations (loaded when the resource is first used)."""
+    return f"_ops_{resource}"
+
+
+def shared_module(surface: Surface, resources: dict[str, list[OperationSpec]]) -> str:
+    lines = [
+        '"""What every operation shares, and the index of where each one is described.',
+        "",
+        "Each resource's descriptions live in `_ops_<resource>.py`, imported on the first lookup of one of",
+        "them, so a process pays only for the resources it calls. `OPERATIONS` is the one way to look an",
+        'operation up by its client path, "resource.method"."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, Any, TypeAlias",
+        "",
+        "from .._surface import Operation, OperationIndex",
+        "",
+        "if TYPE_CHECKING:",
+        "    from .. import models as _models" if surface.annotations.models else "    pass",
+        "",
+        f"BASE_URL = {literal(surface.base_url)}",
+        '"""The spec\'s first server, base path included."""',
+        f"AUTH_HEADERS: tuple[str, ...] = {literal(tuple(surface.auth_headers))}",
+        '"""Headers that carry the secret key (the spec\'s apiKey security schemes)."""',
+        "",
+        *_error_models(surface),
+        "OPERATIONS = OperationIndex(",
+        '    __name__.rpartition(".")[0],',
+        "    {",
+    ]
+    for resource, ops in resources.items():
+        lines += [
+            f"        {f'{op.resource}.{op.method_name}'!r}: ({ops_module(resource)!r}, {op.constant!r}),"
+            for op in ops
+        ]
+    lines += [
+        "    },",
+        ")",
+        '"""Every operation by its client path, "resource.method"; a description loads on first lookup."""',
+        "",
+        "",
+        "def __getattr__(name: str) -> Operation[Any]:",
+        '    """An operation\'s constant (`FEEDBACK_CREATE_OR_UPDATE`), looked up through the index."""',
+        "    return OPERATIONS.by_constant(name)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
+    # A schema several operations share (the same error body, an entity read and written) is written
+    # once, as a module constant: the module is parsed, formatted, compiled and run in a fraction.
+    # The client treats schemas as read-only (lenient parsing copies before it changes one).
+    texts = [literal(op.params_schema) for op in ops] + [literal(op.body_schema) for op in ops]
+    texts += [literal(schema) for op in ops for schema, _, _ in op.replies.values()]
+    counts = Counter(texts)
+    shared = {
+        text: f"_SCHEMA_{n}"
+        for n, text in enumerate(dict.fromkeys(t for t in texts if counts[t] > 1 and len(t) > 40), 1)
+    }
+
+    def schema(value: object) -> str:
+        text = literal(value)
+        return shared.get(text, text)
+
+    lines = [
+        f'"""The operations of `client.{ops[0].resource}`, described for the client\'s generic request path."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, Any",
+        "",
+        "from .._surface import Operation, Pagination, Param, Reply",
+        "",
+        "if TYPE_CHECKING:",
+        "    from .. import models as _models" if surface.annotations.models else "    pass",
+        "",
+        *(f"{name}: dict[str, Any] = {text}" for text, name in shared.items()),
+        *([""] if shared else []),
+    ]
+    for op in ops:
+        params = "".join(f"Param({a.python!r}, {literal(a.name)}, {a.location!r})," for a in op.arguments)
+        replies = ", ".join(
+            f"{status}: Reply({schema(body)}, {model!r}, {many!r})"
+            for status, (body, model, many) in sorted(op.replies.items())
+        )
+        lines += [
+            f"{op.constant}: Operation[{op.returns}] = Operation(",
+            f"    name={f'{op.resource}.{op.method_name}'!r},",
+            f"    method={op.http_method!r},",
+            f"    path={literal(op.path)},",
+            f"    params=({params}),",
+            f"    params_schema={schema(op.params_schema)},",
+            f"    body_schema={schema(op.body_schema)},",
+            f"    body_required={op.body_required!r},",
+            f"    success={op.success!r},",
+            f"    replies={{{replies}}},",
+            f"    idempotent={op.idempotent!r},",
+            *_pagination_line(op),
+            ")",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _pagination_line(op: OperationSpec) -> list[str]:
+    if op.pagination is None:
+        return []
+    # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
+    items, field = op.pagination["items"], op.pagination["field"]
+    return [
+        f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"
+        f" items=lambda page: page.{items}, field=lambda page: page.{field}),"
+    ]
