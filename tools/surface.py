@@ -41,6 +41,7 @@ class Argument:
     required: bool
     description: str
     deprecated: bool = False
+    send_null: bool = False  # required and nullable: None goes out as null instead of being left out
 
 
 @dataclass
@@ -144,7 +145,18 @@ def _arguments(
         arguments.append(
             Argument("body", "", "body", types.param(schema), body_required, "The request body.")
         )
-    return arguments, params_schema, schemas.convert(schema), body_required
+    body_schema = schemas.convert(schema)
+    # worked out here, from the schema the client checks against, so that a call resolves nothing
+    converted = resolve(body_schema, body_schema)
+    nullable = {
+        name
+        for name, prop in (converted.get("properties") or {}).items()
+        if name in set(converted.get("required") or ()) and body_required
+        and ("null" in (prop.get("type") or []) or {"type": "null"} in (prop.get("anyOf") or []))
+    }  # fmt: skip
+    for argument in arguments:
+        argument.send_null = argument.location == "body" and argument.name in nullable
+    return arguments, params_schema, body_schema, body_required
 
 
 def _pagination(

@@ -122,7 +122,10 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         *([""] if shared else []),
     ]
     for op in ops:
-        params = "".join(f"Param({a.python!r}, {literal(a.name)}, {a.location!r})," for a in op.arguments)
+        params = "".join(
+            f"Param({a.python!r}, {literal(a.name)}, {a.location!r}{', send_null=True' if a.send_null else ''}),"
+            for a in op.arguments
+        )
         replies = ", ".join(
             f"{status}: Reply({schema(body)}, {model!r}, {many!r})"
             for status, (body, model, many) in sorted(op.replies.items())

@@ -57,6 +57,8 @@ class Param:
     python: str
     name: str
     location: Literal["path", "query", "header", "body"]
+    send_null: bool = False
+    """A required body field the spec lets be null: None is sent as null, never left out."""
 
 
 @dataclass(frozen=True, slots=True)

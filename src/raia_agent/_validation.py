@@ -11,8 +11,6 @@ from urllib.parse import quote
 
 from raia_agent_api._surface import Operation
 
-from raia_spec import resolve
-
 from ._schema import Problem, validator
 
 _SCALARS = (str, int, float, bool)
@@ -79,18 +77,7 @@ def _nullable_required(op: Operation[Any]) -> frozenset[str]:
     """Python names of the body arguments that are required and may be null: None is sent for them."""
     found: frozenset[str] | None = op.cache.get("nullable")
     if found is None:
-        schema = resolve(op.body_schema or {})
-        required = set(schema.get("required") or ()) if op.body_required else set()
-        props = schema.get("properties") or {}
-        nullable = {
-            name
-            for name, prop in props.items()
-            if name in required
-            and ("null" in (prop.get("type") or []) or {"type": "null"} in (prop.get("anyOf") or []))
-        }
-        found = op.cache["nullable"] = frozenset(
-            p.python for p in op.params if p.location == "body" and p.name in nullable
-        )
+        found = op.cache["nullable"] = frozenset(p.python for p in op.params if p.send_null)
     return found
 
 
