@@ -4,13 +4,17 @@ hand, lists the HTTP methods of a path item or picks out apiKey schemes; and the
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from raia_agent_api.resources._operations import OPERATIONS
 
 import raia_spec
+from tests._bodies import success_body
+from tests._server_helpers import MESSAGE_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 READER = ROOT / "src" / "raia_spec"
@@ -178,4 +182,37 @@ def test_importing_the_client_or_the_reader_loads_neither_referencing_nor_jsonsc
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
+    assert result.stdout.strip() == "[]"
+
+
+FIRST_CALL = """
+import json, sys, httpx
+from raia_agent import Raia
+from tests._server_helpers import MESSAGE_ID, USER_ID
+
+status, body = json.loads(sys.argv[1])
+def reply(request):
+    return httpx.Response(status, json=body)
+mock = httpx.Client(transport=httpx.MockTransport(reply))
+with Raia(secret_key="k", base_url="http://127.0.0.1:9", http_client=mock) as client:
+    client.feedback.create_or_update(
+        conversation_message_id=MESSAGE_ID, user_id=USER_ID, vote_type="up", question="q"
+    )
+print(sorted({"referencing", "rpds"} & set(sys.modules)))
+"""
+
+
+def test_a_first_call_with_a_body_loads_no_referencing() -> None:
+    """What a call needs from the schemas is worked out at generation: the reader stays unloaded."""
+    op = OPERATIONS["feedback.create_or_update"]
+    answer = json.dumps([op.success, success_body(op, conversationMessageId=MESSAGE_ID)])
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_CALL, answer],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "[]"
