@@ -101,9 +101,7 @@ class Raia(SyncResources, BaseClient):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> RawResponse[T]:
-        extras = None
-        if extra_headers is not None or extra_query is not None or extra_body is not None:
-            extras = Extras(extra_headers, extra_query, extra_body)
+        extras = Extras.of(extra_headers, extra_query, extra_body)
         try:
             return self._call(operation, args, self._per_call(timeout, max_retries), extras)
         except RaiaError as exc:
@@ -227,9 +225,7 @@ class AsyncRaia(AsyncResources, BaseClient):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> RawResponse[T]:
-        extras = None
-        if extra_headers is not None or extra_query is not None or extra_body is not None:
-            extras = Extras(extra_headers, extra_query, extra_body)
+        extras = Extras.of(extra_headers, extra_query, extra_body)
         try:
             return await self._call(operation, args, self._per_call(timeout, max_retries), extras)
         except RaiaError as exc:

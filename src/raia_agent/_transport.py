@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from ._base_client import NoCookies
+from ._pool import NoCookies
 
 HTTPX = "httpx"
 AIOHTTP = "aiohttp"
