@@ -74,6 +74,7 @@ class BaseClient:
         # (httpx reads timeout=None as "no timeout": the owned pool's own default is USE_CLIENT_DEFAULT)
         self._call_timeout = httpx.USE_CLIENT_DEFAULT if self._owns_http else self._options.timeout
         self._urls: dict[str, httpx.URL] = {}
+        self._json_headers = {**(self._call_headers or {}), "Content-Type": "application/json"}
         self._init_resources()
 
     def _init_resources(self) -> None:  # pragma: no cover - the generated resources mix-in provides it
@@ -145,6 +146,7 @@ class BaseClient:
         clone._call_timeout = (
             httpx.USE_CLIENT_DEFAULT if options.timeout == pool.get("timeout") else options.timeout
         )
+        clone._json_headers = {**(clone._call_headers or {}), "Content-Type": "application/json"}
         clone._init_resources()
         return clone
 
@@ -171,7 +173,9 @@ class BaseClient:
             extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
             extra_query = None if extras.query is None else check_extra_query(op, extras.query)
         headers = self._call_headers
-        if prepared.content is not None or prepared.headers or extra_headers:
+        if prepared.content is not None and not prepared.headers and not extra_headers:
+            headers = self._json_headers  # the common call: a JSON body, no header arguments
+        elif prepared.content is not None or prepared.headers or extra_headers:
             headers = {**(headers or {}), **(prepared.headers or {})}
             if prepared.content is not None:
                 headers["Content-Type"] = "application/json"
