@@ -27,6 +27,7 @@ import httpx
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, Raia
+from raia_agent._pool import NoCookies
 from raia_agent.testing._instances import instance
 from raia_agent.testing._spec import Validator
 
@@ -139,6 +140,9 @@ def per_call_sync(n: int) -> dict[str, list[float]]:
     transport = httpx.MockTransport(handler)
     # The cheapest raw call: headers set once on the client, an absolute URL (no base_url merge).
     raw = httpx.Client(transport=transport, headers=HEADERS)
+    # The same, with the cookie store Raia's own pool has (none): what is left once both skip it.
+    raw_no_cookies = httpx.Client(transport=transport, headers=HEADERS)
+    raw_no_cookies._cookies = NoCookies()
     own = Raia(secret_key=KEY, base_url=BASE)
     users = Raia(secret_key=KEY, base_url=BASE, http_client=httpx.Client(transport=transport))
     bare = generated_client(transport, is_async=False)
@@ -156,6 +160,7 @@ def per_call_sync(n: int) -> dict[str, list[float]]:
         return interleaved(
             {
                 "raw": timed(lambda: raw.post(URL, json=BODY).json()),
+                "raw, no cookies": timed(lambda: raw_no_cookies.post(URL, json=BODY).json()),
                 "generated": timed(lambda: generated.sync(client=bare, body=generated_body())),
                 "raia": timed(lambda: own.feedback.create_or_update(**ARGS)),
                 "raia, user client": timed(lambda: users.feedback.create_or_update(**ARGS)),
@@ -202,6 +207,7 @@ def percall_rows() -> tuple[list[Row], str]:
     sync, asy = per_call_sync(n), per_call_async(n)
     rows = [
         ("per call CPU, sync: Raia / cheapest raw httpx call", ratio(sync, "raia", "raw"), "<= 1.20x"),
+        ("per call CPU, sync: Raia / raw httpx without a cookie store", ratio(sync, "raia", "raw, no cookies"), "-"),
         ("per call CPU, sync: Raia / bare generated function", ratio(sync, "raia", "generated"), "-"),
         ("per call CPU, sync: bare generated function / raw httpx", ratio(sync, "generated", "raw"), "-"),
         ("per call CPU, sync: Raia with your http_client / raw", ratio(sync, "raia, user client", "raw"), "-"),

@@ -101,9 +101,7 @@ class Raia(SyncResources, BaseClient):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> RawResponse[T]:
-        extras = None
-        if extra_headers is not None or extra_query is not None or extra_body is not None:
-            extras = Extras(extra_headers, extra_query, extra_body)
+        extras = Extras.of(extra_headers, extra_query, extra_body)
         try:
             return self._call(operation, args, self._per_call(timeout, max_retries), extras)
         except RaiaError as exc:
@@ -113,9 +111,10 @@ class Raia(SyncResources, BaseClient):
     def _call(
         self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
     ) -> RawResponse[T]:
-        request = self._build(operation, args, options, extras)
+        http = self._http
+        request = self._build(http, operation, args, options, extras)
         try:
-            return self._attempt(operation, request, options)
+            return self._attempt(http, operation, request, options)
         except APIError as exc:
             if options.max_retries == 0:
                 raise
@@ -127,13 +126,15 @@ class Raia(SyncResources, BaseClient):
                 if pending is not None:
                     failed, pending = pending, None
                     raise failed
-                return self._attempt(operation, request, options)
+                return self._attempt(http, operation, request, options)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
-    def _attempt(self, operation: Operation[T], request: httpx.Request, options: Options) -> RawResponse[T]:
+    def _attempt(
+        self, http: httpx.Client, operation: Operation[T], request: httpx.Request, options: Options
+    ) -> RawResponse[T]:
         self._log_request(request)
         try:
-            response = self._http.send(request, stream=True, follow_redirects=False)
+            response = http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
         try:
@@ -224,9 +225,7 @@ class AsyncRaia(AsyncResources, BaseClient):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> RawResponse[T]:
-        extras = None
-        if extra_headers is not None or extra_query is not None or extra_body is not None:
-            extras = Extras(extra_headers, extra_query, extra_body)
+        extras = Extras.of(extra_headers, extra_query, extra_body)
         try:
             return await self._call(operation, args, self._per_call(timeout, max_retries), extras)
         except RaiaError as exc:
@@ -236,9 +235,10 @@ class AsyncRaia(AsyncResources, BaseClient):
     async def _call(
         self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
     ) -> RawResponse[T]:
-        request = self._build(operation, args, options, extras)
+        http = self._http
+        request = self._build(http, operation, args, options, extras)
         try:
-            return await self._attempt(operation, request, options)
+            return await self._attempt(http, operation, request, options)
         except APIError as exc:
             if options.max_retries == 0:
                 raise
@@ -249,11 +249,11 @@ class AsyncRaia(AsyncResources, BaseClient):
                 if pending is not None:
                     failed, pending = pending, None
                     raise failed
-                return await self._attempt(operation, request, options)
+                return await self._attempt(http, operation, request, options)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     async def _attempt(
-        self, operation: Operation[T], request: httpx.Request, options: Options
+        self, http: httpx.AsyncClient, operation: Operation[T], request: httpx.Request, options: Options
     ) -> RawResponse[T]:
         self._log_request(request)
         # In async code the whole response, head included, is bounded by the read timeout: a server
@@ -265,23 +265,23 @@ class AsyncRaia(AsyncResources, BaseClient):
 
         seconds = options.timeout.read
         if seconds is None:
-            return await self._attempt_unbounded(operation, request, options)
+            return await self._attempt_unbounded(http, operation, request, options)
         try:
             if sniffio.current_async_library() == "asyncio":  # a third of anyio's cost per call
                 async with asyncio.timeout(seconds):
-                    return await self._attempt_unbounded(operation, request, options)
+                    return await self._attempt_unbounded(http, operation, request, options)
             import anyio
 
             with anyio.fail_after(seconds):
-                return await self._attempt_unbounded(operation, request, options)
+                return await self._attempt_unbounded(http, operation, request, options)
         except TimeoutError:
             raise APITimeoutError(f"the response did not arrive within {seconds:g} s") from None
 
     async def _attempt_unbounded(
-        self, operation: Operation[T], request: httpx.Request, options: Options
+        self, http: httpx.AsyncClient, operation: Operation[T], request: httpx.Request, options: Options
     ) -> RawResponse[T]:
         try:
-            response = await self._http.send(request, stream=True, follow_redirects=False)
+            response = await http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
         try:

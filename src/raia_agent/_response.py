@@ -47,17 +47,20 @@ class BodyLimit:
         self.deadline = None if seconds is None else time.monotonic() + seconds
         self.chunks: list[bytes] = []
         self.size = 0
+        self.decoder: Any = None
+        # Whether the caller feeds raw (still encoded) bytes: not when the body is already in
+        # memory (a mock transport's answer: httpx decoded it) or in an encoding httpx decodes for us.
+        self.raw = False
+        if getattr(response, "_content", None) is not None:
+            return
         encoding = response.headers.get("content-encoding", "").strip().lower()
         # gzip and deflate are inflated here, a bounded piece at a time, so a small compressed
         # bomb never expands past the limit in memory; httpx inflates each chunk whole.
-        self.decoder: Any = None
         if encoding in {"gzip", "x-gzip"}:
             self.decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
         elif encoding == "deflate":
             self.decoder = zlib.decompressobj()
-        # Whether the caller feeds raw (still encoded) bytes: not when the body is already in
-        # memory (a mock transport's answer) or in an encoding httpx decodes for us.
-        self.raw = getattr(response, "_content", None) is None and (self.decoder is not None or not encoding)
+        self.raw = self.decoder is not None or not encoding
 
     def feed(self, data: bytes, raw: bool = True) -> None:
         """Raw bytes: inflated when needed, in pieces no larger than what the limit still allows."""
@@ -117,6 +120,39 @@ def request_id_of(response: httpx.Response, redact: Redactor) -> str | None:
     return None if found is None else one_line(redact.text(found), _SHOWN, backslashes=False)
 
 
+class _Plan:
+    """How one documented status parses, kept in the operation's cache: the closed schema's check,
+    compiled once, and the model class (imported on the first body that passes)."""
+
+    __slots__ = ("check", "model", "op", "reply")
+
+    def __init__(self, op: Operation[Any], status: int) -> None:
+        self.op = op
+        self.reply = reply = op.replies.get(status) or op.replies.get(op.success) or Reply(None)
+        key = f"closed:{status}"
+        schema = reply.schema
+        self.check = None if schema is None else op.cache.get(key) or validator(op.cache, key, closed(schema))
+        self.model: Any = None
+
+    def build(self, data: Any) -> Any:
+        model = self.model
+        if model is None:
+            if self.reply.model is None:
+                return data
+            model = self.model = _model(self.op, self.reply)
+        return [model.from_dict(item) for item in data] if self.reply.many else model.from_dict(data)
+
+
+def _plan(op: Operation[Any], status: int) -> _Plan:
+    plans: dict[int, _Plan] | None = op.cache.get("plans")
+    if plans is None:
+        plans = op.cache["plans"] = {}
+    found = plans.get(status)
+    if found is None:
+        found = plans[status] = _Plan(op, status)
+    return found
+
+
 def _model(op: Operation[Any], reply: Reply) -> Any:
     key = f"model:{reply.model}"
     found = op.cache.get(key)
@@ -135,16 +171,20 @@ def _build(op: Operation[Any], reply: Reply, data: Any) -> Any:
 def parse(
     op: Operation[T], response: httpx.Response, content: bytes, redact: Redactor, *, strict: bool
 ) -> RawResponse[T]:
-    """The documented model; with `strict` False, what a newer spec would explain is kept (see _lenient)."""
+    """The documented model; with `strict` False, what a newer spec would explain is kept (see _lenient).
+
+    The request id (read, redacted and escaped) is worked out only for an error: a success's
+    RawResponse reads it from its headers when asked."""
     status = response.status_code
-    request_id = request_id_of(response, redact)
     if not 200 <= status < 300:
-        raise status_error(op, response, content, redact, request_id)
-    reply = op.replies.get(status) or op.replies.get(op.success) or Reply(None)
-    if reply.schema is None:
+        raise status_error(op, response, content, redact, request_id_of(response, redact))
+    plan = _plan(op, status)
+    schema = plan.reply.schema
+    if schema is None:
         return RawResponse(response, None)  # type: ignore[arg-type]  # the operation documents no body
 
     def invalid(reason: str, body: object, problems: Any = None) -> ResponseValidationError:
+        request_id = request_id_of(response, redact)
         suffix = f" (request id {request_id})" if request_id else ""
         # the reason quotes the server's field names and values: bounded and escaped for a terminal
         reason = one_line(redact.text(reason), _REASON, backslashes=False)
@@ -163,15 +203,14 @@ def parse(
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
         raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
-    key = f"closed:{status}"
-    check = op.cache.get(key) or validator(op.cache, key, closed(reply.schema))
+    check = plan.check
     problems: list[Problem] = []
     if check is not None and not check.is_valid(data):
         problems = check.problems(data)
-        if strict or not (forward_compatible(problems) or _only_undocumented(op, status, reply.schema, data)):
+        if strict or not (forward_compatible(problems) or _only_undocumented(op, status, schema, data)):
             raise invalid("; ".join(map(str, problems)) or "unexpected body", data, problems)
         for problem in problems:
-            where, what = describe(problem, data, reply.schema)
+            where, what = describe(problem, data, schema)
             logger.warning(
                 "%s %s -> %s: response field %s: %s (strict_responses=True refuses it)",
                 op.method, op.path, status,
@@ -179,8 +218,8 @@ def parse(
             )  # fmt: skip
     try:
         if problems:
-            return RawResponse(response, build(data, reply.schema, problems, lambda d: _build(op, reply, d)))
-        return RawResponse(response, _build(op, reply, data))
+            return RawResponse(response, build(data, schema, problems, plan.build))
+        return RawResponse(response, plan.build(data))
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         # the schema passed (or failed only in ways a newer spec explains), the generated parser did not
         raise invalid(f"{type(exc).__name__}: {exc}", data, problems or None) from exc

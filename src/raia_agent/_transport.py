@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from ._pool import NoCookies
+
 HTTPX = "httpx"
 AIOHTTP = "aiohttp"
 HTTPX_CONNECTIONS = 8  # the best bound on httpx's own pool in make bench's sweep (see _bounded)
@@ -57,7 +59,7 @@ def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Async
         pool = httpx.AsyncClient(**settings, transport=_aiohttp_transport(settings["limits"]))
     # The API authenticates by header and sets no cookies; httpx would still parse every response
     # for them through http.cookiejar (about a tenth of the import's CPU in the profile).
-    pool._cookies = _NoCookies()
+    pool._cookies = NoCookies()
     return pool
 
 
@@ -74,13 +76,6 @@ def _bounded(limits: httpx.Limits) -> httpx.Limits:
     return httpx.Limits(
         max_connections=cap, max_keepalive_connections=cap, keepalive_expiry=limits.keepalive_expiry
     )
-
-
-class _NoCookies(httpx.Cookies):
-    """A cookie store that keeps nothing: responses' Set-Cookie headers are ignored."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
 
 
 def _aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:

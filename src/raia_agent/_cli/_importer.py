@@ -92,7 +92,6 @@ class Importer:
         self._workers: list[asyncio.Task[None]] = []
         self._pair_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._python_names = json_to_python()
-        self._ids: dict[str, tuple[str, str]] = {}  # feedback ids confirmed in this run -> pair
 
     # -- stopping ------------------------------------------------------------------------------
 
@@ -214,10 +213,11 @@ class Importer:
         if wrong:
             self._fail(row, f"not confirmed: {wrong}", None)
             return
-        self._ids[str(feedback.id).lower()] = row.pair
         created = feedback.created_at == feedback.updated_at
         try:
-            self.journal.confirm(row.line, row.digest, row.pair, str(feedback.id), created)
+            # lower case, as _wrong_echo looks it up; the journal is the only record of the ids
+            # confirmed (this run's too), so memory stays flat however many rows the file has
+            self.journal.confirm(row.line, row.digest, row.pair, str(feedback.id).lower(), created)
         except Exception as exc:  # a journal that cannot record must stop the import
             self.halt(exc)
         self.stats.sent += 1
@@ -238,7 +238,7 @@ class Importer:
             if name in carried and str(echoed[name]).lower() != sent:
                 return f"the response is for {name} {str(echoed[name])[:80]!r}, this row has {sent!r}"
         feedback_id = str(echoed.get("id", "")).lower()
-        other = self._ids.get(feedback_id) or self.journal.pair_of(feedback_id)
+        other = self.journal.pair_of(feedback_id)  # this run's confirmations included (same connection)
         if feedback_id and other is not None and other != row.pair:
             return f"the response's feedback id {feedback_id[:80]!r} was confirmed for another row's {UPSERT_KEY}"
         return ""

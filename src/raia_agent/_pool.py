@@ -1,0 +1,69 @@
+"""The connection pool a client and its with_options copies share."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from ._exceptions import RaiaError
+
+# Enough connections for the import's default concurrency without waiting on the pool.
+DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+class Pool:
+    """The connection pool a client and its with_options copies share, bound to one process.
+
+    After os.fork() the child must not write to the parent's sockets: the first call there
+    opens a new pool (a user's http_client cannot be rebuilt, so that is a RaiaError).
+    """
+
+    __slots__ = ("abandoned", "http", "owned", "pid", "settings", "transport")
+
+    def __init__(
+        self,
+        http: httpx.Client | httpx.AsyncClient | None,
+        owned: bool,
+        settings: dict[str, Any],
+        transport: str | None = None,
+        http_type: type[httpx.Client] | type[httpx.AsyncClient] = httpx.Client,
+    ) -> None:
+        self.owned, self.settings, self.transport, self.pid = owned, settings, transport, os.getpid()
+        self.http = http if http is not None else self._new(http_type)
+        # The parent's pool, kept referenced and never closed here: closing it from the child
+        # could end a TLS session the parent still uses.
+        self.abandoned: list[httpx.Client | httpx.AsyncClient] = []
+
+    def live(self, owner: str) -> httpx.Client | httpx.AsyncClient:
+        if self.pid == os.getpid():
+            return self.http
+        if not self.owned:
+            raise RaiaError(
+                f"this {owner} was created before os.fork() with an http_client of your own, whose "
+                "connections the parent process still uses; create the client in the child process"
+            )
+        self.abandoned.append(self.http)
+        self.http = self._new(httpx.AsyncClient if isinstance(self.http, httpx.AsyncClient) else httpx.Client)
+        self.pid = os.getpid()
+        return self.http
+
+    def _new(
+        self, http_type: type[httpx.Client] | type[httpx.AsyncClient]
+    ) -> httpx.Client | httpx.AsyncClient:
+        if http_type is httpx.AsyncClient:
+            from ._transport import async_pool  # the transport is chosen once per pool (see _transport)
+
+            return async_pool(self.settings, self.transport)
+        pool = httpx.Client(**self.settings)
+        pool._cookies = NoCookies()  # as async_pool's: the cookie jar costs ~20 us a call (CONTRIBUTING)
+        return pool
+
+
+class NoCookies(httpx.Cookies):
+    """A cookie store that keeps nothing: the API authenticates by header and sets no cookies,
+    yet httpx would parse every response for them through http.cookiejar."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
