@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -217,6 +218,46 @@ def test_a_client_with_a_users_http_client_refuses_calls_after_fork(server: Loca
         message = pipe.read().decode()
     assert message.startswith("RaiaError: ") and "os.fork()" in message and "child process" in message
     assert client.feedback.create_or_update(**ARGS).question == "Q"  # the parent is unaffected
+    client.close()
+
+
+@fork_only
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_threads_racing_to_call_after_fork_open_one_pool(server: LocalServer) -> None:
+    """Sixteen threads of a child calling at once find one new pool; the parent's is set aside once."""
+    client = Raia(secret_key=server.secret_key, base_url=server.base_url, max_retries=0)
+    client.feedback.create_or_update(**ARGS)
+    parent_pool = client._http
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            start = threading.Barrier(16)
+            seen: list[int] = []
+
+            def call() -> None:
+                start.wait()
+                seen.append(id(client._http))
+                client.feedback.create_or_update(**ARGS)
+
+            threads = [threading.Thread(target=call) for _ in range(16)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            result = {"pools": len(set(seen)), "calls": len(seen), "set_aside": len(client._pool.abandoned),
+                      "new": id(client._http) != id(parent_pool)}  # fmt: skip
+            os.write(write, json.dumps(result).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read, "rb") as pipe:
+        report = pipe.read()
+    assert os.waitstatus_to_exitcode(status) == 0, report
+    assert json.loads(report) == {"pools": 1, "calls": 16, "set_aside": 1, "new": True}
     client.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import httpx
@@ -11,6 +12,19 @@ from ._exceptions import RaiaError
 
 # Enough connections for the import's default concurrency without waiting on the pool.
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+# Taken only in a forked child, to open its one new pool: a lock copied from the parent may be held
+# there by a thread that no longer exists, so every child starts with a fresh one.
+_reopening = threading.Lock()
+
+
+def _fresh_lock() -> None:
+    global _reopening
+    _reopening = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock)
 
 
 class Pool:
@@ -39,6 +53,12 @@ class Pool:
     def live(self, owner: str) -> httpx.Client | httpx.AsyncClient:
         if self.pid == os.getpid():
             return self.http
+        with _reopening:  # threads of the child racing here open one pool, not one each
+            if self.pid == os.getpid():
+                return self.http
+            return self._reopen(owner)
+
+    def _reopen(self, owner: str) -> httpx.Client | httpx.AsyncClient:
         if not self.owned:
             raise RaiaError(
                 f"this {owner} was created before os.fork() with an http_client of your own, whose "
