@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from raia_agent_api import models
 from raia_agent_api._spec import corrected_spec
+from raia_agent_api.resources._operations import OPERATIONS
 
 SRC = Path(__file__).parents[1] / "src"  # raia_agent, and raia_spec under it
 # Field names the server and client meet as rules of HTTP APIs rather than as this spec's facts;
@@ -105,8 +106,30 @@ def mentions(source: str) -> Iterator[tuple[int, str, bool]]:
             yield node.lineno, node.attr, True
 
 
-def offences(source: str, paths: set[str], schemas: set[str], fields: set[str]) -> list[str]:
-    out = []
+def operation_calls(source: str, operations: set[str]) -> Iterator[tuple[int, str]]:
+    """(line, "resource.method") for each literal naming an operation's client path and each
+    attribute chain `<anything>.<resource>.<method>` calling one by hand."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and node.value in operations:
+            yield node.lineno, str(node.value)
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Attribute)
+            and (name := f"{node.value.attr}.{node.attr}") in operations
+        ):
+            yield node.lineno, name
+
+
+def offences(
+    source: str,
+    paths: set[str],
+    schemas: set[str],
+    fields: set[str],
+    operations: frozenset[str] = frozenset(),
+) -> list[str]:
+    out = [
+        f"line {line}: operation {name!r}" for line, name in sorted(operation_calls(source, set(operations)))
+    ]
     for line, text, is_model in sorted(mentions(source)):
         if is_model:
             out.append(f"line {line}: model {text!r}")
@@ -123,7 +146,7 @@ def offences(source: str, paths: set[str], schemas: set[str], fields: set[str]) 
 def test_no_hand_written_module_names_the_spec(module: Path) -> None:
     """A hand-written module names no operation path, schema or JSON field of the spec."""
     paths, schemas, fields = spec_names()
-    assert offences(module.read_text(encoding="utf-8"), paths, schemas, fields) == []
+    assert offences(module.read_text(encoding="utf-8"), paths, schemas, fields, frozenset(OPERATIONS)) == []
 
 
 def test_the_check_finds_each_kind_of_name() -> None:
@@ -145,4 +168,13 @@ def test_the_check_finds_each_kind_of_name() -> None:
         "line 4: schema 'ThingDTO'",
         "line 5: JSON field 'thingId'",
         "line 7: model 'Thing'",
+    ]
+
+
+def test_the_check_finds_an_operation_called_or_named_by_hand() -> None:
+    """`client.things.create(...)` and the literal "things.create" are caught; `things.create` alone is not."""
+    source = 'await self.client.things.create(**params)\nNAME = "things.create"\nthings.create()\n'
+    assert offences(source, set(), set(), set(), frozenset({"things.create"})) == [
+        "line 1: operation 'things.create'",
+        "line 2: operation 'things.create'",
     ]

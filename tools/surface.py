@@ -322,8 +322,12 @@ def main() -> None:
     try:
         naming, config = Naming.load(args.generator_yaml)
         spec = load_untrusted(args.spec)
-        write(build(spec, naming, config.get("pagination")), args.package)
-        surface_facts.write(args.generator_yaml, spec, args.package)
+        surface = build(spec, naming, config.get("pagination"))
+        write(surface, args.package)
+        names = {
+            route(op.http_method, op.path): f"{op.resource}.{op.method_name}" for op in surface.operations
+        }
+        surface_facts.write(args.generator_yaml, spec, args.package, names)
     except (SurfaceError, surface_facts.FactsError) as exc:
         raise SystemExit(f"surface: {exc}") from None
     except Exception as exc:  # one line for the maintainer, not a traceback

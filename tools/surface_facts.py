@@ -37,6 +37,7 @@ class Facts:
     timestamps: dict[str, str]
     upsert_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cli_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cli_operation: str | None = None
 
 
 def generated_models(package: Path) -> list[str]:
@@ -56,7 +57,10 @@ def _request_properties(spec: dict[str, Any], op: dict[str, Any]) -> set[str]:
     return set(schema.get("properties") or {})
 
 
-def load(generator_yaml: Path, spec: dict[str, Any], package: Path) -> Facts:
+def load(
+    generator_yaml: Path, spec: dict[str, Any], package: Path, client_paths: dict[str, str] | None = None
+) -> Facts:
+    """CLIENT_PATHS: "METHOD /path" -> the operation's client path ("resource.method"), as generated."""
     config = yaml.safe_load(generator_yaml.read_text(encoding="utf-8")) or {}
     models = generated_models(package)
     exports = config.get("exports")
@@ -109,9 +113,31 @@ def load(generator_yaml: Path, spec: dict[str, Any], package: Path) -> Facts:
         for alias in options
         if not re.fullmatch(r"--[a-z][a-z0-9-]*", alias)
     ]
+    chosen, trouble = _cli_operation(config.get("cli") or {}, keys, client_paths or {})
+    problems += trouble
     if problems:
         raise FactsError(f"{generator_yaml}: " + "; ".join(problems))
-    return Facts(exported, timestamps, keys, aliases)
+    return Facts(exported, timestamps, keys, aliases, chosen)
+
+
+def _cli_operation(
+    cli: dict[str, Any], keys: dict[str, tuple[str, ...]], names: dict[str, str]
+) -> tuple[str | None, list[str]]:
+    """The operation `<resource> send` and `<resource> import` call: cli.upsert's route, else the one
+    route server.upsert_keys lists. The import journals each row by its upsert key: two fields."""
+    where = cli.get("upsert")
+    if where is None:
+        if len(keys) > 1:
+            return None, [f"cli.upsert: choose the import's route among {sorted(keys)}"]
+        where = next(iter(keys), None)
+        if where is None:
+            return None, []
+    where = str(where)
+    if where not in names:
+        return None, [f"cli.upsert {where!r} matches no operation"]
+    if len(keys.get(where, ())) != 2:
+        return None, [f"cli.upsert {where!r}: server.upsert_keys must give it two request fields"]
+    return names[where], []
 
 
 def render(facts: Facts) -> str:
@@ -125,6 +151,8 @@ def render(facts: Facts) -> str:
         f"UPSERT_KEYS: Final[dict[str, tuple[str, ...]]] = {facts.upsert_keys!r}\n"
         "# request field -> the CLI's extra long options for it\n"
         f"CLI_ALIASES: Final[dict[str, tuple[str, ...]]] = {facts.cli_aliases!r}\n"
+        "# the operation (resource.method) the CLI's send and import call; None: no such commands\n"
+        f"CLI_OPERATION: Final[str | None] = {facts.cli_operation!r}\n"
     )
 
 
@@ -139,7 +167,9 @@ def render_exports(facts: Facts) -> str:
     )
 
 
-def write(generator_yaml: Path, spec: dict[str, Any], package: Path) -> None:
-    facts = load(generator_yaml, spec, package)
+def write(
+    generator_yaml: Path, spec: dict[str, Any], package: Path, names: dict[str, str] | None = None
+) -> None:
+    facts = load(generator_yaml, spec, package, names)
     (package / "_facts.py").write_text(render(facts), encoding="utf-8")
     (package / "_exports.py").write_text(render_exports(facts), encoding="utf-8")

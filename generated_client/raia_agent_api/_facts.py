@@ -11,3 +11,5 @@ UPSERT_KEYS: Final[dict[str, tuple[str, ...]]] = {
 }
 # request field -> the CLI's extra long options for it
 CLI_ALIASES: Final[dict[str, tuple[str, ...]]] = {"voteType": ("--vote",)}
+# the operation (resource.method) the CLI's send and import call; None: no such commands
+CLI_OPERATION: Final[str | None] = "feedback.create_or_update"

@@ -27,7 +27,7 @@ from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CL
 from ._journal import Journal
 from ._rejects import Rejects
 from ._rows import Row
-from ._spec import UPSERT_KEY, json_to_python
+from ._spec import UPSERT_KEY, bound, json_to_python
 
 
 @dataclass
@@ -202,7 +202,7 @@ class Importer:
         assert self.client is not None and row.body is not None
         params = {self._python_names.get(key, key): value for key, value in row.body.items()}
         try:
-            feedback = await self.client.feedback.create_or_update(**params)
+            feedback = await bound(self.client)(**params)
         except (PermissionDeniedError, AuthenticationError, APIConnectionError) as exc:
             self.halt(exc)
             return

@@ -17,14 +17,19 @@ import click
 from .._version import __version__
 from ._common import EXIT_INTERRUPTED, SafeStream
 
-# Hand-written commands, by resource; a generated command of the same name gives way to them.
-HAND_WRITTEN = {
-    "feedback": {
-        "send": ("._send:command", "Create or update one feedback and print it."),
-        "import": ("._import:import_", "Import feedbacks from a JSONL, CSV or TSV file; rerun to resume."),
-    }
+# Hand-written commands of the resource whose upsert they call (see _spec.OPERATION); a generated
+# command of the same name gives way to them.
+UPSERT_COMMANDS = {
+    "send": ("._send:command", "Create or update one document and print it."),
+    "import": ("._import:import_", "Import a JSONL, CSV or TSV file of them; rerun to resume."),
 }
-RESOURCE_HELP = {"feedback": "Send conversation-message feedback to the API."}
+
+
+def hand_written() -> dict[str, dict[str, tuple[str, str]]]:
+    """resource -> its hand-written commands (none when the spec has no upsert for them)."""
+    from raia_agent_api._facts import CLI_OPERATION  # small: --help stays cheap
+
+    return {CLI_OPERATION.partition(".")[0]: UPSERT_COMMANDS} if CLI_OPERATION else {}
 
 
 class LazyGroup(click.Group):
@@ -69,8 +74,9 @@ class ResourceGroup(LazyGroup):
     """One resource: its hand-written commands, then a command per generated operation."""
 
     def __init__(self, name: str, operations: dict[str, str]) -> None:
-        help_text = RESOURCE_HELP.get(name, f"The {name} operations of the API.")
-        super().__init__(name, lazy=HAND_WRITTEN.get(name, {}), help=help_text)
+        commands = hand_written().get(name, {})
+        extra = " Also `send` one document and `import` a file of them." if commands else ""
+        super().__init__(name, lazy=commands, help=f"The {name} operations of the API.{extra}")
         self.operations = {cmd: op for cmd, op in operations.items() if cmd not in self.lazy}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -96,7 +102,7 @@ class RootGroup(LazyGroup):
         from ._ops import resources
 
         found = resources()
-        for name in HAND_WRITTEN:
+        for name in hand_written():
             found.setdefault(name, {})
         return found
 

@@ -10,7 +10,7 @@ import click
 
 from ._common import CLIError, connection_options, fail, secret_key, setup_logging
 from ._params import Option, options, print_result
-from ._spec import Field, fields
+from ._spec import Field, bound, fields
 
 __all__ = ["Option", "command", "options"]
 
@@ -31,7 +31,7 @@ def command(spec_fields: Sequence[Field] | None = None) -> click.Command:
         try:
             key = secret_key(secret_key_file)
             with Raia(secret_key=key, base_url=base_url) as client:
-                stored = client.feedback.create_or_update(**values)
+                stored = bound(client)(**values)
         except (CLIError, RaiaError, ValueError, TypeError, OSError) as exc:
             fail(exc, debug)
         print_result(stored.to_dict(), as_json)

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from raia_agent_api._facts import CLI_OPERATION
+
 from raia_spec import Reader, resolve, single_allof
 
-# The generated operation both commands call: client.feedback.create_or_update.
-OPERATION = "feedback.create_or_update"
+# The operation `send` and `import` call ("resource.method"), as spec/generator.yaml's cli.upsert
+# (or its one server.upsert_keys route) chose it; "" when the spec has none, and then no such commands.
+OPERATION = CLI_OPERATION or ""
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
@@ -32,11 +35,24 @@ def _operation(name: str = OPERATION) -> Any:
     return operations()[name]
 
 
+def resource() -> str:
+    """The resource whose command group holds `send` and `import` ("" when there are none)."""
+    return OPERATION.partition(".")[0]
+
+
+def bound(client: Any) -> Any:
+    """The client's method for OPERATION (`client.<resource>.<method>`), found by its name."""
+    name, _, method = OPERATION.partition(".")
+    return getattr(getattr(client, name), method)
+
+
 def upsert_key(operation: str = OPERATION) -> tuple[str, ...]:
     """The request fields the API upserts on (rows sharing their values are one document), as
     spec/generator.yaml's server.upsert_keys gives them for the operation's route; () if none."""
     from raia_agent_api._facts import UPSERT_KEYS
 
+    if not operation:
+        return ()
     op = _operation(operation)
     return tuple(UPSERT_KEYS.get(f"{op.method} {op.path}", ()))
 
