@@ -134,7 +134,8 @@ NULLABLE: Operation[object] = Operation(
     name="things.create",
     method="POST",
     path="/things",
-    params=(Param("answer", "answer", "body"), Param("note", "note", "body")),
+    # generation marks the required, nullable field (tests/test_required_nullable.py pins that)
+    params=(Param("answer", "answer", "body", send_null=True), Param("note", "note", "body")),
     params_schema=None,
     body_schema={
         "type": "object",
