@@ -33,7 +33,7 @@ from tools.naming_checks import (
     refuse_clashes,
     where,
 )
-from tools.spec_guard import load_untrusted
+from tools.spec_guard import load_untrusted, shown
 
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
 
@@ -59,6 +59,8 @@ def snake_case(name: str) -> str:
 
 # A method name that would shadow what every generated resource class has.
 _RESOURCE_ATTRIBUTES = {"with_raw_response"}
+# A resource is a module (and `_ops_<name>.py`, and their `.cpython-3XX.pyc`): file names stop at 255 bytes.
+MAX_RESOURCE_LENGTH = 100
 
 
 @dataclass
@@ -193,6 +195,12 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
             raise NamingError(
                 f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
+            )
+        if len(resource) > MAX_RESOURCE_LENGTH:
+            raise NamingError(
+                f"tag {shown(tag)} would be a resource named with {len(resource)} characters, over "
+                f"{MAX_RESOURCE_LENGTH} (its modules' file names would be too long): "
+                "add a naming.resources entry for it in spec/generator.yaml"
             )
     first_tag: dict[str, str] = {}
     for p, m, op in ops:

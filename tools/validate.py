@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 from referencing.exceptions import Unresolvable
 
 from raia_spec import Reader, RefError
-from tools.spec_guard import SpecRefused, load_untrusted
+from tools.spec_guard import SpecRefused, load_untrusted, shown
 
 
 def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
@@ -48,6 +48,9 @@ def problems(path: Path) -> list[str]:
         # Its message is "... does not exist within {<the whole spec>}"; the walk below names
         # the same $ref with where it is.
         unresolvable = True
+    except RecursionError:
+        # a reference to itself (through nothing else) sends the validator round: the walk names it
+        found.append("a $ref cycle the validator cannot follow")
     except Exception as exc:  # the validator's own message is the report
         found.append(one_line(str(exc)) or repr(exc))
     reader = Reader(doc)
@@ -55,7 +58,15 @@ def problems(path: Path) -> list[str]:
         try:
             reader.target(ref)
         except RefError:
-            found.append(f"Unresolvable $ref {ref!r} at {where}")
+            found.append(f"Unresolvable $ref {shown(ref)} at {where}")
+            continue
+        try:
+            reader.resolve({"$ref": ref})
+        except RefError as exc:
+            # a cycle of bare references (which no schema can mean) or an endless chain; a step
+            # that points nowhere is reported above at its own place
+            if str(exc).startswith(("$ref cycle", "$ref chain")):
+                found.append(f"{exc} at {where}")
     if unresolvable and not found:
         found.append("a $ref does not resolve")
     return found

@@ -1,0 +1,91 @@
+"""Hostile specs and hostile use of the lazily built client, found by attacking the day's changes."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from raia_agent import AsyncRaia, Raia
+from tests._frozen import BODY, FEEDBACKS, RESPONSE, frozen_spec, generate
+
+
+def _get(spec: dict[str, object], path: str, tag: str) -> None:
+    ok = {
+        "200": {
+            "description": "ok",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{RESPONSE}"}}},
+        }
+    }
+    spec["paths"][path] = {"get": {"operationId": "getA", "tags": [tag], "responses": ok}}  # type: ignore[index]
+
+
+def test_a_tag_too_long_for_a_module_file_name_is_refused_naming_the_tag(tmp_path: Path) -> None:
+    """A 250-character tag is refused by naming, saying what to add, not by an OSError while writing files."""
+    spec = frozen_spec()
+    _get(spec, "/a", "y" * 250)
+    result = generate(spec, tmp_path / "out")
+    assert result.returncode != 0
+    assert "naming.resources entry" in result.stderr and "over 100" in result.stderr, result.stderr
+    assert "OSError" not in result.stderr and "File name too long" not in result.stderr
+
+
+def test_a_parameter_schema_that_refers_to_itself_is_refused_naming_where(tmp_path: Path) -> None:
+    """A parameter whose schema is a $ref to that same schema is a one-line cycle naming its place."""
+    spec = frozen_spec()
+    spec["components"]["parameters"] = {
+        "Q": {"name": "q", "in": "query", "schema": {"$ref": "#/components/parameters/Q/schema"}}
+    }
+    spec["paths"][FEEDBACKS]["post"]["parameters"] = [{"$ref": "#/components/parameters/Q"}]
+    result = generate(spec, tmp_path / "out")
+    assert result.returncode != 0
+    assert "$ref cycle" in result.stderr and "/components/parameters/Q/schema" in result.stderr, result.stderr
+    assert "maximum recursion depth" not in result.stderr
+
+
+def test_a_reference_to_a_huge_array_index_is_reported_cut_short(tmp_path: Path) -> None:
+    """A $ref ending in a 5,000-digit index is reported unresolvable on a line of bounded length."""
+    spec = frozen_spec()
+    spec["components"]["schemas"]["L"] = {"type": "string", "enum": ["a"]}
+    props = spec["components"]["schemas"][BODY]["properties"]
+    props["comment"] = {"$ref": "#/components/schemas/L/enum/" + "9" * 5000}
+    result = generate(spec, tmp_path / "out")
+    assert result.returncode != 0
+    assert "Unresolvable $ref" in result.stderr, result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 1000
+
+
+@pytest.mark.parametrize("flavour", [Raia, AsyncRaia])
+def test_threads_racing_to_first_use_of_a_resource_all_get_one_object(
+    flavour: type[Raia] | type[AsyncRaia],
+) -> None:
+    """Ten threads reading client.feedback at once, before it is built, all hold the same resource."""
+    client = flavour(secret_key="sk-race", base_url="http://127.0.0.1:9")
+    barrier = threading.Barrier(10)
+    got: list[object] = []
+
+    def read() -> None:
+        barrier.wait()
+        got.append(client.feedback)
+
+    threads = [threading.Thread(target=read) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 10 and all(resource is client.feedback for resource in got)
+
+
+@pytest.mark.parametrize("flavour", [Raia, AsyncRaia])
+def test_pickling_a_client_is_refused_before_a_byte_is_written(flavour: type[Raia] | type[AsyncRaia]) -> None:
+    """pickle.dump of a client raises a TypeError saying why, writes nothing, and never shows the key."""
+    client = flavour(secret_key="sk-pickle-secret", base_url="http://127.0.0.1:9")
+    client.feedback  # noqa: B018 - a used client holds its resources too
+    out = io.BytesIO()
+    with pytest.raises(TypeError, match=f"{flavour.__name__} cannot be pickled") as caught:
+        pickle.dump(client, out)
+    assert out.getvalue() == b""
+    assert "sk-pickle-secret" not in str(caught.value)
