@@ -21,7 +21,7 @@ from raia_spec import JsonSchemas, operations, resolve, security_headers
 from . import pynames, surface_facts, surface_lenient, surface_paging, surface_render
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
-from .surface_schema import Annotations, is_deprecated
+from .surface_schema import Annotations, is_deprecated, takes_null
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -151,9 +151,8 @@ def _arguments(
     nullable = {
         name
         for name, prop in (converted.get("properties") or {}).items()
-        if name in set(converted.get("required") or ()) and body_required
-        and ("null" in (prop.get("type") or []) or {"type": "null"} in (prop.get("anyOf") or []))
-    }  # fmt: skip
+        if name in set(converted.get("required") or ()) and body_required and takes_null(body_schema, prop)
+    }
     for argument in arguments:
         argument.send_null = argument.location == "body" and argument.name in nullable
     return arguments, params_schema, body_schema, body_required
