@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent import AsyncRaia, Raia
+from raia_agent.testing import local_server
 from tests._frozen import BODY, FEEDBACKS, RESPONSE, frozen_spec, generate
 
 
@@ -89,3 +90,27 @@ def test_pickling_a_client_is_refused_before_a_byte_is_written(flavour: type[Rai
         pickle.dump(client, out)
     assert out.getvalue() == b""
     assert "sk-pickle-secret" not in str(caught.value)
+
+
+def _served_spec_refusal(change: str) -> str:
+    spec = frozen_spec()
+    post = spec["paths"][FEEDBACKS]["post"]
+    if change == "parameters not a list":
+        post["parameters"] = "x"
+    elif change == "a pattern that is no regex":
+        spec["components"]["schemas"][BODY]["properties"]["comment"] = {"type": "string", "pattern": "(["}
+    else:
+        post["responses"]["201"] = {"$ref": "#/components/responses/Nope"}
+    with pytest.raises(ValueError, match="cannot be served") as caught, local_server(spec=spec):
+        pass
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "change", ["parameters not a list", "a pattern that is no regex", "a $ref to nowhere"]
+)
+def test_the_test_server_refuses_a_broken_spec_in_one_line_naming_the_operation(change: str) -> None:
+    """local_server(spec=...) with a broken operation raises one ValueError line naming the route, not a raw TypeError."""
+    message = _served_spec_refusal(change)
+    assert message.startswith(f"the spec's POST '{FEEDBACKS}' cannot be served: "), message
+    assert "\n" not in message and len(message) < 400, message
