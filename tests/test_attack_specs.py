@@ -11,7 +11,9 @@ import pytest
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
-from tests._frozen import BODY, FEEDBACKS, RESPONSE, frozen_spec, generate
+from tests._frozen import BODY, FEEDBACKS, FROZEN_GENERATOR, RESPONSE, frozen_spec, generate
+from tools.naming import Naming
+from tools.surface import MAX_EMBEDDED, SurfaceError, build
 
 
 def _get(spec: dict[str, object], path: str, tag: str) -> None:
@@ -114,3 +116,25 @@ def test_the_test_server_refuses_a_broken_spec_in_one_line_naming_the_operation(
     message = _served_spec_refusal(change)
     assert message.startswith(f"the spec's POST '{FEEDBACKS}' cannot be served: "), message
     assert "\n" not in message and len(message) < 400, message
+
+
+def test_references_fanning_out_across_many_operations_are_refused_before_the_output_grows() -> None:
+    """Operations that each reach 1,000 components, past MAX_EMBEDDED copies in all, are one SurfaceError."""
+    spec = frozen_spec()
+    schemas = spec["components"]["schemas"]
+    for i in range(1000):
+        schemas[f"S{i}"] = {"type": "object", "properties": {"x": {"type": "string"}}}
+    schemas["Root"] = {
+        "type": "object",
+        "properties": {f"p{i}": {"$ref": f"#/components/schemas/S{i}"} for i in range(1000)},
+    }
+    ok = {
+        "description": "ok",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Root"}}},
+    }
+    for n in range(MAX_EMBEDDED // 1000 + 1):
+        spec["paths"][f"/r{n}"] = {
+            "get": {"operationId": f"get{n}", "tags": [f"T{n}"], "responses": {"200": ok}}
+        }
+    with pytest.raises(SurfaceError, match=f"over {MAX_EMBEDDED:,} component schemas"):
+        build(spec, Naming.load(FROZEN_GENERATOR)[0])

@@ -28,6 +28,12 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRAC
 RESERVED = {"self", "timeout", "max_retries"}
 
 
+# Component schemas copied into the operation descriptions, over all operations: each operation
+# embeds what its schemas reach, so a spec well under the guard's size can fan references out to
+# gigabytes of generated code. The real spec copies a few dozen.
+MAX_EMBEDDED = 50_000
+
+
 class SurfaceError(Exception):
     """The spec has something the surface cannot express; the message names the operation."""
 
@@ -203,6 +209,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
     types = Annotations(spec, naming)
     schemas = JsonSchemas(spec)
     specs: list[OperationSpec] = []
+    embedded = 0
     for path, http_method, op in operations(spec):
         item = resolve(spec, spec["paths"][path])
         resource = naming.resource_name(primary_tag(op))
@@ -213,6 +220,13 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             replies, success, returns = _replies(op, spec, types, schemas)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
+            reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
+            embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
+            if embedded > MAX_EMBEDDED:
+                raise SurfaceError(
+                    f"with it the operations embed over {MAX_EMBEDDED:,} component schemas "
+                    "(references fan out too widely to generate)"
+                )
         except SurfaceError as exc:
             raise SurfaceError(f"{where}: {exc}") from None
         except Exception as exc:  # one line naming the operation, not a traceback
