@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 from referencing.exceptions import Unresolvable
 
 from raia_spec import Reader, RefError
-from tools.spec_guard import SpecRefused, load_untrusted, shown
+from tools.spec_guard import SpecRefused, load_untrusted
 
 
 def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
@@ -28,6 +28,11 @@ def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from refs(value, f"{where}/{index}")
+
+
+def _ends(ref: str) -> str:
+    """A reference for a message, escaped; a long one keeps both ends (a wrong last step shows)."""
+    return repr(ref) if len(ref) <= 160 else f"{ref[:100]!r}...{ref[-50:]!r}"
 
 
 def one_line(message: str, limit: int = 240) -> str:
@@ -58,7 +63,7 @@ def problems(path: Path) -> list[str]:
         try:
             reader.target(ref)
         except RefError:
-            found.append(f"Unresolvable $ref {shown(ref)} at {where}")
+            found.append(f"Unresolvable $ref {_ends(ref)} at {where}")
             continue
         try:
             reader.resolve({"$ref": ref})
