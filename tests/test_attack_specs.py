@@ -138,3 +138,18 @@ def test_references_fanning_out_across_many_operations_are_refused_before_the_ou
         }
     with pytest.raises(SurfaceError, match=f"over {MAX_EMBEDDED:,} component schemas"):
         build(spec, Naming.load(FROZEN_GENERATOR)[0])
+
+
+def test_a_nullable_object_component_is_refused_by_naming_with_the_fix(tmp_path: Path) -> None:
+    """A component schema that is a nullable object (the generator would call its class InnerType0) is refused naming it."""
+    spec = frozen_spec()
+    spec["components"]["schemas"]["Inner"] = {
+        "type": "object",
+        "nullable": True,
+        "properties": {"x": {"type": "string"}},
+    }
+    spec["components"]["schemas"][BODY]["properties"]["inner"] = {"$ref": "#/components/schemas/Inner"}
+    result = generate(spec, tmp_path / "out")
+    assert result.returncode != 0
+    assert "naming: #/components/schemas/Inner: " in result.stderr, result.stderr
+    assert "nullable" in result.stderr and "prove:" not in result.stderr

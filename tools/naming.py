@@ -175,6 +175,14 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     check_chosen("methods", naming.methods, snake_case)
     check_chosen("classes", naming.classes, pynames.class_name)
     check_schemas(naming.class_name, schemas)
+    for name, schema in ((spec.get("components") or {}).get("schemas") or {}).items():
+        is_object = isinstance(schema, dict) and (schema.get("type") == "object" or "properties" in schema)
+        if is_object and schema.get("nullable") is True:
+            raise NamingError(
+                f"{where('components', 'schemas', name)}: a nullable object schema gets no class of its "
+                f"own (openapi-python-client writes {name}Type0): in spec/overlay.yaml, drop its "
+                "nullable and make the properties that use it nullable instead"
+            )
     check_properties(spec)
     warnings = [
         f"naming.rules.typos[{wrong!r}] no longer changes any schema name (the vendor fixed it?)"
