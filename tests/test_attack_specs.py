@@ -153,3 +153,13 @@ def test_a_nullable_object_component_is_refused_by_naming_with_the_fix(tmp_path:
     assert result.returncode != 0
     assert "naming: #/components/schemas/Inner: " in result.stderr, result.stderr
     assert "nullable" in result.stderr and "prove:" not in result.stderr
+
+
+def test_a_tag_named_params_is_refused_saying_which_entry_to_add(tmp_path: Path) -> None:
+    """A tag `params` (the TypedDicts' module) is refused in one line that says to add a naming.resources entry."""
+    spec = frozen_spec()
+    _get(spec, "/a", "params")
+    result = generate(spec, tmp_path / "out")
+    assert result.returncode != 0
+    assert "'params'" in result.stderr and "naming.resources entry" in result.stderr, result.stderr
+    assert "unexpected" not in result.stderr

@@ -18,7 +18,7 @@ from typing import Any
 
 from raia_spec import JsonSchemas, operations, resolve, security_headers
 
-from . import pynames, surface_facts, surface_lenient, surface_paging, surface_render
+from . import pynames, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, is_deprecated, takes_null
@@ -313,6 +313,11 @@ def _replies(
 
 
 def write(surface: Surface, package: Path) -> None:
+    if surface_params.PARAMS in {op.resource for op in surface.operations}:
+        raise SurfaceError(
+            f"a resource may not be named {surface_params.PARAMS!r} (resources/{surface_params.PARAMS}.py "
+            "holds the TypedDicts): add a naming.resources entry for its tag in spec/generator.yaml"
+        )
     shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
     shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
     pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")
