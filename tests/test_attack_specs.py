@@ -32,7 +32,7 @@ def test_a_tag_too_long_for_a_module_file_name_is_refused_naming_the_tag(tmp_pat
     _get(spec, "/a", "y" * 250)
     result = generate(spec, tmp_path / "out")
     assert result.returncode != 0
-    assert "naming.resources entry" in result.stderr and "over 100" in result.stderr, result.stderr
+    assert "naming.resources entry" in result.stderr and "over 200" in result.stderr, result.stderr
     assert "OSError" not in result.stderr and "File name too long" not in result.stderr
 
 

@@ -59,8 +59,8 @@ def snake_case(name: str) -> str:
 
 # A method name that would shadow what every generated resource class has.
 _RESOURCE_ATTRIBUTES = {"with_raw_response"}
-# A resource is a module (and `_ops_<name>.py`, and their `.cpython-3XX.pyc`): file names stop at 255 bytes.
-MAX_RESOURCE_LENGTH = 100
+# A resource is a module (and `_ops_<name>.py`, their `.cpython-3XX.opt-2.pyc`): file names stop at 255 bytes.
+MAX_RESOURCE_LENGTH = 200
 
 
 @dataclass
