@@ -99,6 +99,8 @@ def _served_spec_refusal(change: str) -> str:
     post = spec["paths"][FEEDBACKS]["post"]
     if change == "parameters not a list":
         post["parameters"] = "x"
+    elif change == "an operation that is no object":
+        spec["paths"][FEEDBACKS]["post"] = [1]
     elif change == "a pattern that is no regex":
         spec["components"]["schemas"][BODY]["properties"]["comment"] = {"type": "string", "pattern": "(["}
     else:
@@ -109,7 +111,13 @@ def _served_spec_refusal(change: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "change", ["parameters not a list", "a pattern that is no regex", "a $ref to nowhere"]
+    "change",
+    [
+        "parameters not a list",
+        "an operation that is no object",
+        "a pattern that is no regex",
+        "a $ref to nowhere",
+    ],
 )
 def test_the_test_server_refuses_a_broken_spec_in_one_line_naming_the_operation(change: str) -> None:
     """local_server(spec=...) with a broken operation raises one ValueError line naming the route, not a raw TypeError."""

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from raia_spec import (
+    HTTP_METHODS,
     JsonSchemas,
     Problem,
     Reader,
@@ -106,6 +107,10 @@ def load(spec: dict[str, Any]) -> Spec:
     base_path = _base_path(spec)
     read = _Read(spec, Reader(spec), JsonSchemas(spec, keep_examples=True))
     items = dict(path_items(spec))
+    for path, item in items.items():  # raia_spec skips what is not an operation object: say so
+        for method in HTTP_METHODS:
+            if method in item and not isinstance(item[method], dict):
+                raise ValueError(f"the spec's {method.upper()} {path!r:.120} cannot be served: not an object")
     operations = []
     for path, method, _ in spec_operations(spec):
         try:
