@@ -171,3 +171,12 @@ def test_a_tag_named_params_is_refused_saying_which_entry_to_add(tmp_path: Path)
     assert result.returncode != 0
     assert "'params'" in result.stderr and "naming.resources entry" in result.stderr, result.stderr
     assert "unexpected" not in result.stderr
+
+
+def test_a_security_requirement_naming_no_declared_scheme_is_refused(tmp_path: Path) -> None:
+    """An operation requiring a scheme securitySchemes does not declare fails validation naming it (the test server let any key in)."""
+    spec = frozen_spec()
+    spec["paths"][FEEDBACKS]["post"]["security"] = [{"NoSuchScheme": []}]
+    result = generate(spec, tmp_path / "out")
+    assert result.returncode != 0
+    assert "'NoSuchScheme'" in result.stderr and "securitySchemes" in result.stderr, result.stderr

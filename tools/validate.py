@@ -15,7 +15,7 @@ from typing import Any
 from openapi_spec_validator import validate
 from referencing.exceptions import Unresolvable
 
-from raia_spec import Reader, RefError
+from raia_spec import Reader, RefError, operations
 from tools.spec_guard import SpecRefused, load_untrusted
 
 
@@ -39,6 +39,25 @@ def one_line(message: str, limit: int = 240) -> str:
     """The first line of a validator message, cut short: some embed the whole document."""
     line = message.splitlines()[0] if message else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def undeclared_schemes(doc: dict[str, Any]) -> list[str]:
+    """Security requirements naming a scheme components.securitySchemes does not declare: a server
+    (the test server too) has nothing to check for them, so the operation would be open."""
+    declared = (doc.get("components") or {}).get("securitySchemes") or {}
+    holders = [("/security", doc.get("security"))]
+    holders += [
+        (f"/paths/{path}/{method.lower()}/security", op.get("security"))
+        for path, method, op in operations(doc)
+    ]
+    return [
+        f"security requirement {_ends(str(name))} at {where} is not in components.securitySchemes"
+        for where, requirements in holders
+        for requirement in (requirements if isinstance(requirements, list) else [])
+        if isinstance(requirement, dict)
+        for name in requirement
+        if name not in declared
+    ]
 
 
 def problems(path: Path) -> list[str]:
@@ -72,6 +91,7 @@ def problems(path: Path) -> list[str]:
             # that points nowhere is reported above at its own place
             if str(exc).startswith(("$ref cycle", "$ref chain")):
                 found.append(f"{exc} at {where}")
+    found += undeclared_schemes(doc)
     if unresolvable and not found:
         found.append("a $ref does not resolve")
     return found
