@@ -67,3 +67,33 @@ def test_none_for_a_required_nullable_field_is_sent_as_null(generated: Path, fla
     sent = json.loads(run.stdout)
     assert len(sent) == 1 and "answer" in sent[0] and sent[0]["answer"] is None, sent
     assert sent[0]["conversationMessageId"] == MESSAGE and sent[0]["voteType"] == "up", sent
+
+
+@pytest.fixture(scope="module", params=["ref", "allOf"])
+def generated_through_a_reference(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The frozen spec with `answer` required and nullable through a component: `$ref`, or `allOf: [$ref]`."""
+    spec = frozen_spec()
+    spec["components"]["schemas"]["NullableText"] = {"type": "string", "nullable": True}
+    body = spec["components"]["schemas"][BODY]
+    ref = {"$ref": "#/components/schemas/NullableText"}
+    body["properties"]["answer"] = ref if request.param == "ref" else {"allOf": [ref]}
+    body["required"] = [*body["required"], "answer"]
+    return generate_frozen(spec, tmp_path_factory.mktemp(f"nullable-{request.param}") / "generated")
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_none_for_a_field_nullable_through_a_reference_is_sent_as_null(
+    generated_through_a_reference: Path, flavour: str
+) -> None:
+    """A required field whose component is nullable (by `$ref` or `allOf`) is marked and its None sent as null."""
+    text = (generated_through_a_reference / "raia_agent_api" / "resources" / "_ops_feedback.py").read_text()
+    assert text.count("send_null=True") == 1, text
+    env = {"PYTHONPATH": f"{generated_through_a_reference}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-c", CALL, flavour, MESSAGE], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    sent = json.loads(run.stdout)
+    assert len(sent) == 1 and "answer" in sent[0] and sent[0]["answer"] is None, sent

@@ -33,7 +33,7 @@ from tools.naming_checks import (
     refuse_clashes,
     where,
 )
-from tools.spec_guard import load_untrusted
+from tools.spec_guard import load_untrusted, shown
 
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
 
@@ -59,6 +59,8 @@ def snake_case(name: str) -> str:
 
 # A method name that would shadow what every generated resource class has.
 _RESOURCE_ATTRIBUTES = {"with_raw_response"}
+# A resource is a module (and `_ops_<name>.py`, their `.cpython-3XX.opt-2.pyc`): file names stop at 255 bytes.
+MAX_RESOURCE_LENGTH = 200
 
 
 @dataclass
@@ -173,6 +175,14 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     check_chosen("methods", naming.methods, snake_case)
     check_chosen("classes", naming.classes, pynames.class_name)
     check_schemas(naming.class_name, schemas)
+    for name, schema in ((spec.get("components") or {}).get("schemas") or {}).items():
+        is_object = isinstance(schema, dict) and (schema.get("type") == "object" or "properties" in schema)
+        if is_object and schema.get("nullable") is True:
+            raise NamingError(
+                f"{where('components', 'schemas', name)}: a nullable object schema gets no class of its "
+                f"own (openapi-python-client writes {name}Type0): in spec/overlay.yaml, drop its "
+                "nullable and make the properties that use it nullable instead"
+            )
     check_properties(spec)
     warnings = [
         f"naming.rules.typos[{wrong!r}] no longer changes any schema name (the vendor fixed it?)"
@@ -193,6 +203,12 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
             raise NamingError(
                 f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
+            )
+        if len(resource) > MAX_RESOURCE_LENGTH:
+            raise NamingError(
+                f"tag {shown(tag)} would be a resource named with {len(resource)} characters, over "
+                f"{MAX_RESOURCE_LENGTH} (its modules' file names would be too long): "
+                "add a naming.resources entry for it in spec/generator.yaml"
             )
     first_tag: dict[str, str] = {}
     for p, m, op in ops:

@@ -150,12 +150,25 @@ class _Compiled(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         exec(self.codes[Path(module.__spec__.origin)], vars(module))
 
 
+_PLAIN = frozenset({"string", "integer", "number", "boolean", "array"})
+
+
+def _is_class(schema: object) -> bool:
+    """Whether openapi-python-client writes a model (or enum) for a component: a plain string,
+    number or array schema (nullable or not) is written inline wherever it is used instead."""
+    if not isinstance(schema, dict) or "enum" in schema:
+        return True
+    return not (
+        schema.get("type") in _PLAIN and not {"properties", "allOf", "anyOf", "oneOf"} & schema.keys()
+    )
+
+
 def expected(spec_path: Path, generator: Path) -> tuple[list[str], list[list[str]]]:
     """The classes and routes the corrected spec names."""
     spec = load_untrusted(spec_path)
     naming, _ = Naming.load(generator)
     schemas = (spec.get("components") or {}).get("schemas") or {}
-    classes = sorted(naming.class_name(name) for name in schemas)
+    classes = sorted(naming.class_name(name) for name, schema in schemas.items() if _is_class(schema))
     return classes, [[method, path] for path, method, _ in operations(spec)]
 
 

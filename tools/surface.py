@@ -18,14 +18,20 @@ from typing import Any
 
 from raia_spec import JsonSchemas, operations, resolve, security_headers
 
-from . import pynames, surface_facts, surface_lenient, surface_paging, surface_render
+from . import pynames, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
-from .surface_schema import Annotations, is_deprecated
+from .surface_schema import Annotations, is_deprecated, takes_null
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RESERVED = {"self", "timeout", "max_retries"}
+
+
+# Component schemas copied into the operation descriptions, over all operations: each operation
+# embeds what its schemas reach, so a spec well under the guard's size can fan references out to
+# gigabytes of generated code. The real spec copies a few dozen.
+MAX_EMBEDDED = 50_000
 
 
 class SurfaceError(Exception):
@@ -151,9 +157,8 @@ def _arguments(
     nullable = {
         name
         for name, prop in (converted.get("properties") or {}).items()
-        if name in set(converted.get("required") or ()) and body_required
-        and ("null" in (prop.get("type") or []) or {"type": "null"} in (prop.get("anyOf") or []))
-    }  # fmt: skip
+        if name in set(converted.get("required") or ()) and body_required and takes_null(body_schema, prop)
+    }
     for argument in arguments:
         argument.send_null = argument.location == "body" and argument.name in nullable
     return arguments, params_schema, body_schema, body_required
@@ -204,6 +209,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
     types = Annotations(spec, naming)
     schemas = JsonSchemas(spec)
     specs: list[OperationSpec] = []
+    embedded = 0
     for path, http_method, op in operations(spec):
         item = resolve(spec, spec["paths"][path])
         resource = naming.resource_name(primary_tag(op))
@@ -214,6 +220,13 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             replies, success, returns = _replies(op, spec, types, schemas)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
+            reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
+            embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
+            if embedded > MAX_EMBEDDED:
+                raise SurfaceError(
+                    f"with it the operations embed over {MAX_EMBEDDED:,} component schemas "
+                    "(references fan out too widely to generate)"
+                )
         except SurfaceError as exc:
             raise SurfaceError(f"{where}: {exc}") from None
         except Exception as exc:  # one line naming the operation, not a traceback
@@ -300,6 +313,11 @@ def _replies(
 
 
 def write(surface: Surface, package: Path) -> None:
+    if surface_params.PARAMS in {op.resource for op in surface.operations}:
+        raise SurfaceError(
+            f"a resource may not be named {surface_params.PARAMS!r} (resources/{surface_params.PARAMS}.py "
+            "holds the TypedDicts): add a naming.resources entry for its tag in spec/generator.yaml"
+        )
     shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
     shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
     pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")

@@ -152,8 +152,9 @@ def load_resource(client: object, name: str, classes: dict[str, tuple[str, str]]
         raise AttributeError(f"{type(client).__name__!r} object has no attribute {name!r}")
     module, cls = classes[name]
     resource = getattr(import_module(f"{package}.{module}"), cls)(client)
-    vars(client)[name] = resource
-    return resource
+    # setdefault: threads racing to a first use all get the resource the first of them stored
+    held: Any = vars(client).setdefault(name, resource)
+    return held
 
 
 def forget_resources(client: object, classes: dict[str, tuple[str, str]]) -> None:

@@ -9,11 +9,33 @@ import ast
 import re
 from typing import Any
 
-from raia_spec import component_name, single_allof
+from raia_spec import component_name, is_ref, resolve, single_allof
 
 from .naming import Naming
 
 _FORMATS = {"uuid": "UUID", "date-time": "datetime", "date": "date"}
+
+
+def takes_null(document: dict[str, Any], schema: Any, known: dict[str, bool] | None = None) -> bool:
+    """Whether the converted (JSON Schema 2020-12) `schema` in `document` accepts null: by its type,
+    an `anyOf` alternative, every part of an `allOf`, or what its `$ref` reaches (each one once)."""
+    known = {} if known is None else known
+    if is_ref(schema):
+        ref = schema["$ref"]
+        if ref not in known:
+            known[ref] = False  # a reference met again inside itself adds nothing
+            known[ref] = takes_null(document, resolve(document, {"$ref": ref}), known)
+        return known[ref]
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    if "null" in (kinds if isinstance(kinds, list) else [kinds]):
+        return True
+    parts = schema.get("allOf")
+    if isinstance(parts, list) and parts and all(takes_null(document, part, known) for part in parts):
+        return True
+    options = schema.get("anyOf")
+    return isinstance(options, list) and any(takes_null(document, option, known) for option in options)
 
 
 def single_ref(schema: dict[str, Any]) -> dict[str, Any]:

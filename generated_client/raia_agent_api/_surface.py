@@ -159,8 +159,9 @@ def load_resource(
         )
     module, cls = classes[name]
     resource = getattr(import_module(f"{package}.{module}"), cls)(client)
-    vars(client)[name] = resource
-    return resource
+    # setdefault: threads racing to a first use all get the resource the first of them stored
+    held: Any = vars(client).setdefault(name, resource)
+    return held
 
 
 def forget_resources(client: object, classes: dict[str, tuple[str, str]]) -> None:

@@ -77,6 +77,19 @@ class BaseClient:
         self._json_headers = {**(self._call_headers or {}), "Content-Type": "application/json"}
         self._init_resources()
 
+    def __reduce_ex__(self, protocol: object) -> Any:
+        # Refused before pickle writes anything: a pickle would carry the key, and a pool cannot cross
+        # processes (copy.copy, which with_options uses, goes through __copy__ instead).
+        raise TypeError(
+            f"{type(self).__name__} cannot be pickled (it holds the secret key and a connection pool): "
+            "create a client in each process"
+        )
+
+    def __copy__(self) -> Self:
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        return clone
+
     def _init_resources(self) -> None:  # pragma: no cover - the generated resources mix-in provides it
         raise NotImplementedError
 

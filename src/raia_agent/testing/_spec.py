@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from raia_spec import (
+    HTTP_METHODS,
     JsonSchemas,
     Problem,
     Reader,
@@ -106,10 +107,22 @@ def load(spec: dict[str, Any]) -> Spec:
     base_path = _base_path(spec)
     read = _Read(spec, Reader(spec), JsonSchemas(spec, keep_examples=True))
     items = dict(path_items(spec))
-    operations = [
-        _operation(read, (base_path, path), method.lower(), items[path])
-        for path, method, _ in spec_operations(spec)
-    ]
+    for path, item in items.items():  # raia_spec skips what is not an operation object: say so
+        for method in HTTP_METHODS:
+            if method in item and not isinstance(item[method], dict):
+                raise ValueError(f"the spec's {method.upper()} {path!r:.120} cannot be served: not an object")
+    operations = []
+    for path, method, _ in spec_operations(spec):
+        try:
+            operations.append(_operation(read, (base_path, path), method.lower(), items[path]))
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+            # a spec given to local_server(spec=...) is the caller's: one line naming the route,
+            # not the server's own traceback (RefError and jsonschema-rs's errors are ValueErrors)
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+            reason = reason if len(reason) <= 200 else reason[:199] + "…"
+            raise ValueError(
+                f"the spec's {method.upper()} {path!r:.120} cannot be served: {reason}"
+            ) from None
     # Literal segments win over parameters, as a router tries its most specific route first.
     operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
     auth_headers = sorted({name for op in operations for alt in op.auth for name in alt})
