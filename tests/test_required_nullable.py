@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,17 @@ print(json.dumps(sent))
 MESSAGE = "0b9d5d6c-3f0e-4d3a-9c8e-2f6a1e4b7c10"
 
 
+def sent_by(generated: Path, flavour: str) -> list[Any]:
+    """The JSON bodies the call in CALL sent, run over the GENERATED package (sync or async)."""
+    env = {"PYTHONPATH": f"{generated}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-c", CALL, flavour, MESSAGE], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    sent: list[Any] = json.loads(run.stdout)
+    return sent
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The frozen spec with its request body's `answer` made required and nullable."""
@@ -59,12 +71,7 @@ def test_generation_marks_the_required_nullable_field_and_no_other(generated: Pa
 @pytest.mark.parametrize("flavour", ["sync", "async"])
 def test_none_for_a_required_nullable_field_is_sent_as_null(generated: Path, flavour: str) -> None:
     """`answer=None` reaches the wire as `"answer": null`, the other fields as given."""
-    env = {"PYTHONPATH": f"{generated}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run(
-        [sys.executable, "-c", CALL, flavour, MESSAGE], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    sent = json.loads(run.stdout)
+    sent = sent_by(generated, flavour)
     assert len(sent) == 1 and "answer" in sent[0] and sent[0]["answer"] is None, sent
     assert sent[0]["conversationMessageId"] == MESSAGE and sent[0]["voteType"] == "up", sent
 
@@ -90,10 +97,5 @@ def test_none_for_a_field_nullable_through_a_reference_is_sent_as_null(
     """A required field whose component is nullable (by `$ref` or `allOf`) is marked and its None sent as null."""
     text = (generated_through_a_reference / "raia_agent_api" / "resources" / "_ops_feedback.py").read_text()
     assert text.count("send_null=True") == 1, text
-    env = {"PYTHONPATH": f"{generated_through_a_reference}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
-    run = subprocess.run(
-        [sys.executable, "-c", CALL, flavour, MESSAGE], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    sent = json.loads(run.stdout)
+    sent = sent_by(generated_through_a_reference, flavour)
     assert len(sent) == 1 and "answer" in sent[0] and sent[0]["answer"] is None, sent

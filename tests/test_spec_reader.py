@@ -4,10 +4,8 @@ the OpenAPI 3.0 -> JSON Schema 2020-12 converter, the validator, operations and 
 from __future__ import annotations
 
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from raia_spec import (
     security_alternatives,
     security_headers,
 )
+from tests._canary import Counting, counting_server
 
 
 def test_a_chain_of_local_references_is_followed_to_its_end() -> None:
@@ -75,35 +74,14 @@ def test_a_reference_to_nothing_is_an_error_that_names_it_and_not_the_document()
     assert "CANARY" not in str(caught.value)
 
 
-class _Counting(BaseHTTPRequestHandler):
-    hits = 0
-
-    def do_GET(self) -> None:
-        type(self).hits += 1
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b'{"type": "string"}')
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def canary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, type[_Counting]]]:
+def canary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, type[Counting]]]:
     """(secret, a file holding it, a 127.0.0.1 URL serving JSON, the handler counting requests)."""
     secret = f"CANARY-{uuid.uuid4().hex}"
     path = tmp_path_factory.mktemp("canary") / "other.json"
     path.write_text(f'{{"x": {{"const": "{secret}"}}}}', encoding="utf-8")
-    handler = type("Handler", (_Counting,), {"hits": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield secret, path, f"http://127.0.0.1:{server.server_address[1]}/other.json", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with counting_server(b'{"type": "string"}', "other.json") as (url, handler):
+        yield secret, path, url, handler
 
 
 _WATCHED = {"open", "socket.connect", "urllib.Request"}
@@ -122,7 +100,7 @@ sys.addaudithook(_audit)  # records only while a test sets _events
     "kind", ["absolute file", "relative file", "file URL", "http URL", "after a local step"]
 )
 def test_a_reference_that_is_not_local_is_refused_without_reading_anything(
-    kind: str, canary: tuple[str, Path, str, type[_Counting]], monkeypatch: pytest.MonkeyPatch
+    kind: str, canary: tuple[str, Path, str, type[Counting]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A $ref to a file or URL is a RefError naming it; no file is opened, no socket connects, 0 requests."""
     global _events

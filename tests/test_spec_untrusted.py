@@ -10,16 +10,15 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests._canary import Counting, counting_server
 from tests._frozen import BODY, FEEDBACKS, ROOT, diff, frozen_spec, generate, package_files, write_spec
 from tools import spec_guard
 from tools.overlay import OverlayError, load_overlay
@@ -178,45 +177,22 @@ def test_generate_refuses_unrepresentable_values_and_keeps_the_package(
 # --- external references: nothing is opened or fetched, by generate.sh or by make diff ---
 
 
-class _Counting(BaseHTTPRequestHandler):
-    hits = 0
-    body = b""
-
-    def do_GET(self) -> None:
-        type(self).hits += 1
-        self.send_response(200)
-        self.send_header("Content-Type", "application/yaml")
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def canary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, type[_Counting]]]:
+def canary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, type[Counting]]]:
     """(secret, a file holding it, a 127.0.0.1 URL serving it, the handler counting requests)."""
     secret = f"CANARY-{uuid.uuid4().hex}"
     folder = tmp_path_factory.mktemp("canary")
     path = folder / "hosts.yml"
     path.write_text(yaml.safe_dump({"github.com": {"oauth_token": secret}}), encoding="utf-8")
-    handler = type("Handler", (_Counting,), {"hits": 0, "body": path.read_bytes()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield secret, path, f"http://127.0.0.1:{server.server_address[1]}/secret.yaml", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with counting_server(path.read_bytes(), "secret.yaml") as (url, handler):
+        yield secret, path, url, handler
 
 
 @pytest.mark.parametrize(
     "kind", ["absolute file", "relative file", "file URL", "http URL", "via the overlay"]
 )
 def test_an_external_reference_is_refused_before_any_tool_reads_it(
-    kind: str, canary: tuple[str, Path, str, type[_Counting]], tmp_path: Path
+    kind: str, canary: tuple[str, Path, str, type[Counting]], tmp_path: Path
 ) -> None:
     """generate.sh and make diff refuse a $ref to a file or URL naming its pointer; the canary never shows, 0 requests."""
     secret, path, url, handler = canary
