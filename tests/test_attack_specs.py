@@ -101,6 +101,8 @@ def _served_spec_refusal(change: str) -> str:
         post["parameters"] = "x"
     elif change == "an operation that is no object":
         spec["paths"][FEEDBACKS]["post"] = [1]
+    elif change == "a security scheme nobody declared":
+        post["security"] = [{"NoSuchScheme": []}]
     elif change == "a pattern that is no regex":
         spec["components"]["schemas"][BODY]["properties"]["comment"] = {"type": "string", "pattern": "(["}
     else:
@@ -117,6 +119,7 @@ def _served_spec_refusal(change: str) -> str:
         "an operation that is no object",
         "a pattern that is no regex",
         "a $ref to nowhere",
+        "a security scheme nobody declared",
     ],
 )
 def test_the_test_server_refuses_a_broken_spec_in_one_line_naming_the_operation(change: str) -> None:

@@ -50,11 +50,16 @@ def security_alternatives(doc: Mapping[str, Any], op: Mapping[str, Any]) -> list
     """The headers one operation needs, one list per alternative security requirement.
 
     Empty when no key is needed: no requirement, or an alternative without any apiKey header
-    (`{}`, anonymous, or a scheme a header check cannot enforce) lets anyone in.
+    (`{}`, anonymous, or a scheme a header check cannot enforce) lets anyone in. A requirement
+    naming a scheme components.securitySchemes does not declare is a ValueError.
     """
     schemes = _schemes(doc)
     alternatives = []
     for requirement in op.get("security", doc.get("security", [])) or []:
+        # a name no scheme declares would otherwise count as "no header to check": anyone let in
+        undeclared = sorted(str(name) for name in requirement if name not in schemes)
+        if undeclared:
+            raise ValueError(f"security requirement names undeclared scheme(s) {undeclared!r:.120}")
         headers = [h for h in (_header_scheme(schemes.get(name)) for name in requirement) if h is not None]
         if not headers:
             return []
