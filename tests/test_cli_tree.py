@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import click
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from raia_agent._cli import main
@@ -16,6 +21,7 @@ from raia_agent._cli._params import param_type
 from raia_agent._cli._spec import Field, operation_fields, operations
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import run
+from tests._frozen import ROOT, frozen_generator, frozen_spec, generate_frozen
 
 
 def test_every_operation_is_a_command_with_an_option_per_argument() -> None:
@@ -92,3 +98,33 @@ def test_a_json_option_naming_a_key_twice_is_refused() -> None:
     with pytest.raises(click.BadParameter, match=r"names the key .*source.* twice"):
         option_type.convert('{"source": "a", "source": "b"}', None, None)
     assert option_type.convert('{"source": "a"}', None, None) == {"source": "a"}
+
+
+NO_UPSERT_HELP = """
+import sys
+from raia_agent._cli import main
+sys.argv = ["raia-agent", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_config_naming_no_upsert_route_has_no_send_or_import_but_every_operation(tmp_path: Path) -> None:
+    """Without server.upsert_keys (nor cli.upsert) the resource offers its generated commands only."""
+    config = frozen_generator()
+    (config.get("server") or {}).pop("upsert_keys", None)
+    (tmp_path / "generator.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    generated = generate_frozen(frozen_spec(), tmp_path / "out", generator=tmp_path / "generator.yaml")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(generated), str(ROOT / "src")])}
+    shown = {}
+    for args in (["feedback", "--help"], ["feedback", "import", "rows.jsonl"]):
+        shown[args[1]] = subprocess.run(
+            [sys.executable, "-c", NO_UPSERT_HELP, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    listed = shown["--help"].stdout.split("Commands:")[1].split()
+    assert shown["--help"].returncode == 0 and "create-or-update" in listed, shown["--help"].stdout
+    assert "send" not in listed and "import" not in listed, listed
+    assert shown["import"].returncode == 2 and "No such command 'import'" in shown["import"].stderr
