@@ -107,7 +107,8 @@ def test_every_spec_operation_has_a_method() -> None:
 
 @pytest.mark.parametrize(("name", "method"), methods())
 def test_method_parameters_follow_the_operation(name: str, method: object) -> None:
-    """Each method takes exactly its operation's arguments, keyword-only, required ones without default."""
+    """Each method takes exactly its operation's arguments, required ones without default; path
+    parameters may be positional, every other argument is keyword-only."""
     op = OPERATIONS[name]
     params = inspect.signature(method).parameters  # type: ignore[arg-type]
     assert set(params) - OPTIONS == {p.python for p in op.params}, name
@@ -120,7 +121,12 @@ def test_method_parameters_follow_the_operation(name: str, method: object) -> No
         has_default = params[param.python].default is not inspect.Parameter.empty
         is_required = param.name in required and (param.location != "body" or op.body_required)
         assert has_default != is_required, f"{name}({param.python}): required in the spec iff no default"
-        assert params[param.python].kind is inspect.Parameter.KEYWORD_ONLY, param.python
+        kind = (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD
+            if param.location == "path"
+            else inspect.Parameter.KEYWORD_ONLY
+        )
+        assert params[param.python].kind is kind, param.python
     assert inspect.getdoc(method), f"{name} has no docstring"
 
 

@@ -37,7 +37,8 @@ def expectations() -> tuple[str, list[tuple[int, str]]]:
                 for param in params.values():
                     if param.default is inspect.Parameter.empty:
                         lines.append(f"    {call}()")
-                        expected.append((len(lines), f'Missing named argument "{param.name}"'))
+                        kind = "positional" if param.kind is param.POSITIONAL_OR_KEYWORD else "named"
+                        expected.append((len(lines), f'Missing {kind} argument "{param.name}"'))
                         break
                 for param in params.values():
                     if "Literal[" in str(param.annotation):
