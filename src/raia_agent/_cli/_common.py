@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,11 @@ EXIT_STDOUT_CLOSED = 141  # what a shell reports for a process ended by SIGPIPE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+KEY_FILE_LIMIT = 64 * 1024  # a key is tens of bytes; this only stops /dev/zero-sized reads
+_READ_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
+
 
 class CLIError(Exception):
     """A problem the user can fix, reported as one line with its own exit code."""
@@ -41,7 +47,7 @@ def connection_options(command: F) -> F:
         [
             click.option(
                 "--secret-key-file",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                type=click.Path(path_type=Path),  # checked as it is read: see read_key_file
                 help=f"File holding the secret key (default: ${ENV_SECRET_KEY}).",
             ),
             click.option(
@@ -58,19 +64,51 @@ def connection_options(command: F) -> F:
 
 def secret_key(secret_key_file: Path | None) -> str:
     """The key from --secret-key-file or the environment; a CLIError naming both when there is none."""
-    if secret_key_file is None:
-        key = os.environ.get(ENV_SECRET_KEY, "")
-    else:
-        try:
-            key = secret_key_file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CLIError(
-                f"cannot read the secret key file {secret_key_file}: {type(exc).__name__}"
-            ) from None
+    key = os.environ.get(ENV_SECRET_KEY, "") if secret_key_file is None else read_key_file(secret_key_file)
     if not key:
         where = f"{secret_key_file} is empty" if secret_key_file else f"${ENV_SECRET_KEY} is not set"
         raise CLIError(f"no secret key ({where}): set {ENV_SECRET_KEY} or pass --secret-key-file PATH")
     return key
+
+
+def read_key_file(path: Path) -> str:
+    """The stripped text of a key file: a regular file of at most KEY_FILE_LIMIT bytes. A FIFO, a
+    device or a directory is refused without being waited on or read; errors never quote the file."""
+    special = CLIError(f"the secret key file {path} is not a regular file (a FIFO, a device or a directory)")
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a device can act
+            raise special
+        # O_NONBLOCK and fstat: what is opened may have been swapped for a FIFO since the stat.
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise special
+            data = _read_at_most(fd, KEY_FILE_LIMIT + 1)
+        finally:
+            os.close(fd)
+        if len(data) > KEY_FILE_LIMIT:
+            raise CLIError(
+                f"the secret key file {path} is over {KEY_FILE_LIMIT // 1024} KiB: a key is one short line"
+            )
+        return data.decode("utf-8").strip()
+    except OSError as exc:
+        raise CLIError(
+            f"cannot read the secret key file {path}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    except UnicodeDecodeError:  # its message would quote the file's bytes
+        raise CLIError(f"cannot read the secret key file {path}: it is not UTF-8 text") from None
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = os.read(fd, limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def setup_logging(debug: bool) -> None:

@@ -24,7 +24,7 @@ from ._common import (
     setup_logging,
 )
 from ._importer import Importer, Stats
-from ._journal import CHANGED, Journal, JournalBusy, NotAJournal
+from ._journal import CHANGED, Journal, JournalBusy, NewerJournal, NotAJournal
 from ._progress import Reporter
 from ._reader import BadFile, detect_format, records, scan
 from ._rejects import Rejects
@@ -149,10 +149,17 @@ def _check_input(path: Path) -> None:
         )
 
 
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python before 3.13 says so of a symlink loop (later ones raise OSError)
+        raise CLIError(f"{path} is a symlink loop") from None
+
+
 def _same(one: Path, other: Path) -> bool:
     if one.exists() and other.exists():
         return os.path.samefile(one, other)
-    return one.resolve() == other.resolve()
+    return _real(one) == _real(other)
 
 
 def _check_paths(path: Path, journal: Path, rejects: Path) -> None:
@@ -161,7 +168,8 @@ def _check_paths(path: Path, journal: Path, rejects: Path) -> None:
         if _same(path, target):
             raise CLIError(f"{option} {target} is the input file; give another path")
     # The files written beside them, too (SQLite's, the lock, the rejects being written).
-    helpers = [journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal", ".lock")]
+    real = _real(journal)  # the journal opens, and locks, by its resolved path
+    helpers = [real.with_name(real.name + end) for end in ("-wal", "-shm", "-journal", ".lock")]
     for helper in [*helpers, Rejects(rejects).partial or rejects]:
         if _same(path, helper):
             raise CLIError(f"the import would write {helper}, which is the input file; rename it")
@@ -177,9 +185,14 @@ def _open_journal(path: Path, journal_path: Path, dry_run: bool) -> Journal:
             f"--journal {journal_path} is not an import journal: {exc}; it was left untouched. "
             "Give another path (or move that file away)"
         ) from None
-    except JournalBusy:
+    except NewerJournal as exc:
         raise CLIError(
-            f"{path} is already being imported (another run holds {journal_path}.lock); "
+            f"--journal {journal_path}: {exc}; it was left untouched. "
+            "Import with that version, or give another path"
+        ) from None
+    except JournalBusy as exc:
+        raise CLIError(
+            f"{path} is already being imported (another run holds {exc}); "
             "wait for it to finish or stop it, then rerun"
         ) from None
     except sqlite3.Error as exc:

@@ -8,6 +8,10 @@ A journal carries a mark (SQLite's application_id) set when it is created, and a
 SQLite database or not, is refused before anything opens it, so that `--journal` naming someone's
 database never changes a byte of it.
 
+A journal written by a newer raia-agent (a higher user_version) is refused untouched too, rather
+than rebuilt in this version's schema. The lock and the database go by the resolved path, so a
+journal named through a symlink or `..` is the same journal.
+
 A journal is valid only for the exact file content it was written for: line numbers and "a later
 row is confirmed" mean nothing in another version of the file. It stores the file's fingerprint,
 and a run on different content discards every confirmation and starts over.
@@ -17,11 +21,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 import sys
 import time
 from pathlib import Path
 from typing import Literal
+
+from .. import _marked
 
 # Journals before 3 had no fingerprint, so nothing says which file they describe: they are started
 # afresh (resending is harmless: the upsert is idempotent).
@@ -42,45 +47,29 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 APPLICATION_ID = 0x52414941  # "RAIA": the mark in the database header that says "an import journal"
-_HEADER = b"SQLite format 3\x00"
 CHANGED = "changed during an import"  # a fingerprint no file has
 
 
 class JournalBusy(Exception):
-    """Another import holds this journal."""
+    """Another import holds this journal (the message is the lock's path)."""
 
 
-class NotAJournal(Exception):
-    """The file exists and is not an import journal; it was not touched."""
+NotAJournal = _marked.NotOurs
+"""The file exists and is not an import journal; it was not touched."""
+NewerJournal = _marked.TooNew
+"""The journal was written by a newer raia-agent; it was not touched."""
 
 
 def check_mark(path: Path) -> bool:
-    """True if `path` is a journal, False if there is nothing there yet; NotAJournal otherwise.
+    """True if `path` is a journal, False if there is nothing there yet; NotAJournal or
+    NewerJournal otherwise (see raia_agent._marked)."""
+    return _marked.check(path, APPLICATION_ID, VERSION, "an import journal")
 
-    Reads the database header with plain file reads: SQLite would create -wal/-shm files or roll
-    back a hot journal of someone else's database just by opening it."""
-    try:
-        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer for ever.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        return False
-    except OSError as exc:
-        raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotAJournal("it is not a regular file (a FIFO, a device or a directory)")
-        header = os.read(fd, 100)
-    except OSError as exc:
-        raise NotAJournal(f"cannot read it: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if not header:
-        return False  # an empty file is an empty database: there is nothing to lose
-    if len(header) < 100 or not header.startswith(_HEADER):
-        raise NotAJournal("it is not a SQLite database")
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-        raise NotAJournal("it is a SQLite database, but not an import journal (it lacks the journal's mark)")
-    return True
+
+def lock_path(journal: Path) -> Path:
+    """The file whose OS lock says "an import holds this journal": beside the resolved journal."""
+    resolved = journal.resolve()
+    return resolved.with_name(resolved.name + ".lock")
 
 
 class _Lock:
@@ -114,22 +103,29 @@ class Journal:
     def __init__(self, path: Path, batch: int = 200, interval: float = 0.5, read_only: bool = False) -> None:
         """Open or create the journal at `path`; with `read_only` (a dry run) create, lock and
         write nothing: a missing journal reads as empty."""
+        # Everything goes by the resolved path, the lock above all: a second import naming this
+        # journal through a symlink or `..` must meet the same lock file.
+        path = path.resolve()
         self.path, self.read_only = path, read_only
         self._stale = False  # read-only, for other content: every row reads as unconfirmed
         exists = check_mark(path)
         if read_only:
             self._lock = None
-            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1" if exists else "file::memory:"
+            uri = f"{path.as_uri()}?mode=ro&immutable=1" if exists else "file::memory:"
             self._db = sqlite3.connect(uri, uri=True)
             if not exists:
                 for statement in _SCHEMA:
                     self._db.execute(statement)
         else:
-            self._lock = _Lock(path.with_name(path.name + ".lock"))
+            self._lock = _Lock(lock_path(path))
             try:
                 check_mark(path)  # again, now that no other import can be creating it
                 self._db = sqlite3.connect(path)
-                self._create()
+                try:
+                    self._create()
+                except BaseException:
+                    self._db.close()
+                    raise
             except BaseException:
                 self._lock.release()
                 raise
@@ -138,10 +134,13 @@ class Journal:
         self._last_commit = time.monotonic()
 
     def _create(self) -> None:
+        # Read before anything is written: a newer version's header can still be in the -wal file.
+        found = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        _marked.check_version(found, VERSION)
         # The mark goes in before WAL mode, so that it is in the main file's header at once
         # (in WAL mode it could wait in the -wal file for a checkpoint a crash never runs).
         self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < VERSION:
+        if found < VERSION:
             self._db.execute("DROP TABLE IF EXISTS confirmed")
             self._db.execute("DROP TABLE IF EXISTS meta")
         for statement in _SCHEMA:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import sqlite3
 import sys
+from typing import NoReturn
 
 import click
+from click import ParameterSource
+
+from .._options import ENV_SECRET_KEY, check_secret_key
+from ._common import EXIT_BAD_INPUT, printable
 
 # raia_agent.testing (uvicorn, starlette: the testing extra) loads only when the command runs, so
 # `raia-agent --help` stays quick and works without that extra. The same kinds as FAULT_KINDS there.
@@ -24,7 +31,12 @@ EXIT_PORT_IN_USE = 2
     envvar="RAIA_AGENT_SECRET_KEY",
     help="Key clients must send (default: $RAIA_AGENT_SECRET_KEY, else a random one, printed).",
 )
-@click.option("--db", default=":memory:", show_default=True, help="SQLite file for stored documents.")
+@click.option(
+    "--db",
+    default=":memory:",
+    show_default=True,
+    help="SQLite file for stored documents; created and marked as the server's if new, refused if another file.",
+)
 @click.option(
     "--body-limit",
     default="100kb",
@@ -71,14 +83,23 @@ def serve(
         limit = parse_size(body_limit)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--body-limit") from None
+    if secret_key is None and os.environ.get(ENV_SECRET_KEY) == "":
+        secret_key = ""  # click reads a set but empty variable as unset; it is refused as empty
     generated = secret_key is None
-    server = LocalServer(
-        secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}",
-        db=db,
-        seed=seed,
-        body_limit=limit,
-        access_log=_echo_line if access_log else None,
-    )
+    if secret_key is not None:
+        _check_key(secret_key)
+    try:
+        server = LocalServer(
+            secret_key=secret_key or f"sk-local-{secrets.token_hex(16)}",
+            db=db,
+            seed=seed,
+            body_limit=limit,
+            access_log=_echo_line if access_log else None,
+        )
+    except ValueError as exc:  # --db names a file that is not the server's: it was not touched
+        _refuse(f"--db {exc}")
+    except sqlite3.Error as exc:  # e.g. a directory that does not exist
+        _refuse(f"--db {db}: {exc}")
     if fault and fail_times:
         server.fail_next(fault, fail_times, retry_after=retry_after, delay=delay)  # type: ignore[arg-type]
     if fault and fail_fraction:
@@ -97,6 +118,23 @@ def serve(
         uvicorn.Server(server.config(host, server.port, own_logging=True)).run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _check_key(key: str) -> None:
+    """A key given but empty would otherwise be replaced by a random one nobody is told."""
+    source = click.get_current_context().get_parameter_source("secret_key")
+    where = "--secret-key" if source is ParameterSource.COMMANDLINE else f"${ENV_SECRET_KEY}"
+    if not key.strip():
+        _refuse(f"{where} is empty: give a key, or leave it out for a random one (printed)")
+    try:  # a key no client could send in a header would refuse every request
+        check_secret_key(key)
+    except ValueError as exc:
+        _refuse(f"{where}: {exc}")
+
+
+def _refuse(message: str) -> NoReturn:
+    click.echo(printable(f"error: {message}", lines=False), err=True)
+    sys.exit(EXIT_BAD_INPUT)
 
 
 def _echo_line(line: str) -> None:

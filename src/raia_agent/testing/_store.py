@@ -1,6 +1,7 @@
 """SQLite storage of documented bodies as JSON: one row per (collection, identity).
 
 No column names a field, so a request field the spec adds is stored and echoed with no edit.
+A database file carries the server's mark, and any other file is refused untouched (raia_agent._marked).
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from raia_agent_api._facts import TIMESTAMPS
+
+from .. import _marked
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -45,6 +49,23 @@ UPDATE documents SET
 WHERE collection = :collection AND id = :id
 RETURNING id, body, created_at, updated_at
 """
+# The mark of a database this server made (see raia_agent._marked): "RAIS", the server's.
+APPLICATION_ID = 0x52414953
+VERSION = 1
+
+
+def _check(path: Path) -> None:
+    try:
+        _marked.check(path, APPLICATION_ID, VERSION, "a local server database")
+    except (_marked.NotOurs, _marked.TooNew) as exc:
+        raise ValueError(_refusal(str(path), str(exc))) from None
+
+
+def _refusal(path: str, why: str) -> str:
+    return (
+        f"{path} is not a database this local server can use: {why}; it was left untouched. "
+        "Give another path, or a new one"
+    )
 
 
 def _dumps(body: dict[str, Any]) -> str:
@@ -78,13 +99,47 @@ def _row(found: tuple[str, str, str, str]) -> Row:
 
 class DocumentStore:
     def __init__(self, path: str = ":memory:") -> None:
+        """Open or create the database at `path`; a file that is not one (someone's SQLite
+        database, a text file, a FIFO) or one of a newer version is a ValueError, and untouched."""
+        on_disk = path not in (":memory:", "")  # "" is SQLite's private temporary database
+        if on_disk:
+            _check(Path(path))
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
-        with self._lock:
-            self._db.execute(
-                "PRAGMA journal_mode=WAL" if path != ":memory:" else "PRAGMA journal_mode=MEMORY"
-            )
-            self._db.execute(_SCHEMA)
+        try:
+            with self._lock:
+                if on_disk:
+                    self._mark(path)
+                self._db.execute("PRAGMA journal_mode=WAL" if on_disk else "PRAGMA journal_mode=MEMORY")
+                self._db.execute(_SCHEMA)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _mark(self, path: str) -> None:
+        # Checked again through SQLite, in one write transaction: the file may have been created
+        # since _check read it, and a newer version's header may still be in the -wal file.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            mark = self._db.execute("PRAGMA application_id").fetchone()[0]
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            used = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if mark != APPLICATION_ID and (mark or used):
+                raise ValueError(
+                    _refusal(path, "it was changed into another kind of database as it was opened")
+                )
+            try:
+                _marked.check_version(version, VERSION)
+            except _marked.TooNew as exc:
+                raise ValueError(_refusal(path, str(exc))) from None
+            if mark != APPLICATION_ID:
+                # Before WAL mode, so that the mark is in the main file's header at once.
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._db.execute(f"PRAGMA user_version = {VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def upsert(self, collection: str, identity: str, body: dict[str, Any]) -> Row:
         """Create the document for `identity`, or replace its body; id and creation time stay."""
