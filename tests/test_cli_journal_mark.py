@@ -196,39 +196,3 @@ def test_signals_end_an_import_whose_requests_never_answer(
     server.clear_faults()
     rerun = run(server, "feedback", "import", str(path))
     assert rerun.returncode == 0, rerun.stderr
-
-
-def waiting_for_a_writer(pid: int) -> bool:
-    """The process sleeps in the kernel opening a FIFO that has no writer (Linux names that wait so)."""
-    try:
-        return Path(f"/proc/{pid}/wchan").read_text() == "wait_for_partner"
-    except OSError:
-        return False
-
-
-@pytest.mark.timeout(120)
-@pytest.mark.skipif(not Path("/proc/self/wchan").exists(), reason="needs Linux's /proc/PID/wchan")
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_a_signal_ends_an_import_blocked_before_it_starts_sending(
-    server: LocalServer, tmp_path: Path, how: signal.Signals
-) -> None:
-    """Blocked opening a --secret-key-file that is a FIFO nobody writes: a signal ends it, exit 130, no traceback."""
-    path = write_jsonl(tmp_path / "in.jsonl", rows(3))
-    key_fifo = tmp_path / "key.fifo"
-    os.mkfifo(key_fifo)
-    env = {k: v for k, v in os.environ.items() if k != "RAIA_AGENT_SECRET_KEY"}
-    proc = subprocess.Popen([RAIA_AGENT, "feedback", "import", str(path), "--secret-key-file", str(key_fifo),
-                             "--base-url", server.base_url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    try:
-        wait_for(
-            lambda: proc.poll() is not None or waiting_for_a_writer(proc.pid),
-            "the import to block on the FIFO",
-        )
-        proc.send_signal(how)
-        _stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == 130, stderr
-    assert b"Traceback" not in stderr
-    assert server.requests_received == 0
