@@ -26,7 +26,7 @@ from raia_agent.testing import LocalServer
 from raia_agent.testing._store import APPLICATION_ID as STORE_MARK
 from raia_agent.testing._store import VERSION as STORE_VERSION
 from raia_agent.testing._store import DocumentStore
-from tests._cli_helpers import RAIA_AGENT, confirmed_lines, popen, rows, run, wait_for, write_jsonl
+from tests._cli_helpers import RAIA_AGENT, popen, rows, run, wait_for, write_jsonl
 
 KEY = "sk-cli-files-test"
 LIMIT = 60  # seconds any one run may take before the test fails (the refusals take well under one)
@@ -235,7 +235,7 @@ def test_a_second_import_naming_the_journal_another_way_meets_the_lock(
 ) -> None:
     """While one import holds the journal, a second naming it through a symlink or a `..` path is
     refused as "already being imported", exit 2."""
-    path = write_jsonl(tmp_path / "in.jsonl", rows(200))
+    path = write_jsonl(tmp_path / "in.jsonl", rows(20))
     journal = tmp_path / "journal.sqlite3"
     (tmp_path / "sub").mkdir()
     if route == "symlink":
@@ -243,10 +243,10 @@ def test_a_second_import_naming_the_journal_another_way_meets_the_lock(
         other.symlink_to(journal)
     else:
         other = tmp_path / "sub" / ".." / "journal.sqlite3"
-    server.fail_fraction("slow", 1.0, delay=0.05)
+    server.fail_fraction("slow", 1.0, delay=60)  # the first run holds the lock until it is killed
     first = popen(server, "feedback", "import", str(path), "--journal", str(journal), "--concurrency", "2")
     try:
-        wait_for(lambda: len(confirmed_lines(journal)) >= 2, "the first run to confirm rows")
+        wait_for(lambda: server.requests_received >= 1, "the first run to lock the journal and send")
 
         second = run(server, "feedback", "import", str(path), "--journal", str(other))
 
@@ -259,6 +259,16 @@ def test_a_second_import_naming_the_journal_another_way_meets_the_lock(
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == (
         ["link.sqlite3"] if route == "symlink" else []
     )
+
+
+def test_a_journal_path_in_a_symlink_loop_is_one_line(server: LocalServer, tmp_path: Path) -> None:
+    """--journal naming a link in a loop (a -> b -> a) is one line and exit 2, not a traceback."""
+    path = write_jsonl(tmp_path / "in.jsonl", rows(2))
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    line = one_error_line(run(server, "feedback", "import", str(path), "--journal", str(tmp_path / "a")))
+    assert "symlink loop" in line
+    assert server.requests_received == 0
 
 
 def import_with_key_file(
