@@ -32,11 +32,12 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise FetchFailed(f"cannot read {path}: {exc.strerror or exc}") from None
+    # checked on the opened file, so it cannot be swapped between the check and the read
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FetchFailed(f"{path} is not a regular file (a FIFO, device or folder is never read)")
+    os.set_blocking(fd, True)
     with os.fdopen(fd, "rb") as handle:
-        # checked on the opened file, so it cannot be swapped between the check and the read
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise FetchFailed(f"{path} is not a regular file (a FIFO, device or folder is never read)")
-        os.set_blocking(fd, True)
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:
