@@ -109,7 +109,8 @@ def _still_applied(root: Path, result: dict[str, Any], sha256: str, commit: str)
     """The previous result is this spec's, made on this commit, and the checkout still holds its files."""
     files = result.get("files")
     return (
-        result.get("spec_sha256") == sha256
+        result.get("status") in (COMPATIBLE, BREAKING, FAILED)
+        and result.get("spec_sha256") == sha256
         and result.get("commit") == commit
         and isinstance(files, dict)
         and all(_txn.sha256(root / name) == digest for name, digest in files.items())
@@ -223,6 +224,9 @@ def update(source: str, root: Path, out: Path, commands: _steps.Commands, progre
                     )
         except Refused:
             _outdir.clear(out)
+            _txn.unstage(root)
+            raise
+        except BaseException:
             _txn.unstage(root)
             raise
         started = progress.start("apply to the checkout")
