@@ -187,3 +187,19 @@ def test_result_json_is_valid_json_for_no_change(tmp_path: Path, status: int) ->
     recorded = result(repo)
     assert recorded["spec_sha256"] == hashlib.sha256(same).hexdigest() and recorded["files"] == {}
     assert recorded["commit"] == git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_the_staging_copy_keeps_the_checkouts_file_times(tmp_path: Path) -> None:
+    """Files in the staging copy carry the checkout's times, so a sub-make there (make check runs one)
+    sees the shared virtualenv's stamp as up to date, as it is in the checkout, and never reinstalls it."""
+    from tools.spec_update import _staging
+
+    repo = light_repo(tmp_path)
+    (repo / "NOTES.txt").write_text("uncommitted\n")
+    old = time.time_ns() - 2 * 86_400 * 10**9
+    for name in ("pyproject.toml", "Makefile", "NOTES.txt"):
+        os.utime(repo / name, ns=(old, old))
+    with _staging.staging(repo) as tree:
+        for name in ("pyproject.toml", "Makefile", "NOTES.txt"):
+            assert (tree / name).stat().st_mtime_ns == old, name
+        assert (tree / "NOTES.txt").read_text() == "uncommitted\n"

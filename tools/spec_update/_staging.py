@@ -36,8 +36,16 @@ def _names(cwd: Path, *flags: str) -> list[str]:
 
 
 def _sync(root: Path, tree: Path) -> None:
-    """Bring the checkout's uncommitted edits, new files and deletions into the staging copy."""
-    for name in _names(root, "-m", "-o", "-d"):
+    """Bring the checkout's uncommitted edits, new files and deletions into the staging copy, and its
+    files' times: make judges the shared virtualenv's stamp by them, and a checkout made now would
+    look newer than the install, so a sub-make (`make check` runs one) would try to reinstall it."""
+    edited = _names(root, "-m", "-o", "-d")
+    for name in sorted(set(_names(root, "-c")) - set(edited)):
+        source, target = root / name, tree / name
+        if source.is_file() and not source.is_symlink() and target.is_file():
+            times = source.stat()
+            os.utime(target, ns=(times.st_atime_ns, times.st_mtime_ns), follow_symlinks=False)
+    for name in edited:
         source, target = root / name, tree / name
         if source.is_symlink() or source.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
