@@ -76,8 +76,8 @@ def staging(root: Path) -> Iterator[Path]:
     finally:
         subprocess.run([*GIT, "worktree", "remove", "--force", str(tree)], cwd=root, capture_output=True,
                        check=False)  # fmt: skip
+        # never `git worktree prune`: it would also drop other worktrees whose folders are away
         shutil.rmtree(holder, ignore_errors=True)
-        subprocess.run([*GIT, "worktree", "prune"], cwd=root, capture_output=True, check=False)
 
 
 def snapshot(tree: Path) -> dict[str, str]:
