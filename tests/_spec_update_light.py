@@ -30,7 +30,7 @@ pathlib.Path("api.md").write_text("# API\\n\\nfrom the spec " + digest + "\\n", 
 """
 REPORT = {
     "old": "old", "new": "new", "breaking": False, "changes": [], "behaviour": [], "overlay": [], "notes": [],
-    "python": [{"level": "info", "symbol": "resources.feedback.FeedbackResource.ping", "before": "",
+    "python": [{"level": "info", "symbol": "resources.things.ThingsResource.ping", "before": "",
                 "after": "ping(self) -> None", "message": "function added", "cause": "", "direction": ""}],
 }  # fmt: skip
 STUB_DIFF = f"import sys\nsys.stdout.write({json.dumps(REPORT)!r})\n"
