@@ -58,11 +58,18 @@ diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; 
 	@$(BIN)/python -m tools.apidiff $(if $(BASE),--base $(BASE)) $(if $(OLD),--old $(OLD)) \
 	  $(if $(NEW),--new $(NEW)) --format $(or $(FORMAT),markdown) $(if $(ALLOW_BREAKING),--allow-breaking)
 
-# The URL reaches the tool through the environment ("$$URL"), never as text in the recipe: a quote in it
-# stays a quote. make reports every failure as exit 2; the tool's own exit code (0 unchanged, 10 compatible,
-# 11 breaking, 2 refused, 1 failing) is in $(OUT)/result.json and is what `python -m tools.spec_update` returns.
+# URL and OUT reach the tool as one argument each, through the environment and never as recipe text:
+# `unexport` keeps make from expanding them on export (a `$(shell ...)` in a URL would run), and
+# `:= $(value ...)` copies them unexpanded, so `?$format=json` stays literal. The tool's exit codes
+# (0 unchanged, 10 compatible, 11 breaking, 2 refused, 1 failing) are in $(OUT)/result.json and are what
+# `python -m tools.spec_update` returns; here an update that worked (10, 11) exits 0 after its verdict.
+unexport URL OUT
+update-spec: export SPEC_UPDATE_URL := $(value URL)
+update-spec: export SPEC_UPDATE_OUT := $(value OUT)
 update-spec: $(STAMP) ## fetch the vendor spec (URL=<url or path>), regenerate, check, test, diff; writes OUT=.spec-update/
-	@$(BIN)/python -m tools.spec_update --out "$${OUT:-.spec-update}" -- "$$URL"
+	@$(BIN)/python -m tools.spec_update --progress --out "$${SPEC_UPDATE_OUT:-.spec-update}" -- "$$SPEC_UPDATE_URL"; \
+	  status=$$?; [ $$status -eq 10 ] || [ $$status -eq 11 ] || exit $$status
 
+spec-pr: export SPEC_UPDATE_OUT := $(value OUT)
 spec-pr: $(STAMP) ## after update-spec: push its result to the branch spec-update, open or update the PR (gh)
-	@$(BIN)/python -m tools.spec_update.pr --out "$${OUT:-.spec-update}"
+	@$(BIN)/python -m tools.spec_update.pr --out "$${SPEC_UPDATE_OUT:-.spec-update}"

@@ -31,6 +31,7 @@ from tests._spec_update_rig import (
     spec_server,
     with_changes,
 )
+from tools.spec_update._outdir import MARK
 
 # The journey fixture runs five whole updates (each generates the client four times): its first
 # test carries that setup, which takes minutes on a busy machine.
@@ -266,6 +267,7 @@ def test_a_refused_spec_exits_2_with_one_line_and_writes_nothing(refusal_repo: P
     before = snapshot(refusal_repo)
     stale = refusal_repo / ".spec-update"
     stale.mkdir(exist_ok=True)
+    (stale / MARK).write_text("an earlier run's folder\n")
     (stale / "result.json").write_text('{"status": 10}')  # an earlier run's: must not outlive this one
     with spec_server() as server:
         done = run_update(refusal_repo, server.put("/openapi.json", data))

@@ -11,11 +11,9 @@ from typing import Any
 from tools.apidiff._model import Change, PyChange, Report
 from tools.apidiff._report import render
 
+from ._outdir import LOG_SUFFIX, claim
 from ._steps import Step
 
-# Everything the tool may put in the output folder: only these are ever cleared from it.
-FILES = ("report.md", "CHANGELOG.md", "result.json")
-LOG_SUFFIX = ".log"
 TAIL_LINES = 60
 VERDICT_WORDS = {
     "unchanged": "no change",
@@ -34,6 +32,10 @@ class Outcome:
     steps: list[Step] = field(default_factory=list)
     changelog_section: str = ""
     diff_markdown: str = ""
+    commit: str = ""  # HEAD when the update was made: spec-pr refuses any other
+    files: dict[str, str | None] = field(
+        default_factory=dict
+    )  # what it wrote: path -> sha256 (None: removed)
 
     @property
     def failed(self) -> list[Step]:
@@ -48,6 +50,8 @@ class Outcome:
             "previous_version": self.previous_version,
             "version": self.version,
             "spec_sha256": self.sha256,
+            "commit": self.commit,
+            "files": self.files,
         }
 
 
@@ -67,17 +71,6 @@ def diff_markdown(report: dict[str, Any]) -> str:
     except (KeyError, TypeError):
         return "`make diff` gave no report: " + str(report.get("failure") or "see make-diff.log")
     return render(rebuilt, "markdown")
-
-
-def clear(out: Path) -> None:
-    """Remove a previous run's files (never anything else), so no stale result outlives a refusal."""
-    if not out.is_dir():
-        return
-    for path in out.iterdir():
-        if path.is_file() and (path.name in FILES or path.name.endswith(LOG_SUFFIX)):
-            path.unlink()
-    if not any(out.iterdir()):
-        out.rmdir()
 
 
 def _fence(text: str) -> str:
@@ -120,12 +113,19 @@ def markdown(outcome: Outcome) -> str:
 
 
 def write(out: Path, outcome: Outcome, changelog: str | None) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """Everything but result.json, which write_result adds once the update is applied."""
+    claim(out)
     for step in outcome.steps:
         slug = re.sub(r"[^a-z0-9]+", "-", step.name.lower()).strip("-")
         (out / f"{slug}{LOG_SUFFIX}").write_text(step.output + step.errors, encoding="utf-8")
     if changelog is not None:
         (out / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
     (out / "report.md").write_text(markdown(outcome), encoding="utf-8")
-    # written last: a reader that finds it finds the rest complete
-    (out / "result.json").write_text(json.dumps(outcome.as_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def write_result(out: Path, result: dict[str, Any]) -> None:
+    """Written last, and atomically: a reader that finds it finds the rest complete and applied."""
+    claim(out)
+    temporary = out / "result.json.tmp"
+    temporary.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(out / "result.json")

@@ -6,6 +6,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,39 @@ STEP_SECONDS = 3600  # the whole suite takes minutes; an hour means something ha
 MAKE = ["make", "--no-print-directory", "-o", ".venv/.installed"]
 DEFAULT_CHECK = [*MAKE, "check"]
 DEFAULT_TESTS = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+DEFAULT_GENERATE = [*MAKE, "-s", "generate"]
+DEFAULT_DIFF = [sys.executable, "-m", "tools.apidiff"]
+
+
+@dataclass(frozen=True)
+class Commands:
+    """What each step runs; tests replace the slow ones (UPDATE_SPEC_*_CMD) to pin the transaction."""
+
+    generate: list[str]
+    check: list[str]
+    tests: list[str]
+    diff: list[str]
+
+
+class Progress:
+    """A line on stderr as each step starts and one with its time as it ends (off unless asked)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def start(self, name: str) -> float:
+        if self.enabled:
+            print(f"update-spec: {name} ...", file=sys.stderr, flush=True)
+        return time.monotonic()
+
+    def end(self, name: str, started: float, ok: bool = True) -> None:
+        if self.enabled:
+            word = "done" if ok else "FAILED"
+            print(
+                f"update-spec: {name} {word} ({time.monotonic() - started:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 @dataclass(frozen=True)
@@ -53,27 +87,15 @@ def run(
     return Step(name, shown, done.returncode == 0, done.stdout, done.stderr or "")
 
 
-def validate(root: Path, spec: Path, scratch: Path) -> Step:
-    """Generate from `spec` into scratch, so every refusal of generation applies before anything is written."""
-    return run(
-        "generation (dry run)", [str(root / "generate.sh"), "--out", str(scratch)], root, {"SPEC": str(spec)}
-    )
+def timed(
+    progress: Progress, name: str, argv: list[str], root: Path, env: dict[str, str], separate: bool = False
+) -> Step:
+    started = progress.start(name)
+    step = run(name, argv, root, env, separate)
+    progress.end(name, started, step.ok)
+    return step
 
 
-def generate(root: Path) -> Step:
-    return run("make generate", [*MAKE, "generate"], root)
-
-
-def diff(root: Path, previous: Path) -> Step:
+def diff_argv(command: list[str], previous: Path) -> list[str]:
     """`make diff`'s JSON report of openapi.json against `previous`, breaking changes allowed."""
-    argv = [
-        sys.executable,
-        "-m",
-        "tools.apidiff",
-        "--old",
-        str(previous),
-        "--allow-breaking",
-        "--format",
-        "json",
-    ]
-    return run("make diff", argv, root, separate=True)
+    return [*command, "--old", str(previous), "--allow-breaking", "--format", "json"]
