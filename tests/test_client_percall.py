@@ -8,13 +8,16 @@ no cookies. None of that may change what a call sends, accepts or reports.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, Raia, ResponseValidationError
+from tests._bodies import instants, success_body
 from tests._raw_server import raw_server, response_head
 
 KEY = "sk-percall-7a41c0de"
@@ -24,11 +27,13 @@ ARGS: dict[str, Any] = {
     "vote_type": "up",
     "question": "Q",
 }
-FEEDBACK = (
-    b'{"id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11", "conversationMessageId": "0f8fad5b-d9cb-469f-a165-70867728950e",'
-    b' "voteType": "up", "question": "Q", "answer": null, "createdAt": "2026-11-29T08:00:00.000Z",'
-    b' "updatedAt": "2026-11-29T08:00:00.000Z", "comment": null}'
+# Built from the spec's reply schema, echoing the request, so a vendor update changes it here too.
+DOCUMENT: dict[str, Any] = success_body(
+    CREATE, **{p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
 )
+FEEDBACK = json.dumps(DOCUMENT).encode()
+# A string field of the reply, answered as a number: the longest name, so finding it in a message means something.
+WRONG = max((name for name, value in DOCUMENT.items() if isinstance(value, str)), key=len)
 FLAVOURS = ["sync", "async"]
 Handler = Callable[[socket.socket, bytes], None]
 
@@ -42,7 +47,7 @@ def answers(*replies: tuple[bytes, dict[str, str]], seen: list[bytes] | None = N
             seen.append(request)
         body, extra = left.pop(0)
         head = {"content-type": "application/json", "content-length": str(len(body)), "connection": "close"}
-        conn.sendall(response_head(201, {**head, **extra}) + body)
+        conn.sendall(response_head(CREATE.success, {**head, **extra}) + body)
 
     return handle
 
@@ -85,8 +90,8 @@ def test_a_raw_response_read_after_the_call_has_every_header_the_server_sent(fla
     raw_response: Any = raw
     assert {name: raw_response.headers[name] for name in extra} == extra
     assert raw_response.request_id == "req-1"
-    assert raw_response.http_response.json()["question"] == "Q"
-    assert str(raw_response.parse().id) == "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11"
+    assert raw_response.http_response.json() == DOCUMENT
+    assert instants(raw_response.parse().to_dict()) == instants(DOCUMENT)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -94,14 +99,14 @@ def test_after_a_good_answer_a_bad_one_is_still_refused_naming_the_field_with_th
     flavour: str,
 ) -> None:
     """The response check compiled on the first call still refuses the second answer; its request id, worked out then, hides the key."""
-    bad = FEEDBACK.replace(b'"voteType": "up"', b'"voteType": 7')
+    bad = json.dumps({**DOCUMENT, WRONG: 7}).encode()
     replies = ((FEEDBACK, {}), (bad, {"x-request-id": f"echo-{KEY}"}))
     step = lambda c: c.feedback.create_or_update(**ARGS)  # noqa: E731
     with raw_server(answers(*replies)) as url:
         first, second = calls(flavour, url, [step, step])
     assert not isinstance(first, Exception), first
     assert isinstance(second, ResponseValidationError)
-    assert "voteType" in str(second)
+    assert WRONG in str(second)
     assert KEY not in str(second) and "echo-[REDACTED]" in str(second)
     assert second.request_id == "echo-[REDACTED]"
 

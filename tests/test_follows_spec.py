@@ -49,16 +49,25 @@ SCHEMAS = success_schemas(SPEC)
 
 
 def pinned_bodies(source: str, required: set[str]) -> list[int]:
-    """Lines holding a dict literal, `dict(...)` call or JSON text with every one of `required`'s keys."""
+    """Lines holding a dict literal, `dict(...)` call or JSON text with every one of `required`'s keys,
+    also inside Python code held in a string (a benchmark's or a subprocess's snippet)."""
     lines = []
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
+            try:
+                inner = pinned_bodies(node.value, required)
+            except SyntaxError:
+                inner = []
+            lines += [node.lineno] if inner else []
         keys: set[str] = set()
         if isinstance(node, ast.Dict) and not all(isinstance(v, ast.Dict) for v in node.values):
             # (a dict of dicts is a schema's `properties`, not a body)
             keys = {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
             keys = {k.arg for k in node.keywords if k.arg}
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "{" in node.value:
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and "{" in str(node.value)
+        ):
             try:
                 decoded = json.loads(node.value)
             except ValueError:
@@ -96,6 +105,10 @@ def test_the_scan_finds_a_pinned_body_in_each_spelling(where: str) -> None:
     required = set(schema["required"])
     assert pinned_bodies(f"X = 1\nBODY = {body!r}\n", required) == [2]
     assert pinned_bodies(f"TEXT = {json.dumps(body)!r}\n", required) == [1]
+    assert pinned_bodies(f"DATA = {json.dumps(body).encode()!r}\n", required) == [1]
+    assert pinned_bodies(f"SNIPPET = {f'import httpx{chr(10)}answer = {body!r}{chr(10)}'!r}\n", required) == [
+        1
+    ]
     if all(key.isidentifier() for key in required):
         assert pinned_bodies(f"BODY = dict({keywords})\n", required) == [1]
     partial = {k: v for k, v in body.items() if k != sorted(required)[0]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -9,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import APIConnectionError, AsyncRaia, _retry, _transport
 from raia_agent.testing import LocalServer
+from tests._bodies import success_body
 from tests._raw_server import raw_server, response_head
 
 ARGS: dict[str, Any] = {
@@ -70,11 +73,12 @@ def test_the_fastest_installed_transport_is_the_default() -> None:
     assert out == ["aiohttp", "httpx", "aiohttp"]
 
 
-ANSWER = (
-    b'{"id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11", "conversationMessageId": "0f8fad5b-d9cb-469f-a165-70867728950e",'
-    b' "voteType": "up", "question": "Q", "answer": null, "createdAt": "2026-11-29T08:00:00.000Z",'
-    b' "updatedAt": "2026-11-29T08:00:00.000Z", "comment": null}'
-)
+# Built from the spec's reply schema, echoing the request, so a vendor update changes it here too.
+ANSWER = json.dumps(
+    success_body(
+        CREATE, **{p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
+    )
+).encode()
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)
@@ -90,7 +94,7 @@ async def test_cookies_a_server_sets_are_never_sent_back(kind: str) -> None:
             "set-cookie": "s=1; Path=/",
             "connection": "close",  # raw_server serves one request per connection
         }
-        conn.sendall(response_head(201, head) + ANSWER)
+        conn.sendall(response_head(CREATE.success, head) + ANSWER)
 
     with raw_server(handle) as url:
         async with AsyncRaia(secret_key="sk-transport", base_url=url, max_retries=0) as client:

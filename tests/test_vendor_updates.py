@@ -19,6 +19,7 @@ import pytest
 
 from tests._frozen import frozen_overlay_with, generate_frozen
 from tests.vendor_updates.compatible import COMPATIBLE, OVERLAY_ACTIONS, combined
+from tests.vendor_updates.perturbed import NEW_ENUM_VALUE, NEW_REQUEST_FIELD, NEW_RESPONSE_FIELD, perturb
 from tests.vendor_updates.updates import BASE, UPDATES, Update
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,15 @@ SUITE = [
     "tests/test_follows_spec.py",
     "tests/test_conformance.py",
 ]
+# What runs against the perturbed spec besides: every client behaviour test, which is where literal
+# bodies and today's names crept back in before.
+CLIENT_SUITE = sorted(
+    {
+        *SUITE,
+        *(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_client_*.py")),
+        "tests/test_transport.py",
+    }
+)
 
 
 def digest(tree: Path) -> str:
@@ -107,11 +117,8 @@ def test_the_combined_package_has_every_update(all_compatible: Path) -> None:
     )  # item, agents, messages
 
 
-# One subprocess per module, so that parallel workers share them out.
-@pytest.mark.timeout(1800)  # a test module in a subprocess: minutes on a loaded machine, not a hang
-@pytest.mark.parametrize("module", SUITE, ids=[Path(m).stem for m in SUITE])
-def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path, module: str) -> None:
-    """The model, reply-parsing, client and conformance tests pass, unedited, against the updated package."""
+def passes_unedited(generated: Path, module: str) -> None:
+    """`module`'s tests pass, unedited, with `raia_agent_api` being the package generated in `generated`."""
     result = subprocess.run(
         [
             sys.executable,
@@ -126,7 +133,7 @@ def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path, m
             module,
         ],
         cwd=ROOT,
-        env=package_env(all_compatible),
+        env=package_env(generated),
         capture_output=True,
         text=True,
         check=False,
@@ -134,3 +141,42 @@ def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path, m
     )
     assert result.returncode == 0, result.stdout[-6000:]
     assert " passed" in result.stdout.splitlines()[-1] and "failed" not in result.stdout.splitlines()[-1]
+
+
+# One subprocess per module, so that parallel workers share them out.
+@pytest.mark.timeout(1800)  # a test module in a subprocess: minutes on a loaded machine, not a hang
+@pytest.mark.parametrize("module", SUITE, ids=[Path(m).stem for m in SUITE])
+def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path, module: str) -> None:
+    """The model, reply-parsing, client and conformance tests pass, unedited, against the updated package."""
+    passes_unedited(all_compatible, module)
+
+
+@pytest.fixture(scope="module")
+def perturbed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One package generated from the perturbed frozen spec (tests/vendor_updates/perturbed.py)."""
+    return regenerate(Update("perturbed", perturb, ""), tmp_path_factory.mktemp("perturbed"))
+
+
+def test_the_perturbed_package_has_every_perturbation(perturbed: Path) -> None:
+    """The perturbed package is the one the suite below imports, and it carries each perturbation."""
+    code = (
+        "import json, raia_agent_api, raia_agent_api._spec as s; "
+        "print(raia_agent_api.__file__); print(json.dumps(s.corrected_spec()))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=package_env(perturbed), capture_output=True, text=True, check=True
+    )
+    where, text = shown.stdout.split("\n", 1)
+    assert Path(where).is_relative_to(perturbed), where
+    base = json.loads(BASE.read_text(encoding="utf-8"))
+    spec = json.loads(text)
+    assert len(spec["paths"]) == len(base["paths"]) + 1
+    for needle in (NEW_REQUEST_FIELD, NEW_RESPONSE_FIELD, NEW_ENUM_VALUE):
+        assert needle in text and needle not in json.dumps(base), needle
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("module", CLIENT_SUITE, ids=[Path(m).stem for m in CLIENT_SUITE])
+def test_the_client_suite_passes_against_a_perturbed_spec(perturbed: Path, module: str) -> None:
+    """A new optional request field, required nullable reply field, enum value and tag fail no client test."""
+    passes_unedited(perturbed, module)
