@@ -58,7 +58,9 @@ def recording_copy(repo_copy: Path) -> Path:
     return repo_copy
 
 
-def make(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def make(
+    repo: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     """make in REPO, never remaking .venv or running `check` first (test depends on it)."""
     base = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
     return subprocess.run(
@@ -68,7 +70,7 @@ def make(repo: Path, *args: str, env: dict[str, str] | None = None) -> subproces
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=timeout,  # a bound on a hang, not a speed check: a full diff generates two clients
     )
 
 
@@ -150,7 +152,7 @@ def test_make_diff_works_on_files_with_spaces_and_dollars(repo_copy: Path) -> No
     spec = json.loads(FROZEN_SPEC.read_text(encoding="utf-8"))
     spec["info"]["description"] = "Changed."
     new.write_text(json.dumps(spec), encoding="utf-8")
-    result = make(repo_copy, "diff", f"OLD={old.name}", f"NEW={new.name}", "FORMAT=json")
+    result = make(repo_copy, "diff", f"OLD={old.name}", f"NEW={new.name}", "FORMAT=json", timeout=900)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)  # nothing but the report on stdout
     assert (report["old"], report["new"]) == (old.name, new.name)
