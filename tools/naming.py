@@ -135,6 +135,10 @@ class Naming:
         return self.method_name(operation_id(path, http_method, op), route(http_method, path), resource)
 
     def resource_name(self, tag: str) -> str:
+        """The entry for TAG, else its snake_case; `_` appended when the client or the CLI has that name."""
+        return naming_rules.unshadowed(self.chosen_resource(tag), naming_rules.TAKEN_BY_RESOURCES)
+
+    def chosen_resource(self, tag: str) -> str:
         return self.resources.get(tag) or snake_case(tag)
 
 
@@ -196,12 +200,11 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
                 f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
                 "add a naming rule or a naming.classes entry"
             )
-    taken = naming_rules.CLIENT_ATTRIBUTES
     for tag in sorted(tags):
         resource = naming.resource_name(tag)
-        if resource.startswith("_") or resource in taken or not pynames.usable(resource):
+        if resource.startswith("_") or not pynames.usable(resource):
             raise NamingError(
-                f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
+                f"tag {tag!r} would be client.{resource}, which is private or not a name: "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
             )
         if len(resource) > MAX_RESOURCE_LENGTH:
@@ -252,6 +255,16 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     return warnings
 
 
+def shadow_notes(naming: Naming, spec: dict[str, Any]) -> list[str]:
+    """A line per tag whose resource took the trailing `_` (naming_rules.unshadowed), and why."""
+    tags = sorted({primary_tag(op) for _, _, op in operations(spec)})
+    return [
+        naming_rules.shadow_note(f"tag {shown(tag)} is the resource", chosen, naming_rules.TAKEN_BY_RESOURCES)
+        for tag in tags
+        if (chosen := naming.chosen_resource(tag)) in naming_rules.TAKEN_BY_RESOURCES
+    ]
+
+
 def generator_inputs(
     naming: Naming, config: dict[str, Any], spec: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -286,6 +299,8 @@ def main() -> None:
         naming, config = Naming.load(args.generator_yaml)
         for warning in check(naming, spec):
             print(f"warning: {warning}", file=sys.stderr)
+        for note in shadow_notes(naming, spec):
+            print(note, file=sys.stderr)
         out_config, out_spec = generator_inputs(naming, config, spec)
     except NamingError as exc:
         raise SystemExit(f"naming: {exc}") from None
