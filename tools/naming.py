@@ -23,6 +23,7 @@ import yaml
 
 from raia_spec import operations
 from tools import naming_rules, pynames
+from tools.config import ConfigError, load_generator
 from tools.naming_checks import NamingError as NamingError
 from tools.naming_checks import (
     check_chosen,
@@ -78,14 +79,10 @@ class Naming:
     @classmethod
     def load(cls, generator_yaml: Path) -> tuple[Naming, dict[str, Any]]:
         """The naming section and the rest of the generator config."""
-        config = yaml.safe_load(generator_yaml.read_text(encoding="utf-8")) or {}
+        config = load_generator(generator_yaml)  # ConfigError naming an unknown or mistyped key
         section = config.pop("naming", None) or {}
         retry_safe = list(config.pop("retry_safe", None) or [])
         rules = section.get("rules") or {}
-        if "class_overrides" in config:
-            raise NamingError(
-                f"{generator_yaml}: class_overrides is computed; put class names under naming.classes"
-            )
         return (
             cls(
                 resources=dict(section.get("resources") or {}),
@@ -302,7 +299,7 @@ def main() -> None:
         for note in shadow_notes(naming, spec):
             print(note, file=sys.stderr)
         out_config, out_spec = generator_inputs(naming, config, spec)
-    except NamingError as exc:
+    except (NamingError, ConfigError) as exc:
         raise SystemExit(f"naming: {exc}") from None
     except Exception as exc:  # one line for the maintainer, not a traceback
         raise SystemExit(f"naming: unexpected {type(exc).__name__}: {exc}") from None

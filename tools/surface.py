@@ -27,6 +27,7 @@ from . import (
     surface_params,
     surface_render,
 )
+from .config import ConfigError
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted, shown
 from .surface_schema import Annotations, is_deprecated, takes_null
@@ -365,7 +366,7 @@ def main() -> None:
             route(op.http_method, op.path): f"{op.resource}.{op.method_name}" for op in surface.operations
         }
         surface_facts.write(args.generator_yaml, spec, args.package, names)
-    except (SurfaceError, surface_facts.FactsError) as exc:
+    except (SurfaceError, surface_facts.FactsError, ConfigError) as exc:
         raise SystemExit(f"surface: {exc}") from None
     except Exception as exc:  # one line for the maintainer, not a traceback
         raise SystemExit(f"surface: unexpected {type(exc).__name__}: {exc}") from None

@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools.config import ConfigError
 from tools.overlay import OverlayError
 from tools.progress import Steps
 from tools.spec_guard import SpecRefused, load_untrusted
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
         except SpecRefused as exc:
             parser.exit(2, f"make diff: refused: {exc}\n")
-        except OverlayError as exc:
+        except (OverlayError, ConfigError) as exc:
             parser.exit(2, f"make diff: {exc}\n")
         steps.done("spec changes compared")
         add_python(report, old_spec, old_overlay, new_spec, current_overlay, work, steps)
