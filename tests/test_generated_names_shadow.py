@@ -2,7 +2,8 @@
 
 The spec is the frozen base (tests/vendor_updates/openapi.base.json) with a list operation tagged `serve`
 (raia-agent's server command) whose query parameters are named like every call option a method takes
-(`extra_headers`, `timeout`...). It is generated with the frozen overlay and generator config, then used
+(`extra_headers`, `timeout`...), and a GET by id of the upsert's resource whose method is `send` (the
+hand-written command beside it). It is generated with the frozen overlay and generator config, then used
 through both clients and the installed `raia-agent`, against the local server on the same package.
 """
 
@@ -13,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import pytest
 
 from tests._cli_helpers import wait_for
 from tests._frozen import generate
-from tests.vendor_updates.updates import BASE, COLLECTION, list_with_query
+from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id, list_with_query
 from tools import naming_rules
 from tools.naming import Naming, check, shadow_notes
 
@@ -36,6 +38,8 @@ def shadowing_spec() -> dict[str, Any]:
     """The frozen base with a list operation tagged `serve`, taking a string query parameter per call option."""
     spec: dict[str, Any] = json.loads(BASE.read_text(encoding="utf-8"))
     list_with_query(spec)
+    get_by_id(spec)
+    spec["paths"][COLLECTION + "/{id}"]["get"]["operationId"] = CONTROLLER + "send"
     op = spec["paths"][COLLECTION]["get"]
     op["tags"] = [TAG]
     for name in OPTIONS:
@@ -111,6 +115,9 @@ def test_generation_reports_every_rename_on_stderr(generation: tuple[Path, str])
     assert any(f"tag {TAG!r} is the resource {resource()}" in note for note in notes), stderr
     for name in OPTIONS:
         assert any(f"query parameter {name!r} is the argument {name}_: " in note for note in notes), stderr
+    assert any("is the command `raia-agent feedback send_`: send is the hand-written" in n for n in notes), (
+        stderr
+    )
 
 
 SNIPPET = """
@@ -195,3 +202,26 @@ def test_the_renamed_resource_is_a_command_and_serve_stays_the_server(cli_env: d
     listed = cli(cli_env, resource(), "list-feedbacks", *options, "--json")
     assert listed.returncode == 0, listed.stderr
     assert "items" in json.loads(listed.stdout)
+
+
+def test_a_generated_command_named_like_a_hand_written_one_is_offered_with_the_rule(
+    cli_env: dict[str, str],
+) -> None:
+    """`feedback send` stays the hand-written upsert, and the generated GET by id named `send` is
+    `feedback send_`: a feedback sent by the first is fetched by the second."""
+    listing = cli(cli_env, "feedback", "--help")
+    assert {"send", "send_", "import"} <= set(listing.stdout.split()), listing.stdout
+    ids = ["--conversation-message-id", str(uuid.uuid4()), "--user-id", str(uuid.uuid4())]
+    sent = cli(cli_env, "feedback", "send", *ids, "--vote", "up", "--question", "Q", "--json")
+    assert sent.returncode == 0, sent.stderr
+    feedback = json.loads(sent.stdout)["id"]
+    found = cli(cli_env, "feedback", "send_", "--id", feedback, "--json")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["id"] == feedback
+
+
+def test_the_hand_written_command_list_is_the_cli_s_own() -> None:
+    """tools/ keeps the upsert resource's hand-written commands without importing the CLI; they match."""
+    from raia_agent._cli._main import UPSERT_COMMANDS
+
+    assert set(UPSERT_COMMANDS) == naming_rules.CLI_RESOURCE_COMMANDS

@@ -47,11 +47,14 @@ CLI_COMMANDS = frozenset({"serve"})
 # The options every generated method takes besides the operation's arguments (tools/surface_render.py),
 # and `self`.
 CALL_OPTIONS = frozenset({"timeout", "max_retries", "extra_headers", "extra_query", "extra_body"})
+# The hand-written commands of the resource whose upsert they call (src/raia_agent/_cli/_main.py).
+CLI_RESOURCE_COMMANDS = frozenset({"send", "import"})
 SHADOW_SUFFIX = "_"
 TAKEN_BY_RESOURCES = {
     **{name: f"the client's own attribute client.{name}" for name in CLIENT_ATTRIBUTES},
     **{name: f"the built-in command `raia-agent {name}`" for name in CLI_COMMANDS},
 }
+TAKEN_BY_COMMANDS = {name: "the hand-written command of the same name" for name in CLI_RESOURCE_COMMANDS}
 TAKEN_BY_ARGUMENTS = {
     "self": "the method's instance",
     **{name: f"the call option {name}= every method takes" for name in CALL_OPTIONS},
