@@ -195,3 +195,22 @@ def test_every_workflow_passes_the_github_actions_schema(workflow: Path) -> None
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_python_is_run_by_its_path_as_given(recording_copy: Path) -> None:
+    """`make install PYTHON=<path with a space and $(...)>` runs that file to make .venv; nothing in it runs."""
+    (recording_copy / ".venv" / ".installed").unlink()
+    odd = recording_copy / "my $(shell touch pwned) python"
+    shutil.copyfile(recording_copy / ".venv" / "bin" / "python", odd)
+    odd.chmod(0o755)
+    result = subprocess.run(
+        ["make", "-s", "install", f"PYTHON=./{odd.name}"],
+        cwd=recording_copy,
+        env={**os.environ, "RECORD": str(recording_copy / "record.jsonl"), "MAKEFLAGS": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert [call["argv"] for call in recorded(recording_copy)] == [["-m", "venv", ".venv"]], result.stderr
+    assert_nothing_ran(recording_copy, result)
