@@ -1,8 +1,16 @@
 # Every target depends on the virtualenv, so a fresh clone needs no manual step.
-PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+
+# What users give (make diff BASE=..., make bench QUICK=..., or the same in the environment) reaches
+# the tools verbatim. make expands a `$` in a command-line or environment value when it uses or exports
+# it (`$(shell ...)` would run); `$(value)` stores the text as given instead. The recipes then pass it
+# as one quoted word from the environment ("$$BASE"), never as recipe text, so no shell parses it.
+# PYTHON: the interpreter that makes .venv (python3 when not given).
+USER_VALUES := PYTHON SPEC OVERLAY GENERATOR BASE OLD NEW FORMAT ALLOW_BREAKING QUICK JOBS
+$(foreach name,$(USER_VALUES),$(if $(filter command line environment%,$(origin $(name))),\
+  $(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check lint typecheck test demo serve bench diff update-spec spec-pr
@@ -15,7 +23,7 @@ install: $(STAMP) ## create .venv with the package, its extras and the dev tools
 
 # Install output goes to stderr so that `make -s diff` prints only the report.
 $(STAMP): pyproject.toml package.json package-lock.json
-	$(PYTHON) -m venv $(VENV) >&2
+	"$${PYTHON:-python3}" -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
 	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,aiohttp]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
@@ -41,7 +49,7 @@ typecheck: $(STAMP) ## mypy --strict over src, tools and generated_client
 
 # Most tests wait on servers and subprocesses, so more workers than cores still pays; JOBS=0 runs serially.
 test: check ## what CI runs: check, then the whole pytest suite (JOBS=4 parallel workers)
-	$(BIN)/pytest -n $(or $(JOBS),4)
+	$(BIN)/pytest -n "$${JOBS:-4}"
 
 demo: $(STAMP) ## the client against a local server: create, update, retries, a wrong key
 	$(BIN)/python -m tools.demo
@@ -51,12 +59,12 @@ serve: $(STAMP) ## run the local API server in the foreground until Ctrl-C
 
 # make bench QUICK=1: small sizes and few rounds, to check the machinery (not figures to quote)
 bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baselines (QUICK=1: a quick pass)
-	BENCH_QUICK=$(QUICK) $(BIN)/python -m tools.bench
+	BENCH_QUICK="$$QUICK" $(BIN)/python -m tools.bench
 
 # make diff BASE=<git ref> | OLD=<file> NEW=<file>; FORMAT=markdown|json; ALLOW_BREAKING=1
 diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; FORMAT=markdown|json
-	@$(BIN)/python -m tools.apidiff $(if $(BASE),--base $(BASE)) $(if $(OLD),--old $(OLD)) \
-	  $(if $(NEW),--new $(NEW)) --format $(or $(FORMAT),markdown) $(if $(ALLOW_BREAKING),--allow-breaking)
+	@$(BIN)/python -m tools.apidiff $(if $(BASE),--base "$$BASE") $(if $(OLD),--old "$$OLD") \
+	  $(if $(NEW),--new "$$NEW") --format "$${FORMAT:-markdown}" $(if $(ALLOW_BREAKING),--allow-breaking)
 
 # URL and OUT reach the tool as one argument each, through the environment and never as recipe text:
 # `unexport` keeps make from expanding them on export (a `$(shell ...)` in a URL would run), and

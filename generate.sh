@@ -29,6 +29,18 @@ esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# A line per finished step on stderr with its time: a run takes a minute or more, and a maintainer
+# should see where it is. "generate: " starts them, which tools/apidiff's summary of a failure skips.
+# EPOCHREALTIME is bash 5's (digits only: its decimal point follows the locale); older bash has SECONDS.
+now() { local t=${EPOCHREALTIME//[!0-9]/}; echo "${t:-$((SECONDS * 1000000))}"; }
+last=$(now)
+step() {
+  local t; t=$(now)
+  local tenths=$(((t - last) / 100000))
+  printf 'generate: %s (%d.%d s)\n' "$1" $((tenths / 10)) $((tenths % 10)) >&2
+  last=$t
+}
+
 # The spec is untrusted input: tools/spec_guard.py reads it within bounds and refuses external
 # references, NaN and the like before any other tool (validator, oas-patch, the generator) sees
 # it; every later step reads the checked copy. The corrected spec is checked again below.
@@ -39,10 +51,12 @@ guard() {
   }
 }
 guard "$spec" "$work/upstream.json" "$spec"
+step "spec read and checked"
 
 # The upstream spec is known to be invalid (ForbiddenErrorDTO.name): its verdict is
 # reported, and generation stops only if the corrected spec is invalid too.
 upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" "$spec" 2>&1) && upstream_errors=""
+step "upstream spec validated"
 validate() {
   if ! out=$(cd "$root" && "$python" -m tools.validate "$1" 2>&1); then
     [ -z "$upstream_errors" ] || printf 'upstream %s\n' "$upstream_errors" >&2
@@ -56,12 +70,14 @@ validate() {
   echo "generate.sh: could not apply $overlay; generated client left unchanged." >&2
   exit 1
 }
+step "overlay applied"
 # An overlay could add what the upstream spec may not hold (an external $ref, say).
 guard "$work/overlaid.json" "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 validate "$work/corrected.json" "the corrected spec ($spec + $overlay)"
 if [ -n "$upstream_errors" ]; then
   echo "note: the upstream spec fails validation ($(printf '%s' "$upstream_errors" | head -n 1 | sed "s#^$spec: ##")); the overlay corrects it." >&2
 fi
+step "corrected spec checked and validated"
 
 # Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and
 # operationIds without NestJS's controller prefix, so module names stay short.
@@ -70,6 +86,7 @@ fi
   echo "generate.sh: naming failed; generated client left unchanged." >&2
   exit 1
 }
+step "names chosen"
 
 # Generated in a scratch directory outside the repo so that no ruff or project config applies.
 # tools.generator is openapi-python-client with tools/pynames.py's reserved model members.
@@ -86,14 +103,17 @@ if grep -q "^Warning(s) encountered" "$work/log"; then
   echo "generate.sh: openapi-python-client skipped parts of the spec (above); generated client left unchanged." >&2
   exit 1
 fi
+step "models and operations generated (openapi-python-client)"
 (cd "$root" && "$python" -m tools.surface "$work/corrected.json" "$generator" "$work/raia_agent_api") || {
   echo "generate.sh: the typed surface could not be generated; generated client left unchanged." >&2
   exit 1
 }
+step "typed surface written"
 (cd "$root" && "$python" -m tools.stamp "$work/raia_agent_api" "$spec" "$work/corrected.json") || {
   echo "generate.sh: stamping the generated client failed; generated client left unchanged." >&2
   exit 1
 }
+step "stamped"
 # The one ruff pass over the finished package (spec/generator.yaml runs no post hooks before it).
 (cd "$work" && ruff check --isolated --no-cache --select F,I,UP --fix-only raia_agent_api >"$work/log" 2>&1 \
   && ruff format --isolated --no-cache raia_agent_api >"$work/log" 2>&1) || {
@@ -101,12 +121,14 @@ fi
   echo "generate.sh: ruff could not fix or format the generated code (invalid Python?); generated client left unchanged." >&2
   exit 1
 }
+step "formatted (ruff)"
 
 # Ruff and mypy pass code that breaks on import; nothing replaces the package before this holds.
 (cd "$root" && "$python" -m tools.prove "$work/raia_agent_api" "$work/corrected.json" "$generator") || {
   echo "generate.sh: the generated package does not import, build a client or resolve its types; generated client left unchanged." >&2
   exit 1
 }
+step "proved: imports, builds a client, resolves its types"
 
 if [ "$mode" = check ]; then
   if ! changes=$(diff -rq -x __pycache__ "$work/raia_agent_api" "$dest/raia_agent_api" 2>&1); then
@@ -114,6 +136,7 @@ if [ "$mode" = check ]; then
     echo "generated_client/ does not match openapi.json + spec/overlay.yaml: run \`make generate\` and commit the result." >&2
     exit 1
   fi
+  step "compared with generated_client/: up to date"
   exit 0
 fi
 
@@ -122,3 +145,4 @@ rm -rf "$dest/raia_agent_api.new"
 cp -r "$work/raia_agent_api" "$dest/raia_agent_api.new"
 rm -rf "$dest/raia_agent_api"
 mv "$dest/raia_agent_api.new" "$dest/raia_agent_api"
+step "written to $dest/raia_agent_api"

@@ -26,7 +26,7 @@ from raia_spec import JsonSchemas
 from tests._frozen import frozen_generator, frozen_spec, generate
 from tools import naming as naming_tool
 from tools import surface as surface_tool
-from tools.naming import Naming, NamingError, check, snake_case
+from tools.naming import Naming, NamingError, check, shadow_notes, snake_case
 from tools.surface import SurfaceError, build
 from tools.surface_render import render
 
@@ -58,11 +58,17 @@ def add_get(doc: dict[str, Any], path: str, **operation: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("tag", ["Timeout", "Close", "Max Retries", "Base URL", "With Options", "aclose"])
-def test_a_tag_named_like_a_client_attribute_fails_naming_the_tag(tag: str) -> None:
-    """A tag whose resource would shadow the client's own attribute fails and asks for a naming.resources entry."""
+def test_a_tag_named_like_a_client_attribute_is_renamed_and_reported(tag: str) -> None:
+    """A tag whose resource would shadow the client's own attribute takes a trailing `_` and a note
+    naming it (issue 25 item 10: never refused); it failed generation before."""
     doc = add_get(spec(), "/x", tags=[tag], operationId="listX")
-    with pytest.raises(NamingError, match=rf"tag {tag!r} would be client\..*naming\.resources"):
-        check(naming(), doc)
+    rules = naming()
+    check(rules, doc)
+    plain = snake_case(tag)
+    assert rules.resource_name(tag) == plain + "_"
+    assert f"tag {tag!r} is the resource {plain}_: {plain} is the client's own" in " ".join(
+        shadow_notes(rules, doc)
+    )
 
 
 def test_a_private_resource_name_fails() -> None:
@@ -110,8 +116,9 @@ def test_the_tools_report_a_bad_input_in_one_line(tool: str, tmp_path: Path, mon
     main = naming_tool.main if tool == "naming" else surface_tool.main
     with pytest.raises(SystemExit) as stopped:
         main()
-    assert (
-        str(stopped.value) == f"{tool}: unexpected ValueError: invalid literal for int() with base 10: 'many'"
+    # checked against the config's schema (issue 25 item 8): before, int() failed with a ValueError
+    assert str(stopped.value) == (
+        f"{tool}: {tmp_path / 'gen.yaml'}: naming.max_name_length: 'many' is not of type 'integer'"
     )
 
 

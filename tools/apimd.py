@@ -15,6 +15,7 @@ import importlib
 import inspect
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.apimd", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when api.md is stale")
     args = parser.parse_args(argv)
+    started = time.perf_counter()
     page = render()
     if args.check:
         current = API_MD.read_text(encoding="utf-8") if API_MD.exists() else ""
@@ -109,8 +111,11 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
+        print(f"generate: api.md up to date ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
         return 0
     API_MD.write_text(page, encoding="utf-8")
+    # the last step of `make generate`, reported as generate.sh reports its own
+    print(f"generate: api.md written ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
     return 0
 
 

@@ -23,6 +23,7 @@ import yaml
 
 from raia_spec import operations
 from tools import naming_rules, pynames
+from tools.config import ConfigError, load_generator
 from tools.naming_checks import NamingError as NamingError
 from tools.naming_checks import (
     check_chosen,
@@ -78,14 +79,10 @@ class Naming:
     @classmethod
     def load(cls, generator_yaml: Path) -> tuple[Naming, dict[str, Any]]:
         """The naming section and the rest of the generator config."""
-        config = yaml.safe_load(generator_yaml.read_text(encoding="utf-8")) or {}
+        config = load_generator(generator_yaml)  # ConfigError naming an unknown or mistyped key
         section = config.pop("naming", None) or {}
         retry_safe = list(config.pop("retry_safe", None) or [])
         rules = section.get("rules") or {}
-        if "class_overrides" in config:
-            raise NamingError(
-                f"{generator_yaml}: class_overrides is computed; put class names under naming.classes"
-            )
         return (
             cls(
                 resources=dict(section.get("resources") or {}),
@@ -135,6 +132,10 @@ class Naming:
         return self.method_name(operation_id(path, http_method, op), route(http_method, path), resource)
 
     def resource_name(self, tag: str) -> str:
+        """The entry for TAG, else its snake_case; `_` appended when the client or the CLI has that name."""
+        return naming_rules.unshadowed(self.chosen_resource(tag), naming_rules.TAKEN_BY_RESOURCES)
+
+    def chosen_resource(self, tag: str) -> str:
         return self.resources.get(tag) or snake_case(tag)
 
 
@@ -196,12 +197,11 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
                 f"class {python!r} (schema {name!r}) is over {naming.max_name_length} characters: "
                 "add a naming rule or a naming.classes entry"
             )
-    taken = naming_rules.CLIENT_ATTRIBUTES
     for tag in sorted(tags):
         resource = naming.resource_name(tag)
-        if resource.startswith("_") or resource in taken or not pynames.usable(resource):
+        if resource.startswith("_") or not pynames.usable(resource):
             raise NamingError(
-                f"tag {tag!r} would be client.{resource}, which the client already has (or is private): "
+                f"tag {tag!r} would be client.{resource}, which is private or not a name: "
                 f"add a naming.resources entry for {tag!r} in spec/generator.yaml"
             )
         if len(resource) > MAX_RESOURCE_LENGTH:
@@ -252,6 +252,16 @@ def check(naming: Naming, spec: dict[str, Any]) -> list[str]:
     return warnings
 
 
+def shadow_notes(naming: Naming, spec: dict[str, Any]) -> list[str]:
+    """A line per tag whose resource took the trailing `_` (naming_rules.unshadowed), and why."""
+    tags = sorted({primary_tag(op) for _, _, op in operations(spec)})
+    return [
+        naming_rules.shadow_note(f"tag {shown(tag)} is the resource", chosen, naming_rules.TAKEN_BY_RESOURCES)
+        for tag in tags
+        if (chosen := naming.chosen_resource(tag)) in naming_rules.TAKEN_BY_RESOURCES
+    ]
+
+
 def generator_inputs(
     naming: Naming, config: dict[str, Any], spec: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -286,8 +296,10 @@ def main() -> None:
         naming, config = Naming.load(args.generator_yaml)
         for warning in check(naming, spec):
             print(f"warning: {warning}", file=sys.stderr)
+        for note in shadow_notes(naming, spec):
+            print(note, file=sys.stderr)
         out_config, out_spec = generator_inputs(naming, config, spec)
-    except NamingError as exc:
+    except (NamingError, ConfigError) as exc:
         raise SystemExit(f"naming: {exc}") from None
     except Exception as exc:  # one line for the maintainer, not a traceback
         raise SystemExit(f"naming: unexpected {type(exc).__name__}: {exc}") from None

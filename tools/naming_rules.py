@@ -40,6 +40,25 @@ CLIENT_ATTRIBUTES = frozenset(
 )
 CLASH_SUFFIX = "Body"
 
+# What the hand-written layer names itself, so a generated name must leave it free. raia-agent's own
+# commands beside one group per resource (src/raia_agent/_cli/_main.py): a resource named `serve`
+# would be hidden behind the server command.
+CLI_COMMANDS = frozenset({"serve"})
+# The options every generated method takes besides the operation's arguments (tools/surface_render.py).
+CALL_OPTIONS = frozenset({"timeout", "max_retries", "extra_headers", "extra_query", "extra_body"})
+# The hand-written commands of the resource whose upsert they call (src/raia_agent/_cli/_main.py).
+CLI_RESOURCE_COMMANDS = frozenset({"send", "import"})
+SHADOW_SUFFIX = "_"
+TAKEN_BY_RESOURCES = {
+    **{name: f"the client's own attribute client.{name}" for name in CLIENT_ATTRIBUTES},
+    **{name: f"the built-in command `raia-agent {name}`" for name in CLI_COMMANDS},
+}
+TAKEN_BY_COMMANDS = {name: "the hand-written command of the same name" for name in CLI_RESOURCE_COMMANDS}
+TAKEN_BY_ARGUMENTS = {
+    "self": "the method's instance",
+    **{name: f"the call option {name}= every method takes" for name in CALL_OPTIONS},
+}
+
 # A verb phrase is one word per verb, joined by `or`/`and`, each optionally followed by one of these:
 # `create_or_update`, `find_one`, `archive`; `get_user` (of `get_user_feedback`) is not one.
 _QUANTIFIERS = frozenset({"one", "all", "many"})
@@ -63,6 +82,19 @@ def class_clash(name: str) -> str | None:
 def unclashed(name: str) -> str:
     """NAME, with the clash suffix when it would shadow an exception, a client class or a builtin."""
     return name.removesuffix("_") + CLASH_SUFFIX if class_clash(name) else name
+
+
+def unshadowed(name: str, taken: dict[str, str]) -> str:
+    """The one rule for a generated name that would take one of TAKEN's: a trailing underscore
+    (`serve` -> `serve_`, `extra_headers` -> `extra_headers_`, as PEP 8 does for keywords). Never a
+    refusal, and never hidden: generation reports each rename (`shadow_note`)."""
+    return name + SHADOW_SUFFIX if name in taken else name
+
+
+def shadow_note(what: str, name: str, taken: dict[str, str]) -> str:
+    """The line generation prints for a rename by `unshadowed`: what WHAT (`tag 'serve' is the resource`)
+    became, and why."""
+    return f"note: {what} {unshadowed(name, taken)}: {name} is {taken[name]}"
 
 
 def singular(word: str) -> str:

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonpath_ng.ext import parse as parse_jsonpath  # type: ignore[attr-defined]
-from jsonschema import Draft202012Validator
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema
 
-from tools.spec_guard import SpecRefused, load_untrusted, read_bounded
+from tools import config
+from tools.spec_guard import SpecRefused, load_untrusted, shown
 
 
 class OverlayError(Exception):
@@ -40,32 +39,40 @@ class ActionResult:
         return f"action {self.index + 1} ({self.target})"
 
 
-MAX_OVERLAY_BYTES = 1024 * 1024
+MAX_OVERLAY_BYTES = config.MAX_CONFIG_BYTES
 
 
 def load_overlay(path: Path) -> dict[str, Any]:
-    """The overlay, refused when large or using YAML aliases (a pull request can change it too)."""
+    """The overlay, refused when large or using YAML aliases (a pull request can change it too), and
+    checked against the Overlay 1.0 schema: an unknown key names the nearest known one."""
     try:
-        raw = read_bounded(path, MAX_OVERLAY_BYTES)
-    except OSError as exc:
-        raise OverlayError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_OVERLAY_BYTES:
-        raise OverlayError(f"{path}: over {MAX_OVERLAY_BYTES // 1024} KiB")
-    try:
-        text = raw.decode("utf-8")
-        # An alias repeats a node without copying it: a few lines can expand to gigabytes.
-        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
-            raise OverlayError(f"{path}: YAML aliases (*name) are not allowed in an overlay")
-        overlay = yaml.safe_load(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise OverlayError(f"{path}: not readable YAML: {' '.join(str(exc).split())}") from None
-    errors = sorted(
-        Draft202012Validator(load_schema("overlay_schema_1.0.0.yml")).iter_errors(overlay),
-        key=str,
-    )
-    if errors:
-        raise OverlayError(f"{path}: not an Overlay 1.0 document: {errors[0].message}")
+        overlay = config.read_yaml(path, "an overlay")
+    except config.ConfigError as exc:
+        raise OverlayError(str(exc)) from None
+    found = config.problems(overlay, load_schema("overlay_schema_1.0.0.yml"))
+    if found:
+        raise OverlayError(f"{path}: not an Overlay 1.0 document: {'; '.join(found)}")
     return overlay  # type: ignore[no-any-return]
+
+
+def _apply(doc: dict[str, Any], index: int, action: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """(whether the action's target matches, the document after it); OverlayError in one line naming
+    the action for a target the JSONPath engine or oas-patch cannot take (`$..*..*`, `$.[`)."""
+    name = f"action {index + 1} ({shown(action['target'])})"
+    try:
+        path = parse_jsonpath(action["target"])
+    except Exception as exc:  # the parser's own errors, and the lexer's, are many types
+        raise OverlayError(f"{name}: not a JSONPath: {' '.join(str(exc).split())}") from None
+    try:
+        matched = bool(path.find(doc))
+        return matched, apply_overlay(doc, {"actions": [action]}) if matched else doc
+    except RecursionError:
+        raise OverlayError(f"{name}: the target nests too deeply to apply") from None
+    except Exception as exc:  # oas-patch fails on targets it cannot update (a list node's parent)
+        raise OverlayError(
+            f"{name}: cannot be applied ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+            "aim the target at the objects to change"
+        ) from None
 
 
 def evaluate(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, Any], list[ActionResult]]:
@@ -73,10 +80,8 @@ def evaluate(spec: dict[str, Any], overlay: dict[str, Any]) -> tuple[dict[str, A
     doc = copy.deepcopy(spec)
     results = []
     for index, action in enumerate(overlay["actions"]):
-        matched = bool(parse_jsonpath(action["target"]).find(doc))
         before = json.dumps(doc, sort_keys=True)
-        if matched:
-            doc = apply_overlay(doc, {"actions": [action]})
+        matched, doc = _apply(doc, index, action)
         results.append(
             ActionResult(
                 index=index,

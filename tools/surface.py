@@ -10,22 +10,30 @@ operation for the client's generic request path.
 from __future__ import annotations
 
 import argparse
-import keyword
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from raia_spec import JsonSchemas, operations, resolve, security_headers
 
-from . import pynames, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
+from . import (
+    naming_rules,
+    pynames,
+    surface_facts,
+    surface_lenient,
+    surface_paging,
+    surface_params,
+    surface_render,
+)
+from .config import ConfigError
 from .naming import Naming, primary_tag, route, snake_case
-from .spec_guard import load_untrusted
+from .spec_guard import load_untrusted, shown
 from .surface_schema import Annotations, is_deprecated, takes_null
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-RESERVED = {"self", "timeout", "max_retries"}
 
 
 # Component schemas copied into the operation descriptions, over all operations: each operation
@@ -79,11 +87,14 @@ class Surface:
     auth_headers: list[str]
     operations: list[OperationSpec]
     annotations: Annotations
+    notes: list[str] = field(default_factory=list)
+    """A line per argument renamed so as not to shadow a call option (naming_rules.unshadowed)."""
 
 
 def python_name(name: str) -> str:
-    python = snake_case(name)
-    return python + "_" if python in RESERVED or keyword.iskeyword(python) else python
+    """A parameter's or body field's argument: snake_case (a keyword gets `_`), and `_` appended when
+    it would take a call option's name (`timeout`, `extra_headers`...) or `self`."""
+    return naming_rules.unshadowed(snake_case(name), naming_rules.TAKEN_BY_ARGUMENTS)
 
 
 def _arguments(
@@ -209,6 +220,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
     types = Annotations(spec, naming)
     schemas = JsonSchemas(spec)
     specs: list[OperationSpec] = []
+    notes: list[str] = []
     embedded = 0
     for path, http_method, op in operations(spec):
         item = resolve(spec, spec["paths"][path])
@@ -244,6 +256,12 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                     f"would both be the argument {argument.python!r}"
                 )
             seen[argument.python] = argument
+            if argument.name and snake_case(argument.name) in naming_rules.TAKEN_BY_ARGUMENTS:
+                kind = "body field" if argument.location == "body" else f"{argument.location} parameter"
+                what = f"{where}: {kind} {shown(argument.name)} is the argument"
+                notes.append(
+                    naming_rules.shadow_note(what, snake_case(argument.name), naming_rules.TAKEN_BY_ARGUMENTS)
+                )
         specs.append(
             OperationSpec(
                 resource=resource,
@@ -269,7 +287,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
     if unknown:
         raise SurfaceError(f"pagination: {', '.join(unknown)} matches no operation of the spec")
-    return Surface(base_url(spec), security_headers(spec), specs, types)
+    return Surface(base_url(spec), security_headers(spec), specs, types, notes)
 
 
 def base_url(spec: dict[str, Any]) -> str:
@@ -341,12 +359,14 @@ def main() -> None:
         naming, config = Naming.load(args.generator_yaml)
         spec = load_untrusted(args.spec)
         surface = build(spec, naming, config.get("pagination"))
+        for note in surface.notes:
+            print(note, file=sys.stderr)
         write(surface, args.package)
         names = {
             route(op.http_method, op.path): f"{op.resource}.{op.method_name}" for op in surface.operations
         }
         surface_facts.write(args.generator_yaml, spec, args.package, names)
-    except (SurfaceError, surface_facts.FactsError) as exc:
+    except (SurfaceError, surface_facts.FactsError, ConfigError) as exc:
         raise SystemExit(f"surface: {exc}") from None
     except Exception as exc:  # one line for the maintainer, not a traceback
         raise SystemExit(f"surface: unexpected {type(exc).__name__}: {exc}") from None

@@ -20,6 +20,7 @@ import yaml
 
 from raia_spec import operations, resolve
 
+from . import naming_rules
 from .naming import route
 
 # NestJS + TypeORM's @CreateDateColumn/@UpdateDateColumn names: what a config written before the
@@ -171,5 +172,24 @@ def write(
     generator_yaml: Path, spec: dict[str, Any], package: Path, names: dict[str, str] | None = None
 ) -> None:
     facts = load(generator_yaml, spec, package, names)
+    for note in command_notes(facts, names or {}):
+        print(note, file=sys.stderr)
     (package / "_facts.py").write_text(render(facts), encoding="utf-8")
     (package / "_exports.py").write_text(render_exports(facts), encoding="utf-8")
+
+
+def command_notes(facts: Facts, names: dict[str, str]) -> list[str]:
+    """A note per generated command of the resource holding `send` and `import` that has one of their
+    names: the CLI gives it the trailing `_` (naming_rules.unshadowed), so neither hides the other."""
+    resource = (facts.cli_operation or "").partition(".")[0]
+    notes = []
+    for where, name in sorted(names.items()):
+        group, _, method = name.partition(".")
+        command = method.replace("_", "-")
+        if resource and group == resource and command in naming_rules.TAKEN_BY_COMMANDS:
+            renamed = naming_rules.unshadowed(command, naming_rules.TAKEN_BY_COMMANDS)
+            notes.append(
+                f"note: {where} (client.{name}) is the command `raia-agent {group} {renamed}`: "
+                f"{command} is {naming_rules.TAKEN_BY_COMMANDS[command]}"
+            )
+    return notes

@@ -7,7 +7,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tools.config import ConfigError
 from tools.overlay import OverlayError
+from tools.progress import Steps
 from tools.spec_guard import SpecRefused, load_untrusted
 
 from ._build import ROOT, add_python, git_show, spec_report
@@ -34,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.base) == bool(args.old):
         parser.error("give BASE=<git ref>, or OLD=<file> (with NEW=<file>, default openapi.json)")
     current_overlay = args.overlay.resolve()
+    steps = Steps("make diff")
     with tempfile.TemporaryDirectory(prefix="raia-diff-") as tmp:
         work = Path(tmp)
         if args.base:
@@ -56,13 +59,15 @@ def main(argv: list[str] | None = None) -> int:
                 load_untrusted(given)
             except SpecRefused as exc:
                 parser.exit(2, f"make diff: {shown(given)} is refused: {exc}\n")
+        steps.done("specs read and checked")
         try:
             report = spec_report(old_spec, old_overlay, new_spec, current_overlay, work, names)
         except SpecRefused as exc:
             parser.exit(2, f"make diff: refused: {exc}\n")
-        except OverlayError as exc:
+        except (OverlayError, ConfigError) as exc:
             parser.exit(2, f"make diff: {exc}\n")
-        add_python(report, old_spec, old_overlay, new_spec, current_overlay, work)
+        steps.done("spec changes compared")
+        add_python(report, old_spec, old_overlay, new_spec, current_overlay, work, steps)
         report.failure = clean(report.failure)
     sys.stdout.write(render(report, args.format))
     if report.failure:

@@ -13,6 +13,7 @@ from typing import Any
 from tools import naming_rules
 from tools.naming import Naming
 from tools.overlay import evaluate, load_overlay
+from tools.progress import Steps
 from tools.spec_guard import SpecRefused, check, load_untrusted
 
 from . import _python, _spec
@@ -52,6 +53,8 @@ def summarise(stderr: str, *paths: Path) -> str:
     Its own closing sentence ("generate.sh: ...") is kept only when nothing more precise came before.
     """
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    # "generate: " starts its progress lines, which say nothing about a failure
+    lines = [line for line in lines if not line.startswith("generate: ")]
     precise = [line for line in lines if not line.startswith(("upstream ", "note: ", "generate.sh: "))]
     chosen = precise or [line for line in lines if line.startswith("generate.sh: ")]
     unique = list(dict.fromkeys(_tidy(line, paths) for line in chosen))
@@ -140,18 +143,27 @@ def spec_report(
 
 
 def add_python(
-    report: Report, old_spec: Path, old_overlay: Path, new_spec: Path, new_overlay: Path, work: Path
+    report: Report,
+    old_spec: Path,
+    old_overlay: Path,
+    new_spec: Path,
+    new_overlay: Path,
+    work: Path,
+    steps: Steps | None = None,
 ) -> Report:
     """Generate the client from both specs and compare their public API.
 
     A new spec that does not generate fails the report: its Python API is unknown, so no
     verdict can say "not breaking". An old one that does not generate only loses the comparison.
     """
+    steps = steps or Steps("make diff")
     new_pkg, new_error = _python.generate(new_spec, new_overlay, work / "new_client")
+    steps.done("client generated from the new spec")
     if new_pkg is None:
         report.failure = f"the new spec does not generate: {summarise(new_error, work, new_spec.parent)}"
         return report
     old_pkg, old_error = _python.generate(old_spec, old_overlay, work / "old_client")
+    steps.done("client generated from the old spec")
     if old_pkg is None:
         report.notes.append(
             f"the old spec does not generate ({summarise(old_error, work, old_spec.parent)}); Python API not compared"
@@ -167,6 +179,7 @@ def add_python(
     new_corr, _ = evaluate(load_untrusted(new_spec), load_overlay(new_overlay))
     naming, _ = Naming.load(Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml"))
     report.python += deprecations(old_corr, new_corr, naming)
+    steps.done("Python APIs compared")
     return report
 
 

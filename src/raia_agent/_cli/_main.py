@@ -18,7 +18,8 @@ from .._version import __version__
 from ._common import EXIT_INTERRUPTED, SafeStream
 
 # Hand-written commands of the resource whose upsert they call (see _spec.OPERATION); a generated
-# command of the same name gives way to them.
+# command of the same name is offered with a trailing `_` (`send_`), the rule tools/naming_rules.py
+# gives every generated name that would shadow one of ours, so neither hides the other.
 UPSERT_COMMANDS = {
     "send": ("._send:command", "Create or update one document and print it."),
     "import": ("._import:import_", "Import a JSONL, CSV or TSV file of them; rerun to resume."),
@@ -77,7 +78,7 @@ class ResourceGroup(LazyGroup):
         commands = hand_written().get(name, {})
         extra = " Also `send` one document and `import` a file of them." if commands else ""
         super().__init__(name, lazy=commands, help=f"The {name} operations of the API.{extra}")
-        self.operations = {cmd: op for cmd, op in operations.items() if cmd not in self.lazy}
+        self.operations = {cmd + "_" if cmd in self.lazy else cmd: op for cmd, op in operations.items()}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.operations})
