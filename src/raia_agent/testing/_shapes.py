@@ -39,7 +39,10 @@ class Shape:
     @classmethod
     def of(cls, validator: Validator, schema: Any) -> Shape:
         resolved = validator.resolve(schema)
-        properties = resolved.get("properties", {})
+        # a writeOnly field (a secret) is taken in but never answered
+        properties = {
+            n: p for n, p in resolved.get("properties", {}).items() if not validator.resolve(p).get("writeOnly")
+        }
         nullable = frozenset(n for n, p in properties.items() if _allows_null(validator.resolve(p)))
         template = build(validator, resolved)
         return cls(properties, nullable, template if isinstance(template, dict) else {})
