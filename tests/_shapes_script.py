@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
+
+from raia_agent_api._spec import corrected_spec
+from raia_agent_api.types import Unset
 
 from raia_agent import AsyncRaia, NotFoundError, Raia
 from raia_agent.testing import LocalServer, local_server
-from raia_agent_api._spec import corrected_spec
-from raia_agent_api.types import Unset
 
 SCHEMAS = corrected_spec()["components"]["schemas"]
 Do = Callable[..., Any]
@@ -94,7 +95,7 @@ def conversations(do: Do, user: Any, agent: Any) -> None:
 
 def jobs_and_lists(do: Do) -> None:
     """A 202 job polled by id, and a top-level array."""
-    job = do("usage", "export", from_=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    job = do("usage", "export", from_=datetime(2026, 1, 1, tzinfo=UTC))
     assert job.status in SCHEMAS["UsageExportJobDTO"]["properties"]["status"]["enum"], job
     assert do("usage", "get_export", job.id).id == job.id
     models = do("models", "list")

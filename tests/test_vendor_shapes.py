@@ -18,7 +18,7 @@ import pytest
 
 from tests._frozen import SPECS, generate_frozen
 from tests._mypy import assert_marked, mypy_errors
-from tests.test_vendor_updates import BIN, ROOT, package_env
+from tests.test_vendor_updates import BIN, package_env
 
 pytestmark = pytest.mark.timeout(900)
 VENDOR = SPECS / "vendor_shapes"
@@ -140,7 +140,10 @@ print(json.dumps(out))
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    return [subprocess.CompletedProcess(args, *done) for args, done in zip(commands, json.loads(run.stdout))]
+    return [
+        subprocess.CompletedProcess(args, *done)
+        for args, done in zip(commands, json.loads(run.stdout), strict=True)
+    ]
 
 
 def test_the_cli_takes_a_oneof_body_as_json_and_no_readonly_option(generated: Path) -> None:

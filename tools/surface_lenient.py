@@ -46,7 +46,9 @@ def widen(package: Path, models: set[str]) -> None:
     for cls, module in modules.items():
         for name, values in _LITERAL.findall((directory / f"{module}.py").read_text("utf-8")):
             if name == cls:
-                enums[cls] = "int" if all(v.strip().lstrip("-").isdigit() for v in values.split(",")) else "str"
+                enums[cls] = (
+                    "int" if all(v.strip().lstrip("-").isdigit() for v in values.split(",")) else "str"
+                )
     seen: set[str] = set()
     todo = sorted(models)
     while todo:

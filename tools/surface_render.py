@@ -48,7 +48,9 @@ def _signature(op: OperationSpec, unused: frozenset[str] = frozenset()) -> str:
     def one(argument: Argument) -> str:
         omitted = omits_by_marker(argument)
         if argument.python in unused:
-            return f"{argument.python}: NotGiven = NOT_GIVEN" if omitted else f"{argument.python}: None = None"
+            return (
+                f"{argument.python}: NotGiven = NOT_GIVEN" if omitted else f"{argument.python}: None = None"
+            )
         if argument.required:
             # a declared default is the value sent when the caller gives none
             default = f" = {argument.default}" if argument.default is not None else ""

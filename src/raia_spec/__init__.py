@@ -19,8 +19,8 @@ from ._validate import Problem, Validator
 
 __all__ = [
     "HTTP_METHODS",
-    "Direction",
     "MAX_CHAIN",
+    "Direction",
     "JsonSchemas",
     "Problem",
     "Reader",

@@ -233,7 +233,9 @@ def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Hand
 def _is_total(name: str) -> bool:
     """A list body's count of what the collection holds: `total`, `count`, `totalItems`, `totalCount`..."""
     lowered = name.lower()
-    return lowered in _TOTALS or (lowered.startswith("total") and lowered[5:] in ("items", "results", "records"))
+    return lowered in _TOTALS or (
+        lowered.startswith("total") and lowered[5:] in ("items", "results", "records")
+    )
 
 
 def _count(value: Any) -> int | None:

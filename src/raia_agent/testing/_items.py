@@ -59,7 +59,9 @@ def _item(
             record = row.record()
             if op.method == "DELETE":
                 # a body such as {"success": boolean} confirms the deletion that just happened
-                flags = {n for n, p in shape.properties.items() if success.resolve(p).get("type") == "boolean"}
+                flags = {
+                    n for n, p in shape.properties.items() if success.resolve(p).get("type") == "boolean"
+                }
                 record = {**{n: True for n in flags - record.keys()}, **record}
             shaped = shape.answer(record)
             return op.success, shaped if success.is_valid(shaped) else fallback

@@ -43,11 +43,15 @@ class Shape:
         resolved = validator.resolve(schema)
         # a writeOnly field (a secret) is taken in but never answered
         properties = {
-            n: p for n, p in resolved.get("properties", {}).items() if not validator.resolve(p).get("writeOnly")
+            n: p
+            for n, p in resolved.get("properties", {}).items()
+            if not validator.resolve(p).get("writeOnly")
         }
         nullable = frozenset(n for n, p in properties.items() if _allows_null(validator.resolve(p)))
         template = build(validator, resolved)
-        defaults = {n: s["default"] for n, p in properties.items() if "default" in (s := validator.resolve(p))}
+        defaults = {
+            n: s["default"] for n, p in properties.items() if "default" in (s := validator.resolve(p))
+        }
         return cls(properties, nullable, template if isinstance(template, dict) else {}, defaults)
 
     def answer(self, record: dict[str, Any]) -> dict[str, Any]:
