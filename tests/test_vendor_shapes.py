@@ -163,3 +163,38 @@ def test_the_cli_takes_a_oneof_body_as_json_and_no_readonly_option(generated: Pa
     made = json.loads(agent.stdout)
     declared = _spec()["components"]["schemas"]["AgentDTO"]["properties"]
     assert made["priority"] == declared["priority"]["default"] and "secret" not in made, made
+
+
+NULLS_31 = """
+import inspect, sys
+from raia_agent import Raia
+from raia_agent.testing import local_server
+with local_server() as server, Raia(secret_key=server.secret_key, base_url=server.base_url) as client:
+    shown = str(inspect.signature(client.users.update).parameters["last_name"])
+    assert shown == "last_name: 'str | None | NotGiven' = NOT_GIVEN", shown
+    user = client.users.create(body={"email": "ada@example.com"})
+    assert client.users.update(user.id, last_name="Lovelace").last_name == "Lovelace"
+    assert client.users.update(user.id, first_name="Ada").last_name == "Lovelace"
+    assert client.users.update(user.id, last_name=None).last_name is None
+print("ok")
+"""
+
+
+def test_an_openapi_31_type_array_field_sends_null_as_a_30_nullable_one_does(tmp_path: Path) -> None:
+    """With OpenAPI 3.1's `type: [string, "null"]` in place of 3.0's `nullable`, None sends null and
+    leaving the argument out (NOT_GIVEN) omits it, against local_server()."""
+    spec = _spec()
+    spec["openapi"] = "3.1.0"
+    spec["components"]["schemas"]["UpdateUserDTO"]["properties"]["lastName"] = {"type": ["string", "null"]}
+    generated = generate_frozen(
+        spec, tmp_path / "generated", overlay=VENDOR / "overlay.yaml", generator=VENDOR / "generator.yaml"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", NULLS_31],
+        env=package_env(generated),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]
