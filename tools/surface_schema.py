@@ -128,8 +128,8 @@ class Annotations:
             return "None"
         if kind == "object" or "properties" in schema:
             self.imports.add("from collections.abc import Mapping")
-            values = _values(schema)
-            return f"Mapping[str, {self.param(values) if values is not None else 'Any'}]"
+            value_schema = _values(schema)
+            return f"Mapping[str, {self.param(value_schema) if value_schema is not None else 'Any'}]"
         return "Any"
 
     @staticmethod
