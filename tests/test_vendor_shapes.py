@@ -198,3 +198,69 @@ def test_an_openapi_31_type_array_field_sends_null_as_a_30_nullable_one_does(tmp
         timeout=300,
     )
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]
+
+
+DEFAULTS = """
+import inspect, json
+from raia_agent_api.resources.agents import AgentsResource
+method = AgentsResource.create
+shown = inspect.signature(method).parameters
+print(json.dumps({"priority": shown["priority"].default, "doc": inspect.getdoc(method)}))
+"""
+
+
+def test_declared_defaults_are_shown_in_the_signature_and_the_docstring(generated: Path) -> None:
+    """A required field's default is its signature's default (sent when not given); every declared default
+    is named in the method's docstring."""
+    run = subprocess.run(
+        [sys.executable, "-c", DEFAULTS],
+        env=package_env(generated),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    shown = json.loads(run.stdout)
+    declared = _spec()["components"]["schemas"]["AgentDTO"]["properties"]
+    assert shown["priority"] == declared["priority"]["default"]
+    for name in ("priority", "temperature"):
+        assert f"Default: {declared[name]['default']!r}" in shown["doc"], shown["doc"]
+
+
+UNKNOWN_NUMBER = """
+import asyncio, json, sys, uuid, warnings, httpx
+from raia_agent import AsyncRaia, Raia
+body = {"id": str(uuid.uuid4()), "name": "n", "priority": int(sys.argv[2]), "createdAt": "2026-01-01T00:00:00Z"}
+def reply(request):
+    return httpx.Response(200, json=body)
+options = dict(secret_key="k", base_url="http://127.0.0.1:9", max_retries=0, strict_responses=False)
+if sys.argv[1] == "async":
+    async def main():
+        async with AsyncRaia(**options, http_client=httpx.AsyncClient(transport=httpx.MockTransport(reply))) as c:
+            return await c.agents.get(body["id"])
+    agent = asyncio.run(main())
+else:
+    with Raia(**options, http_client=httpx.Client(transport=httpx.MockTransport(reply))) as c:
+        agent = c.agents.get(body["id"])
+print(json.dumps([agent.priority, type(agent.priority).__name__]))
+"""
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_an_integer_enum_value_the_spec_does_not_list_is_kept_as_the_number(
+    generated: Path, flavour: str
+) -> None:
+    """A vendor that answers a new integer enum value: the reply parses (forward-compatible) and the model
+    holds the number received, as its `| int` type says."""
+    listed = _spec()["components"]["schemas"]["AgentDTO"]["properties"]["priority"]["enum"]
+    new = max(listed) + 1
+    run = subprocess.run(
+        [sys.executable, "-c", UNKNOWN_NUMBER, flavour, str(new)],
+        env=package_env(generated),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads(run.stdout) == [new, "int"]
