@@ -233,6 +233,8 @@ def _refuse(op: Operation[Any], problems: list[Problem]) -> None:
             if message.endswith(f"is not a {_DATE_TIME}"):
                 message += " (an RFC 3339 date-time with a time zone, e.g. 2026-01-01T00:00:00Z)"
             lines.append(f"{field}: {message}")
+        elif whole := next((p.python for p in op.params if p.location == "body" and not p.name), None):
+            lines.append(f"{whole}: {problem.message}")  # the whole body is one argument: name it
         else:
             lines.append(problem.message)
     message = f"invalid arguments for {op.name}: " + "; ".join(lines)
