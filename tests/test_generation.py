@@ -13,6 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
@@ -96,6 +97,7 @@ def test_hand_edit_is_caught_by_make_check(repo_copy: Path) -> None:
     assert "make generate" in result.stderr
 
 
+@pytest.mark.timeout(900)  # three generations and a make check in a fresh copy: minutes when loaded
 def test_spec_change_without_regeneration_is_caught(repo_copy: Path) -> None:
     """Changing openapi.json without regenerating fails make check, naming exactly the stale files."""
     spec = frozen_spec()

@@ -8,6 +8,8 @@ or a rule, not a literal in src/.
 from __future__ import annotations
 
 import ast
+import importlib.util
+import json
 from collections.abc import Iterator
 from functools import cache
 from itertools import pairwise
@@ -35,6 +37,53 @@ GENERIC_FIELDS = {
     # built from a schema gets (testing/_shapes.py), whatever the vendor's field is called
     "status",
 }
+
+
+def _property_names(node: Any, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                found |= {name for name in value if isinstance(name, str)}
+            _property_names(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _property_names(item, found)
+    return found
+
+
+# The OpenAPI 3.0 objects that describe operations and their schemas (not Info, Contact, Tag... whose
+# fields, such as `email` or `url`, are as likely a vendor's as the standard's).
+_OPENAPI_OBJECTS = (
+    "Components", "Schema", "Discriminator", "Response", "MediaType", "Header", "PathItem", "Operation",
+    "Parameter", "RequestBody", "Encoding", "SecurityScheme", "APIKeySecurityScheme", "HTTPSecurityScheme",
+    "Server", "ServerVariable",
+)  # fmt: skip
+
+
+@cache
+def standard_words() -> frozenset[str]:
+    """The field names of the formats hand-written code reads: the OpenAPI 3.0 objects above (`content`,
+    `headers`, `schema`...) and JSON Schema 2020-12's keywords, from the metaschemas the validators ship.
+
+    Hand-written code names these as the standard's words (a media type's `content`, a response's
+    `headers`); a vendor field spelled the same is the standard's word there too, so a spec that adds
+    one does not turn the server's or the client's reading of OpenAPI into an offence.
+    """
+    found: set[str] = set()
+    openapi = _package("openapi_spec_validator") / "resources" / "schemas" / "v3.0" / "schema.json"
+    definitions = json.loads(openapi.read_text(encoding="utf-8"))["definitions"]
+    for name in _OPENAPI_OBJECTS:
+        _property_names({"properties": definitions[name].get("properties") or {}}, found)
+    for path in sorted((_package("jsonschema_specifications") / "schemas" / "draft202012").rglob("*")):
+        if path.is_file():
+            _property_names(json.loads(path.read_text(encoding="utf-8")), found)
+    return frozenset(found)
+
+
+def _package(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.origin is not None, name
+    return Path(spec.origin).parent
 
 
 def _walk(node: Any, found: set[str]) -> None:
@@ -137,7 +186,7 @@ def offences(
             out.append(f"line {line}: operation path in {text!r}")
         elif text in schemas:
             out.append(f"line {line}: schema {text!r}")
-        elif text in fields - GENERIC_FIELDS:
+        elif text in fields - GENERIC_FIELDS - standard_words():
             out.append(f"line {line}: JSON field {text!r}")
     return out
 
@@ -178,3 +227,16 @@ def test_the_check_finds_an_operation_called_or_named_by_hand() -> None:
         "line 1: operation 'things.create'",
         "line 2: operation 'things.create'",
     ]
+
+
+def test_a_spec_field_named_like_an_openapi_word_is_not_the_word_in_code() -> None:
+    """A vendor field called `content` or `headers` does not flag code reading a media type's `content`
+    or an ASGI message's `headers`; a vendor field that is no standard's word still does."""
+    fields = {"content", "headers", "conversationId"}
+    source = (
+        'media = response.get("content")\n'
+        'await send({"type": "http.response.start", "headers": []})\n'
+        'key = body["conversationId"]\n'
+    )
+    assert {"content", "headers"} <= standard_words()
+    assert offences(source, set(), set(), fields) == ["line 3: JSON field 'conversationId'"]

@@ -96,3 +96,14 @@ def test_a_module_that_fails_on_import_fails_in_one_line(package: Path, generate
     result = prove(package, generated[1])
     assert result.returncode == 1
     assert result.stderr.strip() == "prove: RuntimeError: broken on import"
+
+
+def test_a_package_mypy_refuses_fails_the_proof_naming_the_line(
+    package: Path, generated: tuple[Path, Path]
+) -> None:
+    """Code that imports and resolves its hints but that mypy --strict refuses fails, naming the module and line."""
+    append(package / "models" / "feedback.py", '\n\nWRONG: int = "not a number"\n')
+    result = prove(package, generated[1])
+    assert result.returncode == 1
+    assert result.stderr.startswith("prove: mypy --strict refuses the generated code:"), result.stderr
+    assert f"{PACKAGE}/models/feedback.py:" in result.stderr and "[assignment]" in result.stderr

@@ -290,3 +290,34 @@ def test_the_generated_package_embeds_the_converters_output() -> None:
             assert reply.schema == expected, (generated.name, status)
             compared += 1
     assert compared >= len(OPERATIONS)
+
+
+def test_a_direction_leaves_out_of_required_what_never_travels_that_way() -> None:
+    """readOnly properties are not required in a request, writeOnly ones not in a response, directly or by $ref."""
+    spec = {
+        "components": {
+            "schemas": {
+                "Stamp": {"type": "string", "readOnly": True},
+                "Thing": {
+                    "type": "object",
+                    "required": ["id", "stamp", "secret", "name"],
+                    "properties": {
+                        "id": {"type": "string", "readOnly": True},
+                        "stamp": {"$ref": "#/components/schemas/Stamp"},
+                        "secret": {"type": "string", "writeOnly": True},
+                        "name": {"type": "string"},
+                    },
+                },
+            }
+        }
+    }
+    thing = {"$ref": "#/components/schemas/Thing"}
+    required = {
+        direction: JsonSchemas(spec, direction=direction).convert(thing)["$defs"]["Thing"]["required"]
+        for direction in ("request", "response", None)
+    }
+    assert required == {
+        "request": ["secret", "name"],
+        "response": ["id", "stamp", "name"],
+        None: ["id", "stamp", "secret", "name"],
+    }

@@ -119,6 +119,7 @@ def test_the_generated_docstrings_say_what_is_deprecated(generated: Path) -> Non
     assert "comment: (deprecated)" not in source
 
 
+@pytest.mark.timeout(900)  # make diff twice: four generations, minutes on a loaded machine, not a hang
 def test_make_diff_reports_a_new_deprecation_as_a_warning_row(tmp_path: Path) -> None:
     """A newly deprecated operation and body field are `warning` rows naming the method, in every flavour."""
     spec = frozen_spec()

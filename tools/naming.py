@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from raia_spec import operations
+from raia_spec import operations, sent_required
 from tools import naming_rules, pynames
 from tools.config import ConfigError, load_generator
 from tools.naming_checks import NamingError as NamingError
@@ -277,6 +277,11 @@ def generator_inputs(
         for name in sorted((spec.get("components") or {}).get("schemas") or {})
     }
     spec = copy.deepcopy(spec)
+    for schema in ((spec.get("components") or {}).get("schemas") or {}).values():
+        # The models parse responses, which never carry a writeOnly field (a password, a secret):
+        # required there, the parser would refuse every reply that rightly leaves it out.
+        if isinstance(schema, dict) and isinstance(schema.get("required"), list):
+            schema["required"] = sent_required(spec, schema, "response")
     for path, method, op in operations(spec):
         # The method's name, which a naming.methods entry keys by route: the generator's own
         # module for the operation (api/<tag>/<name>.py) then survives an operationId rename too.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raia_spec import JsonSchemas, operations, resolve, security_headers
+from raia_spec import JsonSchemas, operations, resolve, security_headers, unsent
 
 from . import (
     naming_rules,
@@ -30,7 +30,7 @@ from . import (
 from .config import ConfigError
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted, shown
-from .surface_schema import Annotations, is_deprecated, takes_null
+from .surface_schema import Annotations, default_literal, is_deprecated, takes_null
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -55,7 +55,8 @@ class Argument:
     required: bool
     description: str
     deprecated: bool = False
-    send_null: bool = False  # required and nullable: None goes out as null instead of being left out
+    send_null: bool = False  # nullable: None goes out as null; an optional one is left out by NOT_GIVEN
+    default: str | None = None  # the declared default, as a Python literal
 
 
 @dataclass
@@ -100,7 +101,7 @@ def python_name(name: str) -> str:
 def _arguments(
     path: str, item: dict[str, Any], op: dict[str, Any], spec: dict[str, Any], types: Annotations
 ) -> tuple[list[Argument], dict[str, Any] | None, dict[str, Any] | None, bool]:
-    schemas = JsonSchemas(spec)
+    schemas = JsonSchemas(spec, direction="request")
     arguments: list[Argument] = []
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -126,6 +127,7 @@ def _arguments(
                 is_required,
                 description,
                 is_deprecated(param) or is_deprecated(schema),
+                default=default_literal(resolve(spec, schema)),
             )
         )
         properties[name] = schema
@@ -150,12 +152,22 @@ def _arguments(
     if target.get("type") == "object" and target.get("properties"):
         needed = set(target.get("required") or [])
         for name, prop in target["properties"].items():
+            if unsent(spec, prop, "request"):
+                continue  # readOnly: the server assigns it (an id, a creation time), never an argument
             description = prop.get("description") or resolve(spec, prop).get("description") or ""
             is_required = name in needed and body_required
             deprecated = is_deprecated(prop) or is_deprecated(resolve(spec, prop))
+            default = default_literal(prop) or default_literal(resolve(spec, prop))
             arguments.append(
                 Argument(
-                    python_name(name), name, "body", types.param(prop), is_required, description, deprecated
+                    python_name(name),
+                    name,
+                    "body",
+                    types.param(prop),
+                    is_required,
+                    description,
+                    deprecated,
+                    default=default,
                 )
             )
     else:
@@ -166,9 +178,7 @@ def _arguments(
     # worked out here, from the schema the client checks against, so that a call resolves nothing
     converted = resolve(body_schema, body_schema)
     nullable = {
-        name
-        for name, prop in (converted.get("properties") or {}).items()
-        if name in set(converted.get("required") or ()) and body_required and takes_null(body_schema, prop)
+        name for name, prop in (converted.get("properties") or {}).items() if takes_null(body_schema, prop)
     }
     for argument in arguments:
         argument.send_null = argument.location == "body" and argument.name in nullable
@@ -218,7 +228,7 @@ def _pagination(
 
 def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | None = None) -> Surface:
     types = Annotations(spec, naming)
-    schemas = JsonSchemas(spec)
+    schemas = JsonSchemas(spec, direction="response")
     specs: list[OperationSpec] = []
     notes: list[str] = []
     embedded = 0

@@ -3,7 +3,8 @@
 By default the client keeps a success response's unknown enum value, or a uuid field's value in a
 format it does not know, as the plain str received (raia_agent._lenient). So that the type says so,
 the fields of the models a success response parses into (and the models nested in them) that hold a
-literal enum or a UUID are annotated `... | str`. The generated parsers are untouched: at runtime
+literal enum or a UUID are annotated `... | str`, or `... | int` for an integer enum (an unknown
+number is kept as the number received, and `| str` would not type-check in the generated `to_dict`). The generated parsers are untouched: at runtime
 they still produce the documented types for documented values.
 """
 
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 # models/__init__.py (spec/templates) maps each model to its module: `"Feedback": ".feedback",`
 _MODULE_ENTRY = re.compile(r'^\s*"(\w+)": "\.(\w+)",$', re.MULTILINE)
 _FIELD = re.compile(r"^    ([a-z_][a-z0-9_]*): (.+?)(?: = .+)?$")
-_WIDENED = frozenset({"UUID"})
+_WIDENED = {"UUID": "str"}
+# `AgentPriority = Literal[1, 2, 3]`: the values tell what an unknown one is kept as
+_LITERAL = re.compile(r"^(\w+) = Literal\[(.*)\]$", re.MULTILINE)
 
 
 def roots(surface: Surface) -> set[str]:
@@ -39,11 +42,13 @@ def widen(package: Path, models: set[str]) -> None:
         raise SystemExit(
             f"surface_lenient: models/__init__.py does not import {sorted(models - modules.keys())}"
         )
-    enums = {
-        cls
-        for cls, module in modules.items()
-        if f"\n{cls} = Literal[" in (directory / f"{module}.py").read_text("utf-8")
-    }
+    enums: dict[str, str] = {}
+    for cls, module in modules.items():
+        for name, values in _LITERAL.findall((directory / f"{module}.py").read_text("utf-8")):
+            if name == cls:
+                enums[cls] = (
+                    "int" if all(v.strip().lstrip("-").isdigit() for v in values.split(",")) else "str"
+                )
     seen: set[str] = set()
     todo = sorted(models)
     while todo:
@@ -57,7 +62,7 @@ def widen(package: Path, models: set[str]) -> None:
         path.write_text(lines, encoding="utf-8")
 
 
-def _widen_class(text: str, cls: str, widened: set[str], known: set[str]) -> tuple[str, set[str]]:
+def _widen_class(text: str, cls: str, widened: dict[str, str], known: set[str]) -> tuple[str, set[str]]:
     out: list[str] = []
     nested: set[str] = set()
     in_fields = False
@@ -71,7 +76,8 @@ def _widen_class(text: str, cls: str, widened: set[str], known: set[str]) -> tup
             annotation = match.group(2)
             nested |= set(re.findall(r"\w+", annotation)) & known
             atoms = annotation.split(" | ")
-            if "str" not in atoms and any(atom in widened for atom in atoms):
-                line = line.replace(f": {annotation}", f": {annotation} | str", 1)
+            wider = sorted({widened[atom] for atom in atoms if atom in widened} - set(atoms))
+            if wider:
+                line = line.replace(f": {annotation}", f": {' | '.join([annotation, *wider])}", 1)
         out.append(line)
     return "".join(out), nested

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from raia_spec import sent_required, unsent
+
 from .surface_schema import literal
 
 if TYPE_CHECKING:
@@ -20,9 +22,11 @@ def params_module(surface: Surface) -> str:
     while pending := sorted(set(types.typed) - set(done)):
         for name in pending:
             schema = types.components[name]
-            needed = set(schema.get("required") or ())
+            needed = set(sent_required(types.spec, schema, "request"))
             fields = []
             for key, prop in schema["properties"].items():
+                if unsent(types.spec, prop, "request"):
+                    continue  # readOnly: the server's to set, never sent
                 text = types.param(prop)
                 # strings: forward references, so models and TypedDicts may refer to each other
                 fields.append(f"{literal(key)}: {literal(f'Required[{text}]' if key in needed else text)}")

@@ -46,19 +46,31 @@ def _signature(op: OperationSpec, unused: frozenset[str] = frozenset()) -> str:
     """The method's parameters; those in `unused` typed `None` (the overload for calls without them)."""
 
     def one(argument: Argument) -> str:
+        omitted = omits_by_marker(argument)
         if argument.python in unused:
-            return f"{argument.python}: None = None"
+            return (
+                f"{argument.python}: NotGiven = NOT_GIVEN" if omitted else f"{argument.python}: None = None"
+            )
         if argument.required:
-            return f"{argument.python}: {argument.annotation}"
+            # a declared default is the value sent when the caller gives none
+            default = f" = {argument.default}" if argument.default is not None else ""
+            return f"{argument.python}: {argument.annotation}{default}"
         annotation = (
             argument.annotation if argument.annotation.endswith("| None") else f"{argument.annotation} | None"
         )
+        if omitted:  # None is sent as null; NOT_GIVEN leaves the field out
+            return f"{argument.python}: {annotation} | NotGiven = NOT_GIVEN"
         return f"{argument.python}: {annotation} = None"
 
     extras = [_EXTRAS, _EXTRA_BODY] if _object_body(op) else [_EXTRAS]
     positional = _path_arguments(op)
     rest = [a for a in op.arguments if a not in positional]
     return ", ".join(["self", *map(one, positional), "*", *map(one, rest), _OPTIONS, *extras])
+
+
+def omits_by_marker(argument: Argument) -> bool:
+    """An optional body field that may be null: None sends null, so leaving it out takes NOT_GIVEN."""
+    return argument.send_null and not argument.required
 
 
 def _path_arguments(op: OperationSpec) -> list[Argument]:
@@ -74,10 +86,21 @@ def _deprecation(op: OperationSpec, argument: Argument | None = None) -> str:
     return f"{where}: the argument {argument.python} is deprecated by the API"
 
 
+def _default_note(argument: Argument) -> str:
+    notes = []
+    if argument.default is not None:
+        sent = "sent when not given" if argument.required else "the server's when left out"
+        notes.append(f"Default: {argument.default} ({sent}).")
+    if omits_by_marker(argument):
+        notes.append("None sends null; leave it out to omit the field.")
+    return "".join(f" {note}" for note in notes)
+
+
 def _doc(op: OperationSpec, raw: bool = False) -> str:
     args = [
         f"    {a.python}: {'(deprecated) ' if a.deprecated else ''}"
         f"{' '.join(a.description.split()) or '(no description in the spec)'}"
+        f"{_default_note(a)}"
         for a in op.arguments
     ]
     args.append("    timeout, max_retries: override the client's for this call.")
@@ -140,8 +163,9 @@ def _deprecated_parts(
         lines.append(f"    @deprecated({literal(_deprecation(op))})")
     for argument in op.arguments:
         if argument.deprecated:
+            given = "not isinstance({}, NotGiven)" if omits_by_marker(argument) else "{} is not None"
             warns += [
-                f"        if {argument.python} is not None:",
+                f"        if {given.format(argument.python)}:",
                 f"            warnings.warn({literal(_deprecation(op, argument))}, DeprecationWarning, stacklevel=2)",
             ]
     return lines, warns

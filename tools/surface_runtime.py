@@ -58,7 +58,7 @@ class Param:
     name: str
     location: Literal["path", "query", "header", "body"]
     send_null: bool = False
-    """A required body field the spec lets be null: None is sent as null, never left out."""
+    """A body field the spec lets be null: None is sent as null, never left out (NOT_GIVEN leaves it out)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ class Annotations:
     """Python annotations for parameters and return values; collects the imports they need."""
 
     def __init__(self, spec: dict[str, Any], naming: Naming) -> None:
+        self.spec = spec
         self.components: dict[str, Any] = (spec.get("components") or {}).get("schemas") or {}
         self.naming = naming
         self.imports: set[str] = set()
@@ -78,7 +79,7 @@ class Annotations:
                 # the generated model, or a plain mapping shaped like it (a TypedDict)
                 self.typed.setdefault(name, self.naming.class_name(name) + "Dict")
                 return f"_models.{self.naming.class_name(name)} | _params.{self.typed[name]}"
-            if self.is_model(target):
+            if self.is_model(target) and _values(target) is None:
                 self.imports.add("from collections.abc import Mapping")
                 return "Mapping[str, Any]"
             if name in self._expanding:
@@ -88,6 +89,11 @@ class Annotations:
                 return self.param(target)
             finally:
                 self._expanding.pop()
+        options = _alternatives(schema)
+        if options is not None:
+            # oneOf/anyOf: a union of what each alternative takes (models, TypedDicts, scalars)
+            atoms = [atom for option in options for atom in self.param(option).split(" | ")]
+            return "Any" if "Any" in atoms else " | ".join(dict.fromkeys(atoms))
         if "enum" in schema:
             values = [value for value in schema["enum"] if value is not None]
             if values and all(
@@ -118,9 +124,12 @@ class Annotations:
         if kind == "array":
             self.imports.add("from collections.abc import Sequence")
             return f"Sequence[{self.param(schema.get('items') or {})}]"
+        if kind == "null":
+            return "None"
         if kind == "object" or "properties" in schema:
             self.imports.add("from collections.abc import Mapping")
-            return "Mapping[str, Any]"
+            value_schema = _values(schema)
+            return f"Mapping[str, {self.param(value_schema) if value_schema is not None else 'Any'}]"
         return "Any"
 
     @staticmethod
@@ -142,6 +151,39 @@ class Annotations:
                 annotation = f"_models.{model}"
                 return (f"list[{annotation}]" if many else annotation), model, many
         return "Any", None, False
+
+
+def _alternatives(schema: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The options of a schema that is only a `oneOf` or `anyOf` (a description aside); None otherwise."""
+    for key in ("oneOf", "anyOf"):
+        options = schema.get(key)
+        if (
+            isinstance(options, list)
+            and options
+            and all(isinstance(option, dict) for option in options)
+            and not {"type", "properties", "allOf", "enum"} & schema.keys()
+        ):
+            return options
+    return None
+
+
+def _values(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """A map's value schema: `additionalProperties: {...}` on an object that lists no properties."""
+    values = schema.get("additionalProperties")
+    if schema.get("properties") or not isinstance(values, dict) or not values:
+        return None
+    return values
+
+
+def default_literal(schema: dict[str, Any]) -> str | None:
+    """The Python literal of a declared scalar default (shown in signatures and docstrings); None if none."""
+    value = schema.get("default")
+    if value is None or not isinstance(value, str | int | float | bool):
+        return None
+    try:
+        return literal(value)
+    except ValueError:
+        return None
 
 
 def literal(value: object) -> str:

@@ -23,7 +23,8 @@ from ._schema import Problem
 FORWARD_KINDS = frozenset({"Enum", "Format", "AdditionalProperties", "UnevaluatedProperties"})
 _EXTRA_KINDS = frozenset({"AdditionalProperties", "UnevaluatedProperties"})
 # What the generated parsers accept in place of a value they would refuse; the received value is put
-# back in the model afterwards, whose field tools/surface_lenient.py types `... | str`. A date or
+# back in the model afterwards, whose field tools/surface_lenient.py types `... | str` (`| int` for
+# an integer enum). A date or
 # date-time the parser cannot read stays an error: its model field has no room for a str.
 _STAND_INS = {"uuid": "00000000-0000-0000-0000-000000000000"}
 
@@ -109,6 +110,11 @@ def build(data: Any, schema: dict[str, Any], problems: list[Problem], make: Call
             continue
         path = problem.field.split(".") if problem.field else []
         node = _schema_at(schema, path)
+        numbers = [v for v in node.get("enum") or () if type(v) is int]
+        if problem.kind == "Enum" and numbers and type(_get(patched, path)) is int:
+            # an integer enum: a number we do not know is kept as that number (the model's `| int`)
+            changed.append((path, _set(patched, path, numbers[0])))
+            continue
         if problem.kind == "Enum":
             stand_in = next((v for v in node.get("enum") or () if isinstance(v, str)), None)
         else:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from raia_agent_api._surface import Operation
+from raia_agent_api._surface import NotGiven, Operation
 
 from ._schema import Problem, validator
 
@@ -74,7 +74,7 @@ _DATE_TIME = '"date-time"'
 
 
 def _nullable_required(op: Operation[Any]) -> frozenset[str]:
-    """Python names of the body arguments that are required and may be null: None is sent for them."""
+    """Python names of the body arguments that may be null: None is sent for them (NOT_GIVEN omits one)."""
     found: frozenset[str] | None = op.cache.get("nullable")
     if found is None:
         found = op.cache["nullable"] = frozenset(p.python for p in op.params if p.send_null)
@@ -112,8 +112,10 @@ def prepare(
     nullable = _nullable_required(op)
     for param in op.params:
         value = args.get(param.python)
+        if isinstance(value, NotGiven):
+            continue  # left out: an optional field that could be null says so with NOT_GIVEN
         if value is None:
-            if param.python not in nullable:
+            if param.python not in nullable or param.python not in args:
                 continue  # optional arguments are omitted rather than sent as null
         elif type(value) is str and param.location == "body":
             pass  # the common case, already plain
@@ -231,6 +233,8 @@ def _refuse(op: Operation[Any], problems: list[Problem]) -> None:
             if message.endswith(f"is not a {_DATE_TIME}"):
                 message += " (an RFC 3339 date-time with a time zone, e.g. 2026-01-01T00:00:00Z)"
             lines.append(f"{field}: {message}")
+        elif whole := next((p.python for p in op.params if p.location == "body" and not p.name), None):
+            lines.append(f"{whole}: {problem.message}")  # the whole body is one argument: name it
         else:
             lines.append(problem.message)
     message = f"invalid arguments for {op.name}: " + "; ".join(lines)

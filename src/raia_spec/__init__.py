@@ -5,7 +5,7 @@ raia_agent_api), which both use it. Importing it is cheap: `referencing` and `js
 first use.
 """
 
-from ._convert import JsonSchemas, component_name
+from ._convert import Direction, JsonSchemas, component_name, sent_required, unsent
 from ._openapi import (
     HTTP_METHODS,
     operations,
@@ -20,6 +20,7 @@ from ._validate import Problem, Validator
 __all__ = [
     "HTTP_METHODS",
     "MAX_CHAIN",
+    "Direction",
     "JsonSchemas",
     "Problem",
     "Reader",
@@ -32,5 +33,7 @@ __all__ = [
     "resolve",
     "security_alternatives",
     "security_headers",
+    "sent_required",
     "single_allof",
+    "unsent",
 ]

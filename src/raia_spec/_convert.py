@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
-from ._refs import Reader, RefError, shown
+from ._refs import Reader, RefError, resolve, shown
 
 _SCHEMAS = "#/components/schemas/"
 # OpenAPI's annotations that 2020-12 does not have (or spells differently), and `nullable`, rewritten.
@@ -24,6 +24,33 @@ def component_name(ref: object) -> str:
     return name.replace("~1", "/").replace("~0", "~")
 
 
+Direction = Literal["request", "response"]
+# OpenAPI 3: a readOnly property travels in responses only, a writeOnly one in requests only; either
+# one's `required` holds only where it travels.
+_UNSENT = {"request": "readOnly", "response": "writeOnly"}
+
+
+def unsent(spec: Mapping[str, Any], prop: Any, direction: Direction) -> bool:
+    """Whether the property schema `prop` (in `spec`, maybe a `$ref`) is never sent in `direction`:
+    readOnly in a request, writeOnly in a response."""
+    keyword = _UNSENT[direction]
+    if not isinstance(prop, Mapping):
+        return False
+    target = resolve(spec, prop) if "$ref" in prop else prop
+    return prop.get(keyword) is True or (isinstance(target, Mapping) and target.get(keyword) is True)
+
+
+def sent_required(spec: Mapping[str, Any], schema: Mapping[str, Any], direction: Direction) -> list[Any]:
+    """An object schema's `required` without the properties never sent in `direction`."""
+    properties = schema.get("properties")
+    required = schema.get("required")
+    if not isinstance(required, list):
+        return []
+    if not isinstance(properties, Mapping):
+        return list(required)
+    return [n for n in required if not (n in properties and unsent(spec, properties[n], direction))]
+
+
 def _pointer_token(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
@@ -35,11 +62,16 @@ class JsonSchemas:
     converted the same way under the result's `$defs` (sorted). `nullable: true` becomes a `null`
     type (`anyOf: [..., {"type": "null"}]` where there is no plain type, or an enum); a 3.0 boolean
     `exclusiveMinimum`/`exclusiveMaximum` becomes 2020-12's number bound. `keep_examples` keeps
-    `example`/`examples` (as they are) for a reader that builds instances from them.
+    `example`/`examples` (as they are) for a reader that builds instances from them. With a
+    `direction`, a property never sent that way (readOnly in a request, writeOnly in a response) is
+    not required.
     """
 
-    def __init__(self, spec: Mapping[str, Any], *, keep_examples: bool = False) -> None:
+    def __init__(
+        self, spec: Mapping[str, Any], *, keep_examples: bool = False, direction: Direction | None = None
+    ) -> None:
         self.spec = spec
+        self.direction = direction
         self._drop = _DROP - _EXAMPLES if keep_examples else _DROP
         self._reader: Reader | None = None
 
@@ -75,6 +107,8 @@ class JsonSchemas:
                     converted[f"exclusive{bound}"] = converted.pop(bound.lower())
                 elif isinstance(flag, bool):  # false, or true with no bound to make exclusive
                     del converted[f"exclusive{bound}"]
+            if self.direction is not None and isinstance(node.get("required"), list):
+                converted["required"] = sent_required(self.spec, node, self.direction)
         if node.get("nullable") is True:
             if "type" in converted and "enum" not in converted:
                 converted["type"] = [converted["type"], "null"]

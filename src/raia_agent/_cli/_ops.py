@@ -41,14 +41,17 @@ def _plain(value: Any) -> Any:
 def build(operation: str) -> click.Command:
     """The command for one operation: its arguments as options, its response printed."""
     op = operations()[operation]
-    spec_options = options(operation_fields(operation))
+    spec_fields = operation_fields(operation)
+    spec_options = options(spec_fields)
     by_dest = {option.dest: option.field.python_name for option in spec_options}
+    # as the generated method's signature does: a required field's declared default when not given
+    defaults = {field.python_name: field.schema["default"] for field in spec_fields if field.sends_default}
 
     def call(
         as_json: bool, secret_key_file: Path | None, base_url: str | None, debug: bool, **given: Any
     ) -> None:
         setup_logging(debug)
-        args = {by_dest[dest]: value for dest, value in given.items() if value is not None}
+        args = {**defaults, **{by_dest[dest]: value for dest, value in given.items() if value is not None}}
         from raia_agent_api._surface import NOT_GIVEN
 
         from .._client import Raia

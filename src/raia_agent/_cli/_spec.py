@@ -15,7 +15,7 @@ from typing import Any
 
 from raia_agent_api._facts import CLI_OPERATION
 
-from raia_spec import Reader, resolve, single_allof
+from raia_spec import Reader, single_allof
 
 # The operation `send` and `import` call ("resource.method"), as spec/generator.yaml's cli.upsert
 # (or its one server.upsert_keys route) chose it; "" when the spec has none, and then no such commands.
@@ -113,6 +113,8 @@ class Field:
     required: bool
     schema: dict[str, Any]
     location: str = "body"
+    sends_default: bool = False
+    """Required, with a declared default: optional here, and the default is sent when it is not given."""
 
     @property
     def description(self) -> str:
@@ -174,14 +176,18 @@ def operation_fields(operation: str) -> list[Field]:
     out = []
     for param in op.params:
         if param.location == "body":
-            if not param.name:  # the whole body is one argument
-                out.append(Field("body", param.python, op.body_required, dict(resolve(op.body_schema or {}))))
+            if not param.name:  # the whole body is one argument (a oneOf of objects: given as JSON)
+                whole = op.body_schema or {}
+                out.append(Field("body", param.python, op.body_required, _followed(whole, Reader(whole))))
                 continue
             source, required = body, op.body_required and param.name in set(body.get("required", ()))
         else:
             source, required = params, param.name in set(params.get("required", ()))
         schema = dict(source["properties"].get(param.name, {}))
-        out.append(Field(param.name, param.python, required, schema, param.location))
+        defaulted = required and "default" in schema
+        out.append(
+            Field(param.name, param.python, required and not defaulted, schema, param.location, defaulted)
+        )
     return out
 
 

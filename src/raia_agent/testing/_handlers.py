@@ -26,7 +26,7 @@ from raia_agent_api._paging import recognise
 
 from ._items import ITEM, NEST_404, PARAM, Collection
 from ._shapes import Answer, Handler, Shape, error_body, example
-from ._spec import Operation, Spec
+from ._spec import Operation, Spec, Validator
 from ._store import DocumentStore, Row
 
 _LIMITS, _OFFSETS, _TOTALS = (
@@ -48,15 +48,16 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
         if parent in collections and PARAM.fullmatch(last):
             continue  # a PUT on an item replaces it (parents come first: the spec is sorted by depth)
         if op.method in ("POST", "PUT") and op.body is not None and success is not None:
-            request, response = op.body.resolve(), success.resolve()
-            if request.get("type") == "object" and "id" in response.get("properties", {}):
-                template = op.template.rstrip("/")
+            request, response = _object(op.body), success.resolve()
+            if request is not None and "id" in response.get("properties", {}):
+                template = _collection_of(op.template.rstrip("/"), spec)
                 properties = {name: op.body.resolve(p) for name, p in request.get("properties", {}).items()}
                 shape = Shape.of(success, response)
                 collections[template] = Collection(
                     template,
                     tuple(n for n, p in properties.items() if p.get("format") == "uuid"),
                     {n: None for n in shape.nullable if n not in ("id", *TIMESTAMPS.values())},
+                    {n: p["default"] for n, p in properties.items() if "default" in p},
                 )
                 identity = list(UPSERT_KEYS.get(f"{op.method} {op.template}", ())) or [
                     n for n in collections[template].uuids if n in request.get("required", [])
@@ -80,6 +81,34 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
             out[id(op)] = _generic(op)
         out[id(op)] = _within_parents(op, _parents(template, collections, item), store, out[id(op)])
     return out
+
+
+def _object(body: Validator) -> dict[str, Any] | None:
+    """The request body as one object schema: itself, or the properties of every oneOf/anyOf
+    alternative merged (`{email} | {phoneNumber}`); None for a body that is no object."""
+    schema = body.resolve()
+    if schema.get("type") == "object":
+        return schema
+    options = [body.resolve(o) for o in schema.get("oneOf") or schema.get("anyOf") or ()]
+    if not options or any(o.get("type") != "object" for o in options):
+        return None
+    merged: dict[str, Any] = {}
+    for option in options:
+        merged |= option.get("properties") or {}
+    required = set.intersection(*(set(o.get("required") or ()) for o in options))
+    return {"type": "object", "properties": merged, "required": sorted(required)}
+
+
+def _collection_of(template: str, spec: Spec) -> str:
+    """Where a create stores: its own path, or, for an action beside the items
+    (`POST /conversations/start` next to `GET /conversations/{id}`), the collection it acts on."""
+    parent, _, last = template.rpartition("/")
+    if parent and not PARAM.fullmatch(last):
+        for op in spec.operations:
+            above, _, item = op.template.rstrip("/").rpartition("/")
+            if op.method == "GET" and above == parent and PARAM.fullmatch(item):
+                return parent
+    return template
 
 
 def _parents(
@@ -128,8 +157,12 @@ def _create(
     store: DocumentStore,
     upserts: Counter[tuple[str, ...]],
 ) -> Handler:
+    uuids = {n for n, p in shape.properties.items() if success_format(op, p) == "uuid"}
+
     def answer(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
-        document = collection.document(body, collection.absent)
+        # a child created under an item names that item as the path does (`conversationId`)
+        echoed = {n: v.lower() if n in uuids else v for n, v in path.items() if n in shape.properties}
+        document = collection.document(body, {**collection.absent, **collection.defaults, **echoed})
         key = tuple(str(document.get(name, "")) for name in identity)
         if key:
             upserts[key] += 1
@@ -137,6 +170,11 @@ def _create(
         return op.success, shape.answer(row.record())
 
     return answer
+
+
+def success_format(op: Operation, prop: Any) -> Any:
+    success = op.success_schema
+    return None if success is None else success.resolve(prop).get("format")
 
 
 def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Handler | None:
@@ -177,7 +215,7 @@ def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Hand
         page = [shape.answer(row.record()) for row in rows[offset:][:limit]]
         if wrapper is None or array_name is None:
             return op.success, page
-        extra = {n: len(rows) for n in wrapper.properties if n.lower() in _TOTALS}
+        extra = {n: len(rows) for n in wrapper.properties if _is_total(n)}
         extra |= {n: query[n] for n in wrapper.properties if n in query}
         reply = {**wrapper.template, **extra, array_name: page}
         if cursor is not None:
@@ -190,6 +228,14 @@ def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Hand
         return op.success, reply
 
     return answer
+
+
+def _is_total(name: str) -> bool:
+    """A list body's count of what the collection holds: `total`, `count`, `totalItems`, `totalCount`..."""
+    lowered = name.lower()
+    return lowered in _TOTALS or (
+        lowered.startswith("total") and lowered[5:] in ("items", "results", "records")
+    )
 
 
 def _count(value: Any) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._shapes import Answer, Handler, Shape, error_body, example
@@ -23,6 +23,8 @@ class Collection:
     """Request fields of uuid format: stored in lower case, as a database's uuid type gives them back."""
     absent: dict[str, None]
     """What the response says of a field the request left out: null where it may be null."""
+    defaults: dict[str, Any] = field(default_factory=dict)
+    """The request's declared defaults: what a field left out of a create is stored as."""
 
     def key(self, path: dict[str, str]) -> str:
         """The stored collection for these path values, e.g. one conversation's messages."""
@@ -54,7 +56,14 @@ def _item(
                 return 404, not_found
             if success is None or shape is None:
                 return op.success, None
-            shaped = shape.answer(row.record())
+            record = row.record()
+            if op.method == "DELETE":
+                # a body such as {"success": boolean} confirms the deletion that just happened
+                flags = {
+                    n for n, p in shape.properties.items() if success.resolve(p).get("type") == "boolean"
+                }
+                record = {**{n: True for n in flags - record.keys()}, **record}
+            shaped = shape.answer(record)
             return op.success, shaped if success.is_valid(shaped) else fallback
 
         return answer
@@ -85,7 +94,8 @@ def _merge(store: DocumentStore, where: str, id_: str, row: Row, patch: _Patch) 
 def _replace(store: DocumentStore, where: str, id_: str, row: Row, patch: _Patch) -> Row | None:
     if not isinstance(patch.body, dict):
         return row
-    return store.update(where, id_, patch.collection.document(patch.body, patch.collection.absent))
+    base = {**patch.collection.absent, **patch.collection.defaults}
+    return store.update(where, id_, patch.collection.document(patch.body, base))
 
 
 ITEM = {"GET": _item(_get), "DELETE": _item(_delete), "PATCH": _item(_merge), "PUT": _item(_replace)}

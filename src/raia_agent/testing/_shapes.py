@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -35,14 +35,24 @@ class Shape:
     properties: dict[str, Any]
     nullable: frozenset[str]
     template: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    """Declared defaults: what the answer says of a field the document does not hold."""
 
     @classmethod
     def of(cls, validator: Validator, schema: Any) -> Shape:
         resolved = validator.resolve(schema)
-        properties = resolved.get("properties", {})
+        # a writeOnly field (a secret) is taken in but never answered
+        properties = {
+            n: p
+            for n, p in resolved.get("properties", {}).items()
+            if not validator.resolve(p).get("writeOnly")
+        }
         nullable = frozenset(n for n, p in properties.items() if _allows_null(validator.resolve(p)))
         template = build(validator, resolved)
-        return cls(properties, nullable, template if isinstance(template, dict) else {})
+        defaults = {
+            n: s["default"] for n, p in properties.items() if "default" in (s := validator.resolve(p))
+        }
+        return cls(properties, nullable, template if isinstance(template, dict) else {}, defaults)
 
     def answer(self, record: dict[str, Any]) -> dict[str, Any]:
         if not self.properties:
@@ -51,6 +61,8 @@ class Shape:
         for name in self.properties:
             if name in record:
                 out[name] = record[name]
+            elif name in self.defaults:
+                out[name] = self.defaults[name]
             elif name in self.nullable:
                 out[name] = None
         return out

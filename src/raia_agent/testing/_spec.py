@@ -105,7 +105,12 @@ def _json_media(reader: Reader, holder: dict[str, Any]) -> dict[str, Any] | None
 
 def load(spec: dict[str, Any]) -> Spec:
     base_path = _base_path(spec)
-    read = _Read(spec, Reader(spec), JsonSchemas(spec, keep_examples=True))
+    read = _Read(
+        spec,
+        Reader(spec),
+        JsonSchemas(spec, keep_examples=True, direction="request"),
+        JsonSchemas(spec, keep_examples=True, direction="response"),
+    )
     items = dict(path_items(spec))
     for path, item in items.items():  # raia_spec skips what is not an operation object: say so
         for method in HTTP_METHODS:
@@ -134,9 +139,15 @@ class _Read:
     spec: dict[str, Any]
     reader: Reader
     schemas: JsonSchemas
+    """Requests and parameters: a readOnly property is never required."""
+    replies: JsonSchemas
+    """Responses: a writeOnly property is never required."""
 
     def validator(self, schema: Any) -> Validator:
         return Validator(self.schemas.convert(schema or {}))
+
+    def reply(self, schema: Any) -> Validator:
+        return Validator(self.replies.convert(schema or {}))
 
 
 def _operation(
@@ -174,7 +185,7 @@ def _operation(
         if not str(status).isdigit():
             continue
         media = _json_media(read.reader, response)
-        responses[int(status)] = read.validator(media.get("schema")) if media is not None else None
+        responses[int(status)] = read.reply(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
             examples[int(status)] = media["example"]
     success = min((s for s in responses if 200 <= s < 300), default=200)
