@@ -6,6 +6,18 @@ first use.
 """
 
 from ._convert import JsonSchemas, component_name
+from ._media import (
+    FORM,
+    FORMS,
+    JSON,
+    MULTIPART,
+    UnsupportedMedia,
+    file_fields,
+    is_file,
+    request_media,
+    sent_content,
+    without,
+)
 from ._openapi import (
     HTTP_METHODS,
     operations,
@@ -18,19 +30,29 @@ from ._refs import MAX_CHAIN, Reader, RefError, is_ref, resolve
 from ._validate import Problem, Validator
 
 __all__ = [
+    "FORM",
+    "FORMS",
     "HTTP_METHODS",
+    "JSON",
     "MAX_CHAIN",
+    "MULTIPART",
     "JsonSchemas",
     "Problem",
     "Reader",
     "RefError",
+    "UnsupportedMedia",
     "Validator",
     "component_name",
+    "file_fields",
+    "is_file",
     "is_ref",
     "operations",
     "path_items",
+    "request_media",
     "resolve",
     "security_alternatives",
     "security_headers",
+    "sent_content",
     "single_allof",
+    "without",
 ]
