@@ -16,6 +16,7 @@ from ._media import (
     is_file,
     request_media,
     sent_content,
+    sent_schema,
     without,
 )
 from ._openapi import (
@@ -53,6 +54,7 @@ __all__ = [
     "security_alternatives",
     "security_headers",
     "sent_content",
+    "sent_schema",
     "single_allof",
     "without",
 ]

@@ -47,6 +47,15 @@ def sent_content(content: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in content.items() if str(k).split(";", 1)[0].strip().lower() == chosen[0]}
 
 
+def sent_schema(content: Mapping[str, Any]) -> Any:
+    """The schema of the media type request_media chooses; {} when it chooses none or refuses them."""
+    try:
+        chosen = request_media(content)
+    except UnsupportedMedia:
+        return {}
+    return (chosen[1].get("schema") or {}) if chosen is not None else {}
+
+
 def is_file(schema: Mapping[str, Any]) -> bool:
     """Whether a (resolved) property schema is a file's raw bytes."""
     if schema.get("format") == "binary":
