@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from raia_spec import FORM, MULTIPART, file_fields, request_media, resolve
-
 from tests._frozen import ROOT, generate_frozen
 
 VENDOR = ROOT / "tests" / "specs" / "vendor_media_in"

@@ -235,7 +235,52 @@ def logs(flavour: str) -> dict[str, Any]:
     }
 
 
+def cli(flavour: str) -> dict[str, Any]:
+    """`raia-agent <resource> <method>` for each form operation against local_server(), a file by path."""
+    import subprocess
+
+    folder = Path(sys.argv[3])
+    path = folder / FILENAME
+    path.write_bytes(MARKER)
+    out: dict[str, Any] = {}
+    with local_server() as s:
+        env = {**os.environ, "RAIA_AGENT_SECRET_KEY": s.secret_key, "RAIA_AGENT_BASE_URL": s.base_url}
+        for label, media, file in (
+            ("upload", MULTIPART, path),
+            ("form", FORM, None),
+            ("missing", MULTIPART, folder / "gone.pdf"),
+        ):
+            name = find(media)
+            options = []
+            for python, given in args_for(name, file).items():
+                options += [f"--{python.replace('_', '-')}", str(given)]
+            before = s.requests_received
+            resource, _, method = name.partition(".")
+            command = [
+                sys.executable,
+                "-c",
+                "from raia_agent._cli import main; main()",
+                resource,
+                method.replace("_", "-"),
+            ]
+            done = subprocess.run(
+                [*command, *options, "--json"], env=env, capture_output=True, text=True, timeout=120
+            )
+            out[label] = {"rc": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
+                          "requests": s.requests_received - before, "sent": args_for(name)}  # fmt: skip
+            if label == "upload" and done.returncode == 0:
+                stored = s.store.file(str(json.loads(done.stdout)["id"]))
+                out["stored"] = None if stored is None else base64.b64encode(stored.content).decode()
+    return out
+
+
 if __name__ == "__main__":
     os.environ.pop("RAIA_AGENT_LOG", None)
     scenario, flavour = sys.argv[1], sys.argv[2]
-    print(json.dumps({"server": server, "wire": wire, "retry": retry, "refused": refused, "logs": logs}[scenario](flavour)))
+    print(
+        json.dumps(
+            {"server": server, "wire": wire, "retry": retry, "refused": refused, "logs": logs, "cli": cli}[
+                scenario
+            ](flavour)
+        )
+    )
