@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from python_multipart.exceptions import FormParserError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Message, Scope
 
@@ -76,7 +78,7 @@ async def parse(
 
     try:
         form = await Request(scope, replay).form(max_files=MAX_FILES, max_fields=MAX_FIELDS)
-    except Exception as exc:  # python-multipart's and starlette's errors alike: a 400, never a 500
+    except (MultiPartException, FormParserError, ValueError) as exc:  # a 400, never a 500
         raise BadForm(f"Malformed form body ({type(exc).__name__})") from None
     try:
         schema = op.body.resolve()
