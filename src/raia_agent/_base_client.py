@@ -178,8 +178,7 @@ class BaseClient:
     ) -> httpx.Request:
         if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
-        extra_headers = extra_query = None
-        form = None
+        extra_headers = extra_query = form = files = None
         if op.body_media is not None:  # a form: its files are read here, its other fields checked below
             args, files = _multipart.take_files(op, args)
         if extras is None:
@@ -188,7 +187,7 @@ class BaseClient:
             prepared = prepare(op, args, extras.body)
             extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
             extra_query = None if extras.query is None else check_extra_query(op, extras.query)
-        if op.body_media is not None:
+        if files is not None:
             form = _multipart.body(op, prepared, files)
         headers = self._call_headers
         if prepared.content is not None and not prepared.headers and not extra_headers:
