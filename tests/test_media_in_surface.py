@@ -185,17 +185,17 @@ def test_the_cli_refuses_a_missing_file_before_any_request(cli: Any) -> None:
     assert f"--{file_field(vendor_spec())}" in missing["stderr"] and "gone.pdf" in missing["stderr"]
 
 
-def test_make_diff_reports_a_new_upload_as_an_addition_named_as_callers_write_it(tmp_path: Path) -> None:
-    """Adding the multipart operation (and its schemas) is not breaking; the report names
-    `client.<resource>.<method>()` and says the body is multipart."""
-    doc = vendor_spec()
-    method, path, _ = form_operations(doc)[MULTIPART]
+def test_make_diff_reports_new_form_operations_as_additions_named_as_callers_write_them(
+    tmp_path: Path,
+) -> None:
+    """Adding the multipart and the urlencoded operation (and their schemas) is not breaking; the report
+    names each as `client.<resource>.<method>()` and says which form its body is."""
+    added = form_operations(vendor_spec())
     old = vendor_spec()
-    added = old["paths"].pop(path)
-    referenced = json.dumps(added)
-    for name in [n for n in old["components"]["schemas"] if f'/{n}"' in referenced]:
-        if f'/{name}"' not in json.dumps(old["paths"]):
-            del old["components"]["schemas"][name]
+    removed = json.dumps([old["paths"].pop(path) for _, path, _ in added.values()])
+    kept = json.dumps(old["paths"])
+    for name in [n for n in old["components"]["schemas"] if f'/{n}"' in removed and f'/{n}"' not in kept]:
+        del old["components"]["schemas"][name]
     old_spec = write_spec(tmp_path / "old.json", old)
     env = {**os.environ, "GENERATOR": str(GENERATOR), "PYTHON": sys.executable}
     command = [sys.executable, "-m", "tools.apidiff", "--old", str(old_spec), "--new", str(SPEC)]
@@ -206,9 +206,14 @@ def test_make_diff_reports_a_new_upload_as_an_addition_named_as_callers_write_it
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert report["breaking"] is False and report["failure"] is None
-    rows = [row for row in report["behaviour"] if row["rule"] == "operation-added"]
-    assert [row["location"] for row in rows] == [f"{client_path(MULTIPART)}()"]
-    assert MULTIPART in rows[0]["message"] and f"{method} {path}" in rows[0]["message"]
+    rows = {
+        row["location"]: row["message"] for row in report["behaviour"] if row["rule"] == "operation-added"
+    }
+    assert set(rows) == {f"{client_path(media)}()" for media in added}
+    for media, (method, path, _) in added.items():
+        assert (
+            f"{method} {path}" in rows[f"{client_path(media)}()"] and media in rows[f"{client_path(media)}()"]
+        )
 
 
 def test_the_package_generated_from_the_spec_passes_mypy_strict(generated: Path, tmp_path: Path) -> None:
