@@ -130,12 +130,13 @@ def test_a_required_cookie_parameter_fails_naming_the_operation() -> None:
         build(doc, naming())
 
 
-def test_a_form_only_request_body_fails_naming_the_operation() -> None:
-    """A multipart-only request body fails generation rather than being dropped."""
+def test_a_request_body_no_call_can_send_fails_naming_the_operation() -> None:
+    """A text/plain-only request body fails generation rather than being dropped (forms are sent since
+    issue 24: tests/test_media_in_*.py)."""
     doc = spec()
     content = doc["paths"][PATH]["post"]["requestBody"]["content"]
-    content["multipart/form-data"] = content.pop("application/json")
-    with pytest.raises(SurfaceError, match=r"POST /external/.*multipart/form-data only is not supported"):
+    content["text/plain"] = content.pop("application/json")
+    with pytest.raises(SurfaceError, match=r"POST /external/.*text/plain only is not supported"):
         build(doc, naming())
 
 

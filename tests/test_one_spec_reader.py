@@ -164,9 +164,10 @@ def test_each_layer_imports_only_the_layers_below_it(tree: str, allowed: set[str
 def test_raia_spec_all_is_pinned() -> None:
     """raia_spec exports exactly these names, each of them defined."""
     assert sorted(raia_spec.__all__) == [
-        "Direction", "HTTP_METHODS", "JsonSchemas", "MAX_CHAIN", "Problem", "Reader", "RefError", "Validator",
-        "component_name", "is_ref", "operations", "path_items", "resolve", "security_alternatives",
-        "security_headers", "sent_required", "single_allof", "unsent",
+        "Direction", "FORM", "FORMS", "HTTP_METHODS", "JSON", "JsonSchemas", "MAX_CHAIN", "MULTIPART", "Problem",
+        "Reader", "RefError", "UnsupportedMedia", "Validator", "component_name", "file_fields", "is_file",
+        "is_ref", "operations", "path_items", "request_media", "resolve", "security_alternatives",
+        "security_headers", "sent_content", "sent_required", "sent_schema", "single_allof", "unsent", "without",
     ]  # fmt: skip
     assert all(hasattr(raia_spec, name) for name in raia_spec.__all__)
 

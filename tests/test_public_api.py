@@ -14,7 +14,7 @@ from raia_agent import AsyncRaia, Raia
 HAND_WRITTEN = [
     "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "NOT_GIVEN", "APIConnectionError", "APIError",
     "APIStatusError", "APITimeoutError", "AsyncRaia", "AuthenticationError", "BadRequestError",
-    "ConflictError", "InternalServerError", "NotFoundError", "PermissionDeniedError", "Raia", "RaiaError",
+    "ConflictError", "FileTypes", "InternalServerError", "NotFoundError", "PermissionDeniedError", "Raia", "RaiaError",
     "RateLimitError", "RawResponse", "ResponseValidationError", "UnprocessableEntityError", "__version__",
 ]  # fmt: skip
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from raia_spec import operations, sent_required
+from raia_spec import operations, resolve, sent_content, sent_required
 from tools import naming_rules, pynames
 from tools.config import ConfigError, load_generator
 from tools.naming_checks import NamingError as NamingError
@@ -286,7 +286,16 @@ def generator_inputs(
         # The method's name, which a naming.methods entry keys by route: the generator's own
         # module for the operation (api/<tag>/<name>.py) then survives an operationId rename too.
         op["operationId"] = naming.operation_method(path, method, op)
+        _only_sent_media(spec, op)
     return config, spec
+
+
+def _only_sent_media(spec: dict[str, Any], op: dict[str, Any]) -> None:
+    """The request body with only the media type the client sends: the generator's module for an
+    operation offering JSON and a form misses an import."""
+    body = resolve(spec, op.get("requestBody") or {})
+    if isinstance(body, dict) and isinstance(body.get("content"), dict) and len(body["content"]) > 1:
+        op["requestBody"] = {**body, "content": sent_content(body["content"])}
 
 
 def main() -> None:

@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raia_spec import JsonSchemas, operations, resolve, security_headers, unsent
+from raia_spec import (
+    FORMS,
+    JsonSchemas,
+    UnsupportedMedia,
+    file_fields,
+    operations,
+    request_media,
+    resolve,
+    security_headers,
+    unsent,
+    without,
+)
 
 from . import (
     naming_rules,
@@ -34,6 +45,10 @@ from .surface_schema import Annotations, default_literal, is_deprecated, takes_n
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+_FILE = (
+    "FileTypes"  # _surface.py's alias: bytes, a binary file, a path or a (filename, content[, type]) tuple
+)
+Form = tuple[str, tuple[str, ...], tuple[str, ...]]  # media type, file fields, required files
 
 
 # Component schemas copied into the operation descriptions, over all operations: each operation
@@ -80,6 +95,8 @@ class OperationSpec:
     pagination: dict[str, str | None] | None = None
     """surface_paging's description, in Python names; the method then returns a page of `page_item`."""
     page_item: str = "Any"
+    body_media: Form | None = None
+    """A form body: its media type, its file fields and the required ones (wire names); None for JSON."""
 
 
 @dataclass
@@ -100,7 +117,7 @@ def python_name(name: str) -> str:
 
 def _arguments(
     path: str, item: dict[str, Any], op: dict[str, Any], spec: dict[str, Any], types: Annotations
-) -> tuple[list[Argument], dict[str, Any] | None, dict[str, Any] | None, bool]:
+) -> tuple[list[Argument], dict[str, Any] | None, dict[str, Any] | None, bool, Form | None]:
     schemas = JsonSchemas(spec, direction="request")
     arguments: list[Argument] = []
     properties: dict[str, Any] = {}
@@ -140,14 +157,13 @@ def _arguments(
         else None
     )
     body = resolve(spec, op.get("requestBody") or {})
-    content = (body.get("content") or {}).get("application/json")
-    if content is None:
-        if body.get("content"):
-            kinds = ", ".join(sorted(body["content"]))
-            raise SurfaceError(f"a request body of {kinds} only is not supported (only application/json)")
-        return arguments, params_schema, None, False
+    chosen = request_media(body.get("content") or {})
+    if chosen is None:
+        return arguments, params_schema, None, False, None
+    media, content = chosen
     schema = content.get("schema") or {}
     target = resolve(spec, schema)
+    files = file_fields(media, target, lambda node: resolve(spec, node)) if media in FORMS else ()
     body_required = bool(body.get("required"))
     if target.get("type") == "object" and target.get("properties"):
         needed = set(target.get("required") or [])
@@ -158,23 +174,27 @@ def _arguments(
             is_required = name in needed and body_required
             deprecated = is_deprecated(prop) or is_deprecated(resolve(spec, prop))
             default = default_literal(prop) or default_literal(resolve(spec, prop))
+            annotation = _FILE if name in files else types.param(prop)
             arguments.append(
                 Argument(
                     python_name(name),
                     name,
                     "body",
-                    types.param(prop),
+                    annotation,
                     is_required,
                     description,
                     deprecated,
                     default=default,
                 )
             )
+        if files:
+            types.imports.add(f"from .._surface import {_FILE}")
     else:
         arguments.append(
             Argument("body", "", "body", types.param(schema), body_required, "The request body.")
         )
-    body_schema = schemas.convert(schema)
+    # a form's files are read and checked by the client, not by the JSON Schema check of its other fields
+    body_schema = schemas.convert(without(target, files) if media in FORMS else schema)
     # worked out here, from the schema the client checks against, so that a call resolves nothing
     converted = resolve(body_schema, body_schema)
     nullable = {
@@ -182,7 +202,9 @@ def _arguments(
     }
     for argument in arguments:
         argument.send_null = argument.location == "body" and argument.name in nullable
-    return arguments, params_schema, body_schema, body_required
+    needed_files = tuple(a.name for a in arguments if a.location == "body" and a.name in files and a.required)
+    form = (media, files, needed_files) if media in FORMS else None
+    return arguments, params_schema, body_schema, body_required, form
 
 
 def _pagination(
@@ -238,7 +260,9 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
         method = naming.operation_method(path, http_method, op)
         where = f"{http_method} {path} (client.{resource}.{method})"
         try:
-            arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)
+            arguments, params_schema, body_schema, body_required, form = _arguments(
+                path, item, op, spec, types
+            )
             replies, success, returns = _replies(op, spec, types, schemas)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
@@ -249,7 +273,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                     f"with it the operations embed over {MAX_EMBEDDED:,} component schemas "
                     "(references fan out too widely to generate)"
                 )
-        except SurfaceError as exc:
+        except (SurfaceError, UnsupportedMedia) as exc:
             raise SurfaceError(f"{where}: {exc}") from None
         except Exception as exc:  # one line naming the operation, not a traceback
             raise SurfaceError(f"{where}: {type(exc).__name__}: {exc}") from None
@@ -292,6 +316,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 deprecated=is_deprecated(op),
                 pagination=paged,
                 page_item=page_item,
+                body_media=form,
             )
         )
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})

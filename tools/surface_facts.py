@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from raia_spec import operations, resolve
+from raia_spec import operations, resolve, sent_schema
 
 from . import naming_rules
 from .naming import route
@@ -54,7 +54,7 @@ def generated_models(package: Path) -> list[str]:
 
 def _request_properties(spec: dict[str, Any], op: dict[str, Any]) -> set[str]:
     body = resolve(spec, op.get("requestBody") or {})
-    schema = resolve(spec, ((body.get("content") or {}).get("application/json") or {}).get("schema") or {})
+    schema = resolve(spec, sent_schema(body.get("content") or {}))
     return set(schema.get("properties") or {})
 
 

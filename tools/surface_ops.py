@@ -113,7 +113,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         "",
         "from typing import TYPE_CHECKING, Any",
         "",
-        "from .._surface import Operation, Pagination, Param, Reply",
+        "from .._surface import Operation, Pagination, Param, Reply, RequestMedia",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
@@ -143,6 +143,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
             f"    replies={{{replies}}},",
             f"    idempotent={op.idempotent!r},",
             *_pagination_line(op),
+            *_media_line(op),
             ")",
             "",
         ]
@@ -158,3 +159,10 @@ def _pagination_line(op: OperationSpec) -> list[str]:
         f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"
         f" items=lambda page: page.{items}, field=lambda page: page.{field}),"
     ]
+
+
+def _media_line(op: OperationSpec) -> list[str]:
+    if op.body_media is None:
+        return []  # JSON: the description's default
+    media, files, required = op.body_media
+    return [f"    body_media=RequestMedia({literal(media)}, {literal(files)}, {literal(required)}),"]

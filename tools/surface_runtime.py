@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeVar
+from os import PathLike
+from typing import IO, TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 import httpx
 
@@ -102,6 +103,8 @@ class Operation(Generic[T_co]):
     pagination: Pagination | None = None
     """Set for a list operation whose calls return a page that iterates across pages."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    body_media: RequestMedia | None = None
+    """Set when the request body is a form, not JSON (the spec offers no JSON for it)."""
 
 
 class OperationIndex(Mapping[str, Operation[Any]]):
@@ -213,3 +216,21 @@ class AsyncClient(Protocol):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> RawResponse[T]: ...
+
+
+FileContent: TypeAlias = bytes | IO[bytes] | PathLike[str]
+"""A file's bytes: bytes, a file opened in binary mode, or a path (pathlib.Path) to read."""
+FileTypes: TypeAlias = (
+    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+)
+"""A file argument: its content, or (filename, content) or (filename, content, content_type)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMedia:
+    """How a body that is not JSON is sent: its media type, which of its fields (wire names) are files,
+    and which of those a call must give (the body's JSON Schema check leaves files out)."""
+
+    type: Literal["multipart/form-data", "application/x-www-form-urlencoded"]
+    files: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()

@@ -15,7 +15,7 @@ import httpx
 from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
-from . import _retry
+from . import _multipart, _retry
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
 from ._options import Options, check_extra_headers, check_headers, resolve
@@ -178,13 +178,17 @@ class BaseClient:
     ) -> httpx.Request:
         if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
-        extra_headers = extra_query = None
+        extra_headers = extra_query = form = files = None
+        if op.body_media is not None:  # a form: its files are read here, its other fields checked below
+            args, files = _multipart.take_files(op, args)
         if extras is None:
             prepared = prepare(op, args)
         else:
             prepared = prepare(op, args, extras.body)
             extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
             extra_query = None if extras.query is None else check_extra_query(op, extras.query)
+        if files is not None:
+            form = _multipart.body(op, prepared, files)
         headers = self._call_headers
         if prepared.content is not None and not prepared.headers and not extra_headers:
             headers = self._json_headers  # the common call: a JSON body, no header arguments
@@ -197,7 +201,7 @@ class BaseClient:
         timeout = self._call_timeout if options is self._options else options.timeout
         return http.build_request(
             op.method, self._url(op, prepared.path), params=query, content=prepared.content,
-            headers=headers, timeout=timeout,
+            headers=headers, timeout=timeout, **(form or {}),
         )  # fmt: skip
 
     def _url(self, op: Operation[Any], path: str) -> httpx.URL | str:
@@ -220,7 +224,7 @@ class BaseClient:
                 self._redact.headers(
                     {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
                 ),
-                self._redact.text(request.content.decode("utf-8", "replace")),
+                self._redact.text(_multipart.describe(request)),
             )
 
     def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:

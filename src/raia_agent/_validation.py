@@ -82,14 +82,19 @@ def _nullable_required(op: Operation[Any]) -> frozenset[str]:
 
 
 class Prepared:
-    """A request ready to send: where, with what query, headers and body bytes."""
+    """A request ready to send: where, with what query, headers and body bytes (and the body they encode)."""
 
-    __slots__ = ("content", "headers", "path", "query")
+    __slots__ = ("body", "content", "headers", "path", "query")
 
     def __init__(
-        self, path: str, query: dict[str, Any] | None, headers: dict[str, str] | None, content: bytes | None
+        self,
+        path: str,
+        query: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+        content: bytes | None,
+        body: Any = None,
     ) -> None:
-        self.path, self.query, self.headers, self.content = path, query, headers, content
+        self.path, self.query, self.headers, self.content, self.body = path, query, headers, content, body
 
 
 def _query_value(value: Any) -> Any:
@@ -167,7 +172,7 @@ def prepare(
                 _refuse(op, [Problem(param.name, "must be printable ASCII to travel in a header", "Header")])
             headers = headers or {}
             headers[param.name] = text
-    return Prepared(path, query, headers, content)
+    return Prepared(path, query, headers, content, body)
 
 
 _UNSENDABLE = (

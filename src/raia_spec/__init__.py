@@ -6,6 +6,19 @@ first use.
 """
 
 from ._convert import Direction, JsonSchemas, component_name, sent_required, unsent
+from ._media import (
+    FORM,
+    FORMS,
+    JSON,
+    MULTIPART,
+    UnsupportedMedia,
+    file_fields,
+    is_file,
+    request_media,
+    sent_content,
+    sent_schema,
+    without,
+)
 from ._openapi import (
     HTTP_METHODS,
     operations,
@@ -18,22 +31,33 @@ from ._refs import MAX_CHAIN, Reader, RefError, is_ref, resolve
 from ._validate import Problem, Validator
 
 __all__ = [
+    "FORM",
+    "FORMS",
     "HTTP_METHODS",
+    "JSON",
     "MAX_CHAIN",
+    "MULTIPART",
     "Direction",
     "JsonSchemas",
     "Problem",
     "Reader",
     "RefError",
+    "UnsupportedMedia",
     "Validator",
     "component_name",
+    "file_fields",
+    "is_file",
     "is_ref",
     "operations",
     "path_items",
+    "request_media",
     "resolve",
     "security_alternatives",
     "security_headers",
+    "sent_content",
     "sent_required",
+    "sent_schema",
     "single_allof",
     "unsent",
+    "without",
 ]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from raia_spec import JSON, UnsupportedMedia, request_media, resolve, security_headers
 from raia_spec import operations as spec_operations
-from raia_spec import security_headers
+from tools.naming import Naming, primary_tag
 
 from ._model import Change
 
@@ -36,8 +37,25 @@ def operations(doc: dict[str, Any]) -> dict[str, Operation]:
     return out
 
 
-def behaviour(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Compare the corrected specs' client-visible settings."""
+def _added(doc: dict[str, Any], method: str, path: str, naming: Naming | None) -> tuple[str, str]:
+    """What a caller writes for a new operation (`client.agent_files.upload()`), and its request body's
+    media type when that is not JSON ("" otherwise)."""
+    op = next(o for p, m, o in spec_operations(doc) if (m, p) == (method, path))
+    where = ""
+    if naming is not None:
+        where = (
+            f"client.{naming.resource_name(primary_tag(op))}.{naming.operation_method(path, method, op)}()"
+        )
+    try:
+        chosen = request_media(resolve(doc, op.get("requestBody") or {}).get("content") or {})
+    except UnsupportedMedia as exc:
+        return where, f"; {exc}"
+    return where, f", a {chosen[0]} body" if chosen is not None and chosen[0] != JSON else ""
+
+
+def behaviour(old: dict[str, Any], new: dict[str, Any], naming: Naming | None = None) -> list[Change]:
+    """Compare the corrected specs' client-visible settings; with `naming`, a new operation is named
+    by what callers write."""
     rows: list[Change] = []
     (old_host, old_path), (new_host, new_path) = base_url(old), base_url(new)
     if old_host != new_host:
@@ -71,5 +89,7 @@ def behaviour(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             )
     for key in sorted(after.keys() - before.keys()):
         method, path, status = after[key]
-        rows.append(Change("info", key, f"new operation {method} {path} -> {status}", "operation-added"))
+        where, media = _added(new, method, path, naming)
+        message = f"new operation {method} {path} -> {status}{media}"
+        rows.append(Change("info", where or key, message, "operation-added"))
     return rows

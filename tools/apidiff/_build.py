@@ -104,7 +104,9 @@ def spec_report(
             check(doc)  # an overlay can add what the spec may not hold, e.g. an external $ref
         except SpecRefused as exc:
             raise SpecRefused(exc.where, f"{exc.reason} (in the corrected {side} spec)") from None
-    report.behaviour = behaviour(old_corr, new_corr)
+    # The config generate.sh names classes and methods with (tests point GENERATOR at a frozen one).
+    naming, _ = Naming.load(Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml"))
+    report.behaviour = behaviour(old_corr, new_corr, naming)
     report.overlay = overlay_notes(new_doc, load_overlay(new_overlay))
     report.operations = {**_python.operation_modules(old_corr), **_python.operation_modules(new_corr)}
     report.schema_sides = spec_directions(old_corr)
@@ -126,8 +128,6 @@ def spec_report(
         report.notes.append(f"spec changes not compared: {reason}")
         return report
     seen = {(c.rule, c.location, c.message) for c in corrected}
-    # The config generate.sh names classes with (tests point GENERATOR at a frozen one).
-    naming, _ = Naming.load(Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml"))
     report.renamed = _spec.clash_renames(new_corr, naming)
     report.changes = [
         *corrected,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from raia_spec import operations, resolve
+from raia_spec import operations, resolve, sent_schema
 from tools.naming import Naming, primary_tag, snake_case
 from tools.surface import python_name
 from tools.surface_render import pascal
@@ -69,7 +69,7 @@ def _operation(
         if is_deprecated(param) or is_deprecated(param.get("schema") or {}):
             found[f"{symbol}({python_name(param['name'])})"] = (f"{param['in']} parameter; {_CALLS}", SENT)
     body = resolve(spec, op.get("requestBody") or {})
-    schema = resolve(spec, ((body.get("content") or {}).get("application/json") or {}).get("schema") or {})
+    schema = resolve(spec, sent_schema(body.get("content") or {}))
     for field, prop in (schema.get("properties") or {}).items():
         if is_deprecated(prop) or is_deprecated(resolve(spec, prop)):
             found[f"{symbol}({python_name(field)})"] = (f"body field; {_CALLS}", SENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -67,6 +68,8 @@ class Number(_ParamType):
 
 
 def param_type(field: Field) -> click.ParamType[Any]:
+    if field.is_file:  # click refuses a missing path or a directory before any request
+        return click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
     if field.choices:
         return click.Choice(field.choices)
     types = field.types

@@ -15,12 +15,13 @@ from typing import Any
 
 from raia_agent_api._facts import CLI_OPERATION
 
-from raia_spec import Reader, single_allof
+from raia_spec import Reader, is_file, single_allof
 
 # The operation `send` and `import` call ("resource.method"), as spec/generator.yaml's cli.upsert
 # (or its one server.upsert_keys route) chose it; "" when the spec has none, and then no such commands.
 OPERATION = CLI_OPERATION or ""
 JSON_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+FILE_SCHEMA = {"type": "string", "format": "binary", "description": "The path of the file to send."}
 
 
 def operations() -> Mapping[str, Any]:
@@ -133,6 +134,11 @@ class Field:
         return json_types(self.schema) - {"null"} or {"string"}
 
     @property
+    def is_file(self) -> bool:
+        """A file field of a form: the option takes a path, and the file's bytes are sent."""
+        return is_file(self.schema)
+
+    @property
     def nullable(self) -> bool:
         return "null" in json_types(self.schema)
 
@@ -173,8 +179,13 @@ def operation_fields(operation: str) -> list[Field]:
     op = _operation(operation)
     params = _object_schema(op.params_schema)
     body = _object_schema(op.body_schema)
+    form = op.body_media
     out = []
     for param in op.params:
+        if form is not None and param.location == "body" and param.name in form.files:
+            # the client reads the file; the body's JSON Schema leaves files out
+            out.append(Field(param.name, param.python, param.name in form.required, dict(FILE_SCHEMA)))
+            continue
         if param.location == "body":
             if not param.name:  # the whole body is one argument (a oneOf of objects: given as JSON)
                 whole = op.body_schema or {}

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import _forms
 from ._body import (
     NotJSON,
     TooLarge,
@@ -100,6 +101,7 @@ class Api:
         self.spec, self.counter, self.body_limit = spec, counter, body_limit
         self._key = secret_key.encode()
         self._handlers = handlers(spec, store, upserts)
+        self._store = store
         self._forbidden = {id(op): error_body(op, 403, FORBIDDEN) for op in spec.operations}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -115,7 +117,23 @@ class Api:
         headers = Headers(scope=scope)
         # Express parses a JSON body on every route (express.json() is global), documented or not.
         body: Any = {}
-        if is_json(headers.get("content-type")):
+        uploads: list[_forms.Upload] = []
+        form_problems: list[str] = []
+        form = _forms.kind(headers.get("content-type"), op.form)
+        if form is not None:  # multer / express.urlencoded, for an operation that takes a form
+            try:
+                raw = await read_body(
+                    receive, headers.get("content-length"), _forms.limit(form, self.body_limit)
+                )
+            except TooLarge as exc:
+                return await self.refuse_too_large(receive, send, exc, headers)
+            if raw is None:
+                return
+            try:
+                body, uploads, form_problems = await _forms.parse(scope, raw, op, _scalar)
+            except _forms.BadForm as exc:
+                return await respond(send, 400, bad_request([str(exc)]))
+        elif is_json(headers.get("content-type")):
             if charset := unsupported_charset(headers.get("content-type")):
                 message = f'unsupported charset "{charset}"'
                 return await respond(send, 415, {"statusCode": 415, "message": message, "error": UNSUPPORTED})
@@ -134,9 +152,14 @@ class Api:
         problems, values = self.check_params(op, path, scope.get("query_string", b""), headers)
         if op.body is not None:
             problems += messages(op.body.problems(body))
+        if op.form is not None:
+            problems += form_problems if form is not None else _forms.missing(op, uploads)
         if problems:
             return await respond(send, 400, bad_request(problems))
-        status, answer = self._handlers[id(op)](values["path"], values["query"], body)
+        stored = _forms.facts(op, body, uploads) if uploads else body
+        status, answer = self._handlers[id(op)](values["path"], values["query"], stored)
+        if uploads:
+            _forms.keep(self._store, answer, uploads)
         await respond(send, status, answer)
 
     async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge, headers: Headers) -> None:

@@ -62,6 +62,9 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
                 identity = list(UPSERT_KEYS.get(f"{op.method} {op.template}", ())) or [
                     n for n in collections[template].uuids if n in request.get("required", [])
                 ]
+                if op.form is not None and op.form.files and f"{op.method} {op.template}" not in UPSERT_KEYS:
+                    identity = []  # each upload is a new file, whatever it names
+
                 out[id(op)] = _create(op, collections[template], shape, identity, store, upserts)
     for op in spec.operations:
         template = op.template.rstrip("/")

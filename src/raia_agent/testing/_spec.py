@@ -11,17 +11,22 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from raia_spec import (
+    FORMS,
     HTTP_METHODS,
     JsonSchemas,
     Problem,
     Reader,
+    UnsupportedMedia,
     Validator,
+    file_fields,
     path_items,
+    request_media,
     security_alternatives,
+    without,
 )
 from raia_spec import operations as spec_operations
 
-__all__ = ["Operation", "Param", "Spec", "Validator", "load", "messages"]
+__all__ = ["Form", "Operation", "Param", "Spec", "Validator", "load", "messages"]
 
 
 def messages(problems: list[Problem], name: str = "") -> list[str]:
@@ -32,6 +37,13 @@ def messages(problems: list[Problem], name: str = "") -> list[str]:
         named = not where or f'"{where.rsplit(".", 1)[-1]}"' in problem.message
         found.append(problem.message if named else f"{where}: {problem.message}")
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class Form:
+    media: str
+    files: tuple[str, ...]
+    required_files: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,9 @@ class Operation:
     auth: list[list[str]]
     """Header names, one list per alternative security requirement; empty when no key is needed."""
     media_examples: dict[int, Any] = field(default_factory=dict)
+    form: Form | None = None
+    """A form body (the operation offers no JSON): its media type, file fields and required files;
+    `body` then checks the other fields."""
 
     @property
     def success_schema(self) -> Validator | None:
@@ -176,9 +191,11 @@ def _operation(
         for (name, location), param in declared.items()
         if location in ("path", "query") or (location == "header" and name.lower() not in unchecked)
     ]
-    body = None
+    body = form = None
     if "requestBody" in raw and (media := _json_media(read.reader, raw["requestBody"])) is not None:
         body = read.validator(media.get("schema"))
+    elif "requestBody" in raw:
+        body, form = _form(read, raw["requestBody"])
     responses: dict[int, Validator | None] = {}
     examples = {}
     for status, response in raw.get("responses", {}).items():
@@ -201,4 +218,20 @@ def _operation(
         responses=responses,
         auth=auth,
         media_examples=examples,
+        form=form,
     )
+
+
+def _form(read: _Read, holder: dict[str, Any]) -> tuple[Validator | None, Form | None]:
+    """A form body's check of its fields other than files, and what the form is (raia_spec's rule)."""
+    request = read.reader.resolve(holder)
+    try:
+        chosen = request_media(request.get("content") or {})
+    except UnsupportedMedia:
+        return None, None  # served unchecked, as before: the client cannot send it anyway
+    if chosen is None or chosen[0] not in FORMS:
+        return None, None
+    schema = read.reader.resolve(chosen[1].get("schema") or {})
+    files = file_fields(chosen[0], schema, read.reader.resolve)
+    required = tuple(n for n in files if n in (schema.get("required") or ()) and request.get("required"))
+    return read.validator(without(schema, files)), Form(chosen[0], files, required)

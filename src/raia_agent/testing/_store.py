@@ -30,6 +30,17 @@ CREATE TABLE IF NOT EXISTS documents (
     UNIQUE (collection, identity)
 )
 """
+# Uploaded files, by the id of the document their upload answered (one per form field).
+_FILES = """
+CREATE TABLE IF NOT EXISTS files (
+    id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    content BLOB NOT NULL,
+    PRIMARY KEY (id, field)
+)
+"""
 # The unique pair makes the upsert atomic in SQLite itself; the lock only serialises use of the one
 # shared connection. The update time always moves forward, by a millisecond if the clock has not.
 _UPSERT = """
@@ -93,6 +104,20 @@ class Row:
         return {**self.body, "id": self.id, **{k: v for k, v in stamps.items() if k}}
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file as the server keeps it: under the id its upload answered, as sent."""
+
+    id: str
+    field: str
+    filename: str
+    content_type: str
+    content: bytes
+
+    def __repr__(self) -> str:  # the bytes are the caller's data: their size only
+        return f"StoredFile(id={self.id!r}, field={self.field!r}, filename={self.filename!r}, content_type={self.content_type!r}, size={len(self.content)})"
+
+
 def _row(found: tuple[str, str, str, str]) -> Row:
     return Row(found[0], json.loads(found[1]), found[2], found[3])
 
@@ -112,6 +137,7 @@ class DocumentStore:
                     self._mark(path)
                 self._db.execute("PRAGMA journal_mode=WAL" if on_disk else "PRAGMA journal_mode=MEMORY")
                 self._db.execute(_SCHEMA)
+                self._db.execute(_FILES)
         except BaseException:
             self._db.close()
             raise
@@ -187,6 +213,24 @@ class DocumentStore:
                 "DELETE FROM documents WHERE collection = ? AND id = ?", (collection, id_)
             )
             return gone.rowcount > 0
+
+    def put_file(self, file: StoredFile) -> None:
+        """Keep an uploaded file (a second upload to the same id and field replaces it)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                (file.id, file.field, file.filename, file.content_type, file.content),
+            )
+
+    def file(self, id_: str, field: str | None = None) -> StoredFile | None:
+        """The file uploaded with the answer `id_` (its field `field`, else the first), or None."""
+        query = "SELECT id, field, filename, content_type, content FROM files WHERE id = ?"
+        args: tuple[str, ...] = (id_,)
+        if field is not None:
+            query, args = query + " AND field = ?", (id_, field)
+        with self._lock:
+            found = self._db.execute(query + " ORDER BY rowid LIMIT 1", args).fetchone()
+        return StoredFile(found[0], found[1], found[2], found[3], bytes(found[4])) if found else None
 
     def count(self) -> int:
         with self._lock:
