@@ -138,8 +138,8 @@ class _Plan:
         model = self.model
         if model is None:
             if self.reply.model is None:
-                return data
-            model = self.model = _model(self.op, self.reply)
+                return _inline(self.op, self.reply, data) if self.reply.fields else data
+            model = self.model = _model(self.op, self.reply.model)
         return [model.from_dict(item) for item in data] if self.reply.many else model.from_dict(data)
 
 
@@ -153,18 +153,32 @@ def _plan(op: Operation[Any], status: int) -> _Plan:
     return found
 
 
-def _model(op: Operation[Any], reply: Reply) -> Any:
-    key = f"model:{reply.model}"
+def _model(op: Operation[Any], name: str) -> Any:
+    key = f"model:{name}"
     found = op.cache.get(key)
     if found is None:
-        found = op.cache[key] = getattr(importlib.import_module("raia_agent_api.models"), str(reply.model))
+        found = op.cache[key] = getattr(importlib.import_module("raia_agent_api.models"), name)
     return found
+
+
+def _inline(op: Operation[Any], reply: Reply, data: Any) -> Any:
+    """A body whose schema is written inline (a page, say): still a dict, with the properties the
+    spec types as models (`reply.fields`) parsed into them, as a model's own properties would be."""
+    if not isinstance(data, dict):
+        return data
+    built = dict(data)
+    for name, model_name, many in reply.fields:
+        value = built.get(name)
+        if value is not None:
+            model = _model(op, model_name)
+            built[name] = [model.from_dict(item) for item in value] if many else model.from_dict(value)
+    return built
 
 
 def _build(op: Operation[Any], reply: Reply, data: Any) -> Any:
     if reply.model is None:
         return data
-    model = _model(op, reply)
+    model = _model(op, reply.model)
     return [model.from_dict(item) for item in data] if reply.many else model.from_dict(data)
 
 
