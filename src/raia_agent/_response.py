@@ -21,6 +21,7 @@ __all__ = [
     "BodyLimit",
     "RawResponse",
     "decoding_error",
+    "hide_key",
     "parse",
     "request_id_of",
     "status_error",
@@ -204,9 +205,9 @@ def parse(
         reason = one_line(redact.text(reason), _REASON, backslashes=False)
         return ResponseValidationError(
             redact.text(f"{status} response does not match the spec: {reason}{suffix}"),
-            response=response,
-            body=body,
-            problems=problems,
+            response=hide_key(response, redact),
+            body=redact.body(body),
+            problems=[redact.problem(problem) for problem in problems or ()],
             request_id=request_id,
         )
 
@@ -242,7 +243,7 @@ def parse(
 def status_error(
     op: Operation[Any], response: httpx.Response, content: bytes, redact: Redactor, request_id: str | None
 ) -> Exception:
-    body = read_body(content)
+    body = redact.body(read_body(content))  # a server may echo the key in its error
     error = None
     reply = op.replies.get(response.status_code)
     if reply is not None and reply.model is not None:
@@ -255,7 +256,14 @@ def status_error(
     suffix = f" (request id {request_id})" if request_id else ""
     message = redact.text(f"Error code: {response.status_code} - {summary(body, redact.text)}{suffix}")
     cls = status_error_class(response.status_code)
-    return cls(message, response=response, body=body, error=error, request_id=request_id)
+    return cls(message, response=hide_key(response, redact), body=body, error=error, request_id=request_id)
+
+
+def hide_key(response: httpx.Response, redact: Redactor) -> httpx.Response:
+    """The response an error keeps, its headers redacted in place (a server may echo the key in any
+    of them). Its raw `.content` stays as the transport gave it: the error's `.body` is the redacted copy."""
+    response.headers = redact.http_headers(response.headers)
+    return response
 
 
 def _only_undocumented(op: Operation[Any], status: int, schema: dict[str, Any], data: Any) -> bool:
