@@ -38,9 +38,6 @@ class _Walk:
         self.cursors: dict[str, int] = {}
 
 
-_UNKNOWN: Any = object()
-
-
 class _Page(Generic[T]):
     """What both flavours share: the items, and the arguments of the next page (None: this is the last)."""
 
@@ -65,11 +62,12 @@ class _Page(Generic[T]):
         cursor = args.get(pagination.param)
         if pagination.style == "cursor" and isinstance(cursor, str):
             self._walk.cursors.setdefault(cursor, self._number)
-        self._next: dict[str, Any] | None = _UNKNOWN
+        self._next: dict[str, Any] | None = None
+        self._decided = False
 
     def _next_args(self) -> dict[str, Any] | None:
-        if self._next is _UNKNOWN:  # worked out once, so a repeated cursor warns once
-            self._next = self._following()
+        if not self._decided:  # worked out once, so a repeated cursor warns once
+            self._next, self._decided = self._following(), True
         return self._next
 
     def _following(self) -> dict[str, Any] | None:
