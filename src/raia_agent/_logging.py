@@ -173,12 +173,13 @@ class Redactor:
             ]
         )
 
-    def body(self, value: Any) -> Any:
-        """An error's body (JSON or text) with the key hidden; the text when it nests too deep to walk."""
+    def body(self, value: Any, content: bytes) -> Any:
+        """An error's body (JSON or text) with the key hidden; the redacted text of `content`, the
+        bytes it was read from, when it nests too deep to walk."""
         try:
             return self.deep(value)
         except RecursionError:
-            return self.text(json.dumps(value)) if not isinstance(value, str) else self.text(value)
+            return self.text(content.decode("utf-8", "replace"))
 
 
 # The HTTP stack's loggers (by their top-level name) and the client's own: their DEBUG records quote

@@ -206,7 +206,7 @@ def parse(
         return ResponseValidationError(
             redact.text(f"{status} response does not match the spec: {reason}{suffix}"),
             response=hide_key(response, redact),
-            body=redact.body(body),
+            body=redact.body(body, content),
             problems=[redact.problem(problem) for problem in problems or ()],
             request_id=request_id,
         )
@@ -243,7 +243,7 @@ def parse(
 def status_error(
     op: Operation[Any], response: httpx.Response, content: bytes, redact: Redactor, request_id: str | None
 ) -> Exception:
-    body = redact.body(read_body(content))  # a server may echo the key in its error
+    body = redact.body(read_body(content), content)  # a server may echo the key in its error
     error = None
     reply = op.replies.get(response.status_code)
     if reply is not None and reply.model is not None:
