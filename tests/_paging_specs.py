@@ -1,7 +1,8 @@
 """Vendor-like list operations for the pagination tests, each a change to the frozen base spec.
 
 `offset`: limit/offset and `{items, total}` (the list_with_query vendor update). `cursor`: limit/cursor
-and `{items, nextCursor}`. Both add a second list, `GET .../search` answering `{results, lastId}`
+and `{items, nextCursor}`; `inline`: the cursor list with its page schema written inline in the
+response instead of as a component. All add a second list, `GET .../search` answering `{results, lastId}`
 to an `after_id` parameter, which the rule does not recognise: `DECLARED` declares it.
 """
 
@@ -63,3 +64,10 @@ def cursor_list(spec: dict[str, Any]) -> None:
     }
     spec["components"]["schemas"][LIST]["required"] = ["items"]
     _with_search(spec)
+
+
+def inline_list(spec: dict[str, Any]) -> None:
+    cursor_list(spec)
+    page = spec["components"]["schemas"].pop(LIST)
+    content = spec["paths"][COLLECTION]["get"]["responses"]["200"]["content"]
+    content["application/json"]["schema"] = page

@@ -3,7 +3,8 @@
 Each package is generated once per module from the frozen vendor base spec plus a list operation
 (tests/_paging_specs.py), with the frozen overlay and a copy of the frozen generator config that
 declares one pagination the rule misses. tests/_paging_script.py then walks 25 feedbacks, ten a page,
-with Raia and AsyncRaia against local_server(), and mypy --strict checks how the pages are typed.
+with Raia and AsyncRaia against local_server(), and mypy --strict checks how the pages are typed;
+tests/_paging_cycle.py walks a server whose cursors come back round.
 """
 
 from __future__ import annotations
@@ -19,19 +20,22 @@ import pytest
 import yaml
 
 from tests._frozen import frozen_generator, generate, generate_frozen
-from tests._paging_specs import DECLARED, cursor_list, offset_list
+from tests._paging_specs import DECLARED, cursor_list, inline_list, offset_list
 from tests.test_vendor_updates import BIN, ROOT, package_env
 from tests.vendor_updates.updates import BASE
 from tools.surface_paging import declared, recognise
 
 pytestmark = pytest.mark.timeout(900)
 STYLES = {"offset": offset_list, "cursor": cursor_list}
+# and the cursor list whose page schema is inline in the response, not a component
+SPECS = {**STYLES, "inline": inline_list}
 SCRIPT = Path(__file__).with_name("_paging_script.py")
+CYCLE = Path(__file__).with_name("_paging_cycle.py")
 
 
 def _spec(style: str) -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(BASE.read_text(encoding="utf-8"))
-    STYLES[style](spec)
+    SPECS[style](spec)
     return spec
 
 
@@ -104,11 +108,12 @@ def test_the_generator_writes_the_recognised_style_and_the_declared_one(
     assert found["feedback.create_or_update"] is None
 
 
-@pytest.mark.parametrize("style", sorted(STYLES))
+@pytest.mark.parametrize("style", sorted(SPECS))
 def test_a_paginated_list_walks_every_page_sync_and_async(
     packages: Callable[[str], Path], style: str
 ) -> None:
-    """25 items at 10 a page: 3 pages, every item once and in order, lazily, with typed errors, for both clients."""
+    """25 items at 10 a page: 3 pages, every item once and in order, lazily, with typed errors, for both
+    clients; a page schema written inline pages too, its items parsed into the item model."""
     out = packages(style)
     run = subprocess.run(
         [sys.executable, str(SCRIPT)],
@@ -119,6 +124,23 @@ def test_a_paginated_list_walks_every_page_sync_and_async(
         timeout=300,
     )
     assert run.returncode == 0 and run.stdout.strip() == "ok", f"{style}:\n{run.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("style", ["cursor", "inline"])
+def test_a_cursor_that_comes_back_round_ends_the_walk_with_a_warning(
+    packages: Callable[[str], Path], style: str, flavour: str
+) -> None:
+    """Cursors cycling a -> b -> a (or a page naming its own): each cursor is sent once, then one PaginationWarning."""
+    run = subprocess.run(
+        [sys.executable, str(CYCLE), flavour],
+        env=package_env(packages(style)),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "ok", f"{style} {flavour}:\n{run.stderr[-3000:]}"
 
 
 ACCEPTED = """

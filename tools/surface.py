@@ -97,6 +97,8 @@ class OperationSpec:
     page_item: str = "Any"
     body_media: Form | None = None
     """A form body: its media type, its file fields and the required ones (wire names); None for JSON."""
+    page_fields: tuple[tuple[str, str, bool], ...] = ()
+    """The success Reply's `fields`: set for a page whose schema is inline (see surface_runtime.Reply)."""
 
 
 @dataclass
@@ -214,8 +216,9 @@ def _pagination(
     types: Annotations,
     declared: dict[str, Any] | None,
     method: str,
-) -> tuple[dict[str, str | None] | None, str]:
-    """The operation's pagination in Python names (by the rule, or as declared), and its item's type."""
+) -> tuple[dict[str, str | None] | None, str, tuple[tuple[str, str, bool], ...]]:
+    """The operation's pagination (by the rule, or as declared), its item's type, and the success
+    Reply's `fields` (set when the page's schema is written inline, so the page stays a dict)."""
     responses = {str(k): v for k, v in (op.get("responses") or {}).items()}
     success = next((responses[k] for k in sorted(responses) if k.isdigit() and k.startswith("2")), None)
     content = (resolve(spec, success or {}).get("content") or {}).get("application/json") or {}
@@ -227,7 +230,7 @@ def _pagination(
         else surface_paging.recognise(method, query, body, lambda p: resolve(spec, p))
     )
     if found is None:
-        return None, "Any"
+        return None, "Any", ()
     properties = (body or {}).get("properties") or {}
     for key in ("items", "field"):
         if found[key] not in properties:
@@ -238,14 +241,20 @@ def _pagination(
     for key in ("items", "field"):
         if not pynames.usable(pynames.attribute_name(str(found[key]))):
             raise SurfaceError(f"pagination: property {found[key]!r} gives no usable Python name")
-    _, model, _ = types.reply(properties[found["items"]])
+    _, model, many = types.reply(properties[found["items"]])
     python = {
         "style": found["style"],
         "items": pynames.attribute_name(str(found["items"])),
         "field": pynames.attribute_name(str(found["field"])),
         "param": query[str(found["param"])],
+        "page": "model",
     }
-    return python, f"_models.{model}" if model else "Any"
+    fields: tuple[tuple[str, str, bool], ...] = ()
+    if types.reply(content.get("schema"))[1] is None:
+        # No model of its own: the page is parsed as a dict, read by its JSON names.
+        python.update(items=str(found["items"]), field=str(found["field"]), page="dict")
+        fields = ((str(found["items"]), model, many),) if model else ()
+    return python, f"_models.{model}" if model else "Any", fields
 
 
 def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | None = None) -> Surface:
@@ -265,7 +274,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             )
             replies, success, returns = _replies(op, spec, types, schemas)
             declared = (pagination or {}).get(route(http_method, path))
-            paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
+            paged, page_item, page_fields = _pagination(op, spec, arguments, types, declared, http_method)
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
             embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
             if embedded > MAX_EMBEDDED:
@@ -317,6 +326,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 pagination=paged,
                 page_item=page_item,
                 body_media=form,
+                page_fields=page_fields,
             )
         )
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})

@@ -27,12 +27,13 @@ _LITERAL = re.compile(r"^(\w+) = Literal\[(.*)\]$", re.MULTILINE)
 
 def roots(surface: Surface) -> set[str]:
     """The models success responses parse into."""
-    return {
+    found = {
         model
         for op in surface.operations
         for status, (_, model, _) in op.replies.items()
         if 200 <= status < 300 and model is not None
     }
+    return found | {model for op in surface.operations for _, model, _ in op.page_fields}
 
 
 def widen(package: Path, models: set[str]) -> None:

@@ -127,7 +127,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
             for a in op.arguments
         )
         replies = ", ".join(
-            f"{status}: Reply({schema(body)}, {model!r}, {many!r})"
+            f"{status}: Reply({schema(body)}, {model!r}, {many!r}{_fields(op, status)})"
             for status, (body, model, many) in sorted(op.replies.items())
         )
         lines += [
@@ -150,14 +150,28 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
     return "\n".join(lines)
 
 
+def _fields(op: OperationSpec, status: int) -> str:
+    """The success Reply's `fields` argument, for a page whose schema is inline ("" otherwise)."""
+    if status != op.success or not op.page_fields:
+        return ""
+    fields = ", ".join(f"({literal(name)}, {model!r}, {many!r})" for name, model, many in op.page_fields)
+    return f", fields=({fields},)"
+
+
 def _pagination_line(op: OperationSpec) -> list[str]:
     if op.pagination is None:
         return []
-    # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
     items, field = op.pagination["items"], op.pagination["field"]
+    if op.pagination.get("page") == "dict":
+        # An inline page schema has no model: the page is a dict, read by its JSON names, which
+        # are the spec's text and so only ever escaped literals here.
+        read_items, read_field = f"page.get({literal(items)})", f"page.get({literal(field)})"
+    else:
+        # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
+        read_items, read_field = f"page.{items}", f"page.{field}"
     return [
         f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"
-        f" items=lambda page: page.{items}, field=lambda page: page.{field}),"
+        f" items=lambda page: {read_items}, field=lambda page: {read_field}),"
     ]
 
 

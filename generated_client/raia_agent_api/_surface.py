@@ -80,6 +80,9 @@ class Reply:
     schema: dict[str, Any] | None
     model: str | None = None
     many: bool = False
+    fields: tuple[tuple[str, str, bool], ...] = ()
+    """For a body written inline (no model of its own), the properties that parse into models:
+    (JSON name, model, whether a list of them). The body stays a dict; those values become models."""
 
 
 @dataclass(frozen=True, slots=True)

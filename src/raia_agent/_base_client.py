@@ -15,12 +15,12 @@ import httpx
 from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
-from . import _multipart, _retry
+from . import _logging, _multipart, _retry
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
-from ._logging import Redactor, logger
+from ._logging import Redactor, guard, logger, one_line
 from ._options import Options, check_extra_headers, check_headers, resolve
 from ._pool import DEFAULT_LIMITS, Pool
-from ._response import MAX_RESPONSE_BYTES, BodyLimit, parse, request_id_of
+from ._response import MAX_RESPONSE_BYTES, BodyLimit, hide_key, parse, request_id_of
 from ._validation import extra_query as check_extra_query
 from ._validation import prepare
 
@@ -66,7 +66,7 @@ class BaseClient:
             default_headers=default_headers,
             strict_responses=strict_responses,
         )
-        self._redact = Redactor(self._options.secret_key, AUTH_HEADERS)
+        self._redact = Redactor(self._options.secrets, AUTH_HEADERS)
         self._owns_http = http_client is None
         # A client we own carries the headers and timeout itself, so a call merges nothing extra;
         # a user's client gets them with every request.
@@ -108,9 +108,11 @@ class BaseClient:
         if self._owns_http:
             settings = self._client_settings(connections)
             self._pool = Pool(None, True, settings, transport, self._http_type)
+            guard(self._redact)  # the transport may have brought loggers of its own (aiohttp's)
 
     def _own_pool(self, http_client: httpx.Client | httpx.AsyncClient | None) -> None:
         self._pool = Pool(http_client, http_client is None, self._client_settings(), None, self._http_type)
+        guard(self._redact)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._options.base_url!r}, max_retries={self._options.max_retries})"
@@ -151,7 +153,8 @@ class BaseClient:
         clone._owns_http = False  # the original closes the shared pool
         clone._urls = {}  # its base_url may differ
         if options.secret_key != was.secret_key:
-            clone._redact = Redactor(options.secret_key, AUTH_HEADERS)
+            clone._redact = Redactor(options.secrets, AUTH_HEADERS)
+            guard(clone._redact)
         # The shared pool sends the original's headers and timeout by default; a copy that differs
         # sends its own with every request (request headers replace the pool's of the same name).
         pool = self._pool.settings if self._pool.owned else {}
@@ -215,17 +218,29 @@ class BaseClient:
         return found
 
     def _log_request(self, request: httpx.Request) -> None:
-        """The request line of one attempt (every retry logs its own) at debug level."""
+        """The request line of one attempt (every retry logs its own) at debug level; its body
+        (user text) only with RAIA_AGENT_LOG_BODIES=1."""
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "%s %s headers=%s body=%s",
+                "%s %s headers=%s%s",
                 request.method,
                 self._redact.text(request.url),
                 self._redact.headers(
                     {k.decode("latin-1"): v.decode("latin-1") for k, v in request.headers.raw}
                 ),
-                self._redact.text(_multipart.describe(request)),
+                self._body_shown(request),
             )
+
+    def _body_shown(self, body: httpx.Request | bytes) -> str:
+        """` body=...` for a debug line when bodies were asked for: redacted, then escaped and cut
+        (a multipart request's only as its size: its parts hold files)."""
+        if not _logging.log_bodies:
+            return ""
+        shown = (
+            _multipart.describe(body) if isinstance(body, httpx.Request) else body.decode("utf-8", "replace")
+        )
+        text = self._redact.text(shown)
+        return f" body={one_line(text, _logging.BODIES_LIMIT, backslashes=False)}"
 
     def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
         return BodyLimit(response, options.timeout.read, MAX_RESPONSE_BYTES)
@@ -235,17 +250,22 @@ class BaseClient:
     ) -> RawResponse[T]:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "%s %s -> %s request_id=%s",
+                "%s %s -> %s request_id=%s%s",
                 response.request.method,
                 self._redact.text(response.request.url),
                 response.status_code,
                 request_id_of(response, self._redact),
+                self._body_shown(content),
             )
         return parse(op, response, content, self._redact, strict=options.strict_responses)
 
     def _mark(self, exc: RaiaError) -> None:
-        """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed."""
+        """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed,
+        and hide the key in the headers of its response (those of a too large or undecodable body too)."""
         exc.__dict__.setdefault("_redactor", self._redact)
+        response = getattr(exc, "response", None)
+        if isinstance(response, httpx.Response):
+            hide_key(response, self._redact)
 
     def _send_error(self, exc: Exception) -> RaiaError:
         self._redact.scrub(exc)

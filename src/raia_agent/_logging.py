@@ -1,6 +1,9 @@
 """The `raia_agent` logger and redaction: the key never reaches a message, a log record or a repr.
 
-RAIA_AGENT_LOG=debug logs each request and response; every value printed passes through a Redactor.
+RAIA_AGENT_LOG=debug logs each request and response line (bodies only with RAIA_AGENT_LOG_BODIES=1);
+every value printed passes through a Redactor. The HTTP stack's own loggers (httpx, httpcore,
+aiohttp...) quote what went over the wire, a server's echo of the key included: `guard` gives them
+a filter that hides every live client's secrets.
 """
 
 from __future__ import annotations
@@ -10,11 +13,15 @@ import json
 import logging
 import os
 import re
+import threading
 import warnings
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, quote_plus
+
+import httpx
 
 logger = logging.getLogger("raia_agent")
 # A library's logger stays silent until its user configures logging (no "last resort" stderr lines).
@@ -24,10 +31,24 @@ REDACTED = "[REDACTED]"
 
 
 LEVELS = ("debug", "info", "warning", "error")
+BODIES_LIMIT = 10_000
+"""Characters of a request or response body a debug line shows, with RAIA_AGENT_LOG_BODIES=1."""
+log_bodies = False
+"""Whether debug lines show bodies: user text, so only when RAIA_AGENT_LOG_BODIES=1 asks for them."""
 
 
 def configure_from_env() -> None:
-    """RAIA_AGENT_LOG=debug|info|warning|error: that level, to stderr; anything else warns once."""
+    """RAIA_AGENT_LOG=debug|info|warning|error: that level, to stderr; anything else warns once.
+    RAIA_AGENT_LOG_BODIES=1 (or true, yes) adds bodies to the debug lines."""
+    global log_bodies
+    bodies = os.environ.get("RAIA_AGENT_LOG_BODIES", "").strip().lower()
+    log_bodies = bodies in {"1", "true", "yes"}
+    if bodies not in {"", "0", "1", "true", "false", "yes", "no"}:
+        warnings.warn(
+            f"RAIA_AGENT_LOG_BODIES={bodies[:40]!r} is neither 1/true/yes nor 0/false/no (bodies left out)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     raw = os.environ.get("RAIA_AGENT_LOG", "")
     level = raw.strip().upper()
     if level and level.lower() not in LEVELS:
@@ -65,24 +86,29 @@ def _lower_hex(quoted: str) -> str:
 
 
 class Redactor:
-    """Hides the secret in any text, and the values of the headers that carry it."""
+    """Hides a client's secrets (its key, or any credential it sends) in any text, and the values
+    of the headers that carry them."""
 
-    __slots__ = ("_forms", "_headers", "_secret")
+    __slots__ = ("__weakref__", "_forms", "_headers")
 
-    def __init__(self, secret: str, auth_headers: Iterable[str]) -> None:
-        self._secret = secret
+    def __init__(self, secrets: Collection[str] | str, auth_headers: Iterable[str]) -> None:
         # The key as it may appear: raw, JSON-escaped (a key with " or \), as Python's repr of
         # bytes would show it, and percent-encoded (in a URL's path or query, either case of hex).
-        forms = set()
-        if secret:
-            quoted = [quote(secret, safe=""), quote_plus(secret, safe="")]
-            forms = {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1], *quoted}
-            forms |= {_lower_hex(form) for form in quoted}
+        forms: set[str] = set()
+        for secret in (secrets,) if isinstance(secrets, str) else secrets:
+            if secret:
+                quoted = [quote(secret, safe=""), quote_plus(secret, safe="")]
+                forms |= {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1], *quoted}
+                forms |= {_lower_hex(form) for form in quoted}
         self._forms = sorted(forms, key=len, reverse=True)
         self._headers = ALWAYS_SENSITIVE | {name.lower() for name in auth_headers}
 
     def __repr__(self) -> str:
         return "Redactor(...)"
+
+    def holds(self, text: str) -> bool:
+        """Whether `text` shows a secret in any of the forms `text()` hides."""
+        return any(form in text for form in self._forms)
 
     def text(self, value: object) -> str:
         text = value if isinstance(value, str) else str(value)
@@ -133,3 +159,99 @@ class Redactor:
 
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         return {k: REDACTED if k.lower() in self._headers else self.text(v) for k, v in headers.items()}
+
+    def http_headers(self, headers: httpx.Headers) -> httpx.Headers:
+        """`headers` as received, every one kept, with the key gone wherever a value echoes it and
+        the values of the headers that carry credentials replaced."""
+        return httpx.Headers(
+            [
+                (
+                    name,
+                    REDACTED.encode() if name.decode("latin-1").lower() in self._headers else self.raw(value),
+                )
+                for name, value in headers.raw
+            ]
+        )
+
+    def body(self, value: Any, content: bytes) -> Any:
+        """An error's body (JSON or text) with the key hidden; the redacted text of `content`, the
+        bytes it was read from, when it nests too deep to walk."""
+        try:
+            return self.deep(value)
+        except RecursionError:
+            return self.text(content.decode("utf-8", "replace"))
+
+
+# The HTTP stack's loggers (by their top-level name) and the client's own: their DEBUG records quote
+# what went over the wire, headers included, so a server echoing the key would put it in a record.
+_GUARDED = frozenset(
+    {
+        "httpx",
+        "httpcore",
+        "h11",
+        "h2",
+        "hpack",
+        "aiohttp",
+        "httpx_aiohttp",
+        "stamina",
+        "asyncio",
+        "raia_agent",
+    }
+)
+# Loggers of modules imported only on first use (HTTP/2, SOCKS): made now, so that they get the filter.
+_LATER = ("httpcore.http2", "httpcore.socks", "hpack.hpack", "hpack.table")
+_live: tuple[weakref.ref[Redactor], ...] = ()
+_lock = threading.Lock()
+_scanned = -1  # how many loggers existed at the last scan: a scan runs again only when more exist
+
+
+class _HideSecrets(logging.Filter):
+    """Rewrites a record that shows a live client's secret: its message redacted, its arguments
+    (which held the secret) gone. A logger runs its filters only for a record its level let through,
+    so with DEBUG off this costs nothing per call."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        live = [redactor for ref in _live if (redactor := ref()) is not None]
+        if live:
+            _hide(record, live)
+        return True
+
+
+_FILTER = _HideSecrets()
+
+
+def _hide(record: logging.LogRecord, live: list[Redactor]) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # arguments that do not fit the format: logging itself reports those
+        message = f"{record.msg} {record.args!r}"
+    shown = f"{message} {record.args!r}" if record.args else message
+    if any(redactor.holds(shown) for redactor in live):
+        for redactor in live:
+            message = redactor.text(message)
+        record.msg, record.args = message, ()
+    if record.exc_info and record.exc_info[1] is not None:
+        trace = logging.Formatter().formatException(record.exc_info)
+        if any(redactor.holds(trace) for redactor in live):
+            for redactor in live:
+                trace = redactor.text(trace)
+            record.exc_text, record.exc_info = trace, None
+
+
+def guard(redactor: Redactor) -> None:
+    """Hide `redactor`'s secrets from the records of the HTTP stack's loggers and of the root logger
+    for as long as the client holding it lives. Run when a client or its pool is made."""
+    global _live, _scanned
+    with _lock:
+        if not any(ref() is redactor for ref in _live):
+            _live = (*(ref for ref in _live if ref() is not None), weakref.ref(redactor))
+        loggers = logging.root.manager.loggerDict
+        if len(loggers) == _scanned:
+            return
+        for name in _LATER:
+            logging.getLogger(name)
+        for name, found in list(loggers.items()):
+            if isinstance(found, logging.Logger) and name.split(".", 1)[0] in _GUARDED:
+                found.addFilter(_FILTER)  # once: addFilter skips a filter it already has
+        logging.getLogger().addFilter(_FILTER)
+        _scanned = len(loggers)

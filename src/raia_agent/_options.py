@@ -105,6 +105,17 @@ class Options:
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     """The user's default_headers as checked (auth headers left out)."""
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What no message, repr or log record may show: the key, and every value the client sends
+        in a header that carries credentials (with the credential alone after a scheme such as
+        `Bearer`), so that a new kind of auth header is covered without a change here."""
+        found = {self.secret_key}
+        for name in AUTH_HEADERS:
+            value = self.headers.get(name, "")
+            found |= {value, value.partition(" ")[2].strip()}
+        return tuple(sorted(secret for secret in found if secret))
+
     def with_changes(
         self,
         *,

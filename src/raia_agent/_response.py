@@ -21,6 +21,7 @@ __all__ = [
     "BodyLimit",
     "RawResponse",
     "decoding_error",
+    "hide_key",
     "parse",
     "request_id_of",
     "status_error",
@@ -138,8 +139,8 @@ class _Plan:
         model = self.model
         if model is None:
             if self.reply.model is None:
-                return data
-            model = self.model = _model(self.op, self.reply)
+                return _inline(self.op, self.reply, data) if self.reply.fields else data
+            model = self.model = _model(self.op, self.reply.model)
         return [model.from_dict(item) for item in data] if self.reply.many else model.from_dict(data)
 
 
@@ -153,18 +154,32 @@ def _plan(op: Operation[Any], status: int) -> _Plan:
     return found
 
 
-def _model(op: Operation[Any], reply: Reply) -> Any:
-    key = f"model:{reply.model}"
+def _model(op: Operation[Any], name: str) -> Any:
+    key = f"model:{name}"
     found = op.cache.get(key)
     if found is None:
-        found = op.cache[key] = getattr(importlib.import_module("raia_agent_api.models"), str(reply.model))
+        found = op.cache[key] = getattr(importlib.import_module("raia_agent_api.models"), name)
     return found
+
+
+def _inline(op: Operation[Any], reply: Reply, data: Any) -> Any:
+    """A body whose schema is written inline (a page, say): still a dict, with the properties the
+    spec types as models (`reply.fields`) parsed into them, as a model's own properties would be."""
+    if not isinstance(data, dict):
+        return data
+    built = dict(data)
+    for name, model_name, many in reply.fields:
+        value = built.get(name)
+        if value is not None:
+            model = _model(op, model_name)
+            built[name] = [model.from_dict(item) for item in value] if many else model.from_dict(value)
+    return built
 
 
 def _build(op: Operation[Any], reply: Reply, data: Any) -> Any:
     if reply.model is None:
         return data
-    model = _model(op, reply)
+    model = _model(op, reply.model)
     return [model.from_dict(item) for item in data] if reply.many else model.from_dict(data)
 
 
@@ -190,9 +205,9 @@ def parse(
         reason = one_line(redact.text(reason), _REASON, backslashes=False)
         return ResponseValidationError(
             redact.text(f"{status} response does not match the spec: {reason}{suffix}"),
-            response=response,
-            body=body,
-            problems=problems,
+            response=hide_key(response, redact),
+            body=redact.body(body, content),
+            problems=[redact.problem(problem) for problem in problems or ()],
             request_id=request_id,
         )
 
@@ -228,7 +243,7 @@ def parse(
 def status_error(
     op: Operation[Any], response: httpx.Response, content: bytes, redact: Redactor, request_id: str | None
 ) -> Exception:
-    body = read_body(content)
+    body = redact.body(read_body(content), content)  # a server may echo the key in its error
     error = None
     reply = op.replies.get(response.status_code)
     if reply is not None and reply.model is not None:
@@ -241,7 +256,14 @@ def status_error(
     suffix = f" (request id {request_id})" if request_id else ""
     message = redact.text(f"Error code: {response.status_code} - {summary(body, redact.text)}{suffix}")
     cls = status_error_class(response.status_code)
-    return cls(message, response=response, body=body, error=error, request_id=request_id)
+    return cls(message, response=hide_key(response, redact), body=body, error=error, request_id=request_id)
+
+
+def hide_key(response: httpx.Response, redact: Redactor) -> httpx.Response:
+    """The response an error keeps, its headers redacted in place (a server may echo the key in any
+    of them). Its raw `.content` stays as the transport gave it: the error's `.body` is the redacted copy."""
+    response.headers = redact.http_headers(response.headers)
+    return response
 
 
 def _only_undocumented(op: Operation[Any], status: int, schema: dict[str, Any], data: Any) -> bool:
