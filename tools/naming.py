@@ -266,6 +266,11 @@ def generator_inputs(
         }
         for name in sorted((spec.get("components") or {}).get("schemas") or {})
     }
+    from tools import media_types  # it names operations with this module's rules
+
+    overrides = media_types.generator_overrides(spec)
+    if overrides:
+        config["content_type_overrides"] = {**overrides, **(config.get("content_type_overrides") or {})}
     spec = copy.deepcopy(spec)
     for path, method, op in operations(spec):
         # The method's name, which a naming.methods entry keys by route: the generator's own
@@ -286,6 +291,10 @@ def main() -> None:
         naming, config = Naming.load(args.generator_yaml)
         for warning in check(naming, spec):
             print(f"warning: {warning}", file=sys.stderr)
+        from tools import media_types  # it names operations with this module's rules
+
+        for problem in media_types.problems(spec, naming)[:1]:
+            raise NamingError(problem)
         out_config, out_spec = generator_inputs(naming, config, spec)
     except NamingError as exc:
         raise SystemExit(f"naming: {exc}") from None

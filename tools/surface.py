@@ -18,7 +18,15 @@ from typing import Any
 
 from raia_spec import JsonSchemas, operations, resolve, security_headers
 
-from . import pynames, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
+from . import (
+    media_types,
+    pynames,
+    surface_facts,
+    surface_lenient,
+    surface_paging,
+    surface_params,
+    surface_render,
+)
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, is_deprecated, takes_null
@@ -71,6 +79,10 @@ class OperationSpec:
     pagination: dict[str, str | None] | None = None
     """surface_paging's description, in Python names; the method then returns a page of `page_item`."""
     page_item: str = "Any"
+    media: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """status -> (media type, kind: json, binary, text or events), as tools/media_types reads it."""
+    event: str = "Any"
+    """For a success of kind events: the annotation of each event's `.json()`."""
 
 
 @dataclass
@@ -218,6 +230,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
         try:
             arguments, params_schema, body_schema, body_required = _arguments(path, item, op, spec, types)
             replies, success, returns = _replies(op, spec, types, schemas)
+            media, returns, event = media_types.replies(op, spec, success, returns)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
@@ -264,6 +277,8 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 deprecated=is_deprecated(op),
                 pagination=paged,
                 page_item=page_item,
+                media=media,
+                event=event,
             )
         )
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
@@ -300,8 +315,7 @@ def _replies(
     for status, reply in responses.items():
         if not status.isdigit():
             continue
-        content = (resolve(spec, reply).get("content") or {}).get("application/json")
-        schema = None if content is None else content.get("schema") or {}
+        _, _, schema = media_types.reply_kind(resolve(spec, reply).get("content") or {}, spec)
         _, model, many = types.reply(schema)
         replies[int(status)] = (None if schema is None else schemas.convert(schema), model, many)
         reply_schemas[int(status)] = schema
@@ -319,6 +333,7 @@ def write(surface: Surface, package: Path) -> None:
             "holds the TypedDicts): add a naming.resources entry for its tag in spec/generator.yaml"
         )
     shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
+    shutil.copyfile(Path(__file__).with_name("surface_media.py"), package / "_media.py")
     shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
     pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")
     (package / "_pages.py").write_text(pages.replace("from .surface_runtime import", "from ._surface import"))

@@ -16,6 +16,7 @@ from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, R
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
 from . import _retry
+from ._binary import MAX_BINARY_BYTES
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, logger
 from ._options import Options, check_extra_headers, check_headers, resolve
@@ -223,8 +224,12 @@ class BaseClient:
                 self._redact.text(request.content.decode("utf-8", "replace")),
             )
 
-    def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
-        return BodyLimit(response, options.timeout.read, MAX_RESPONSE_BYTES)
+    def _limit(
+        self, response: httpx.Response, options: Options, op: Operation[Any] | None = None
+    ) -> BodyLimit:
+        reply = None if op is None else op.replies.get(response.status_code)
+        binary = reply is not None and reply.kind == "binary"
+        return BodyLimit(response, options.timeout.read, MAX_BINARY_BYTES if binary else MAX_RESPONSE_BYTES)
 
     def _finish(
         self, op: Operation[T], response: httpx.Response, content: bytes, options: Options

@@ -179,6 +179,10 @@ def parse(
     if not 200 <= status < 300:
         raise status_error(op, response, content, redact, request_id_of(response, redact))
     plan = _plan(op, status)
+    if plan.reply.kind != "json":
+        from ._binary import parse as not_json
+
+        return not_json(op, plan.reply, response, content, redact)
     schema = plan.reply.schema
     if schema is None:
         return RawResponse(response, None)  # type: ignore[arg-type]  # the operation documents no body

@@ -6,6 +6,8 @@ first use.
 """
 
 from ._convert import JsonSchemas, component_name
+from ._media import choose as media_of
+from ._media import event_schema
 from ._openapi import (
     HTTP_METHODS,
     operations,
@@ -26,7 +28,9 @@ __all__ = [
     "RefError",
     "Validator",
     "component_name",
+    "event_schema",
     "is_ref",
+    "media_of",
     "operations",
     "path_items",
     "resolve",

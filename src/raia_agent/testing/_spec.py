@@ -16,6 +16,8 @@ from raia_spec import (
     Problem,
     Reader,
     Validator,
+    event_schema,
+    media_of,
     path_items,
     security_alternatives,
 )
@@ -55,6 +57,8 @@ class Operation:
     auth: list[list[str]]
     """Header names, one list per alternative security requirement; empty when no key is needed."""
     media_examples: dict[int, Any] = field(default_factory=dict)
+    media: dict[int, tuple[str, str, Validator | None, Any]] = field(default_factory=dict)
+    """Replies that are not JSON: status -> (media type, kind, the text's or each event's data schema, its example)."""
 
     @property
     def success_schema(self) -> Validator | None:
@@ -177,6 +181,8 @@ def _operation(
         responses[int(status)] = read.validator(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
             examples[int(status)] = media["example"]
+    media = _not_json(read, raw)
+    responses.update({status: None for status in media if status not in responses})
     success = min((s for s in responses if 200 <= s < 300), default=200)
     pattern, path_names = _pattern(template, base_path)
     return Operation(
@@ -190,4 +196,20 @@ def _operation(
         responses=responses,
         auth=auth,
         media_examples=examples,
+        media=media,
     )
+
+
+def _not_json(read: _Read, raw: dict[str, Any]) -> dict[int, tuple[str, str, Validator | None, Any]]:
+    """The replies raia_spec's media rule reads as binary, text or events."""
+    found: dict[int, tuple[str, str, Validator | None, Any]] = {}
+    for status, response in raw.get("responses", {}).items():
+        content = read.reader.resolve(response).get("content") or {}
+        chosen = media_of(content, read.spec) if str(status).isdigit() else None
+        if chosen is None or chosen[1] == "json":
+            continue
+        media, kind, value = chosen
+        schema = event_schema(value, read.spec) if kind == "events" else value.get("schema")
+        example = value.get("example", read.reader.resolve(value.get("schema") or {}).get("example"))
+        found[int(status)] = (media, kind, None if schema is None else read.validator(schema), example)
+    return found
