@@ -332,7 +332,8 @@ def write(surface: Surface, package: Path) -> None:
             f"a resource may not be named {surface_params.PARAMS!r} (resources/{surface_params.PARAMS}.py "
             "holds the TypedDicts): add a naming.resources entry for its tag in spec/generator.yaml"
         )
-    shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
+    runtime = Path(__file__).with_name("surface_runtime.py").read_text(encoding="utf-8")
+    (package / "_surface.py").write_text(runtime.replace("from .surface_media import", "from ._media import"))
     shutil.copyfile(Path(__file__).with_name("surface_media.py"), package / "_media.py")
     shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
     pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")

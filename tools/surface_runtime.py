@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     # PEP 702, so `mypy --enable-error-code deprecated` flags the calls
     from typing_extensions import deprecated as deprecated
 
-    from ._media import AsyncStream, AsyncStreamedResponse, Stream, StreamedResponse
+    from .surface_media import AsyncStream, AsyncStreamedResponse, Stream, StreamedResponse
 else:
 
     def deprecated(message: str, /) -> Any:

@@ -181,8 +181,8 @@ def _operation(
         responses[int(status)] = read.validator(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
             examples[int(status)] = media["example"]
-    media = _not_json(read, raw)
-    responses.update({status: None for status in media if status not in responses})
+    not_json = _not_json(read, raw)
+    responses.update({status: None for status in not_json if status not in responses})
     success = min((s for s in responses if 200 <= s < 300), default=200)
     pattern, path_names = _pattern(template, base_path)
     return Operation(
@@ -196,7 +196,7 @@ def _operation(
         responses=responses,
         auth=auth,
         media_examples=examples,
-        media=media,
+        media=not_json,
     )
 
 
