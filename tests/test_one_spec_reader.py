@@ -165,7 +165,8 @@ def test_raia_spec_all_is_pinned() -> None:
     """raia_spec exports exactly these names, each of them defined."""
     assert sorted(raia_spec.__all__) == [
         "HTTP_METHODS", "JsonSchemas", "MAX_CHAIN", "Problem", "Reader", "RefError", "Validator",
-        "component_name", "is_ref", "operations", "path_items", "resolve", "security_alternatives",
+        "component_name", "event_schema", "is_ref", "media_of", "operations", "path_items", "resolve",
+        "security_alternatives",
         "security_headers", "single_allof",
     ]  # fmt: skip
     assert all(hasattr(raia_spec, name) for name in raia_spec.__all__)
