@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import logging
+import os
+import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +23,7 @@ from raia_agent_api._media import AsyncStream, BinaryResponse, ServerSentEvent, 
 from raia_agent import APIConnectionError, APITimeoutError, AsyncRaia, Raia, ResponseValidationError
 from raia_agent.testing import local_server
 from raia_agent.testing._media import EVENTS
+from tests._cli_helpers import RAIA_AGENT
 from tests._media_out import arguments, method, operation_of
 
 KEY = "sk-media-out-secret-0123456789"
@@ -416,3 +420,61 @@ async def test_streamed_text_never_shows_the_secret(flavour: str, caplog: pytest
     assert KEY not in str(raised.value)
     assert any("event" in record.getMessage() for record in caplog.records)
     assert all(KEY not in record.getMessage() for record in caplog.records)
+
+
+# ---- the command line --------------------------------------------------------------------------
+
+
+def _cli(server: Any, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed raia-agent script (its stdout a pipe), against the server."""
+    env = {**os.environ, "RAIA_AGENT_SECRET_KEY": server.secret_key, "RAIA_AGENT_BASE_URL": server.base_url}
+    return subprocess.run([RAIA_AGENT, *args], env=env, capture_output=True, check=False, timeout=120)
+
+
+def _command(op: Any, args: dict[str, Any] | None = None) -> list[str]:
+    """The command and options calling an operation with `args` (arguments(op) when not given)."""
+    resource, _, name = op.name.partition(".")
+    words = [resource, name.replace("_", "-")]
+    for python, value in (args or arguments(op)).items():
+        words += [f"--{python.replace('_', '-')}", value]
+    return words
+
+
+def test_the_cli_writes_a_binary_reply_to_output_or_to_a_pipe(server: Any, tmp_path: Path) -> None:
+    """`--output PATH` gets the body's bytes; without it, piped stdout gets the same bytes; both are the client's."""
+    op = operation_of("binary")
+    args = arguments(op)
+    command = _command(op, args)
+    target = tmp_path / "file.bin"
+    written = _cli(server, *command, "--output", str(target))
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == b""
+    piped = _cli(server, *command)
+    assert piped.returncode == 0, piped.stderr
+    assert target.read_bytes() == piped.stdout and piped.stdout
+    with Raia(secret_key=server.secret_key, base_url=server.base_url) as client:
+        assert method(client, op)(**args).content == piped.stdout
+
+
+def test_the_cli_prints_a_text_reply_as_text(server: Any) -> None:
+    """A text reply prints as the text itself, not JSON."""
+    op = operation_of("text")
+    args = arguments(op)
+    result = _cli(server, *_command(op, args))
+    assert result.returncode == 0, result.stderr
+    with Raia(secret_key=server.secret_key, base_url=server.base_url) as client:
+        assert result.stdout.decode() == method(client, op)(**args) + "\n"
+
+
+def test_the_cli_prints_an_event_stream_event_by_event(server: Any) -> None:
+    """Each event is a line: its data, or with --json the event (id, event, data) as JSON."""
+    op = operation_of("events")
+    plain = _cli(server, *_command(op))
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.decode().splitlines()
+    assert len(lines) == EVENTS and all(json.loads(line) for line in lines)
+    as_json = _cli(server, *_command(op), "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    events = [json.loads(line) for line in as_json.stdout.decode().splitlines()]
+    assert [event["id"] for event in events] == [str(n) for n in range(1, EVENTS + 1)]
+    assert [event["data"] for event in events] == lines
