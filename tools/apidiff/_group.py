@@ -71,9 +71,9 @@ def _absorbed(change: PyChange, symbol: str, others: dict[str, PyChange]) -> boo
     owner = symbol.rsplit(".", 1)[0]
     if symbol.endswith((".with_raw_response", ".with_streaming_response")) and owner in others:
         return True
-    if (found := _CALLER.match(symbol)) and found["member"] is None and found["param"] is None:
-        if f"resources.SyncResources.{found['module']}" in others:
-            return True
+    found = _CALLER.match(symbol)
+    if found and found["member"] is None and f"resources.SyncResources.{found['module']}" in others:
+        return True
     added = others.get(owner)
     if (
         symbol.startswith("models.")

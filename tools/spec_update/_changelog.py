@@ -68,7 +68,8 @@ def _describe(row: dict[str, Any]) -> tuple[str, str] | None:
     parameter = parameter.rstrip(")")
     parts = name.split(".")
     if parts[0] == "resources" and (
-        (len(parts) == 3 and RESOURCE_CLASS.match(parts[2])) or parts[1] in ("SyncResources", "AsyncResources")
+        (len(parts) == 3 and RESOURCE_CLASS.match(parts[2]))
+        or parts[1] in ("SyncResources", "AsyncResources")
     ):
         return None  # a resource class or attribute: its methods' rows say what callers write
     if parts[0] == "resources" and len(parts) == 4 and RESOURCE_CLASS.match(parts[2]):
