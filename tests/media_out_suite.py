@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from raia_agent_api._media import AsyncStream, BinaryResponse, ServerSentEvent, Stream
+from raia_agent.streaming import AsyncStream, BinaryResponse, ServerSentEvent, Stream
 
 from raia_agent import APIConnectionError, APITimeoutError, AsyncRaia, Raia, ResponseValidationError
 from raia_agent.testing import local_server

@@ -70,7 +70,7 @@ def test_an_error_reply_of_any_media_type_still_generates(tmp_path: Path) -> Non
 
 ACCEPTED = """\
 from raia_agent import Raia, AsyncRaia
-from raia_agent_api._media import AsyncStream, BinaryResponse, ServerSentEvent, Stream
+from raia_agent.streaming import AsyncStream, BinaryResponse, ServerSentEvent, Stream
 from raia_agent_api.models import ReplyDeltaEvent
 
 
