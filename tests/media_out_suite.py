@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 import pytest
-from raia_agent.streaming import AsyncStream, BinaryResponse, ServerSentEvent, Stream
 
 from raia_agent import APIConnectionError, APITimeoutError, AsyncRaia, Raia, ResponseValidationError
+from raia_agent.streaming import AsyncStream, BinaryResponse, ServerSentEvent, Stream
 from raia_agent.testing import local_server
 from raia_agent.testing._media import EVENTS
 from tests._cli_helpers import RAIA_AGENT
