@@ -478,3 +478,25 @@ def test_the_cli_prints_an_event_stream_event_by_event(server: Any) -> None:
     events = [json.loads(line) for line in as_json.stdout.decode().splitlines()]
     assert [event["id"] for event in events] == [str(n) for n in range(1, EVENTS + 1)]
     assert [event["data"] for event in events] == lines
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
+async def test_an_event_with_a_value_a_newer_spec_explains_follows_strict_responses(
+    flavour: str, strict: bool
+) -> None:
+    """A new enum value in an event's data is refused with strict_responses, kept (and warned) without, as for JSON."""
+    op = operation_of("events")
+    chunks = [b'data: {"type":"tool_call","delta":"x"}\n\n']
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=_sync_or_async_body(chunks, flavour)
+        )
+
+    (event,) = await _events(flavour, _client(flavour, handler, strict_responses=strict), op)
+    if strict:
+        with pytest.raises(ResponseValidationError, match="tool_call"):
+            event.json()
+    else:
+        assert event.json().type_ == "tool_call"

@@ -29,7 +29,7 @@ def max_bytes(op: Operation[Any], status: int) -> int:
 
 
 def parse(
-    op: Operation[Any], reply: Reply, response: httpx.Response, content: bytes, redact: Redactor
+    op: Operation[Any], reply: Reply, response: httpx.Response, content: bytes, redact: Redactor, strict: bool
 ) -> RawResponse[Any]:
     """A success documented as binary, text or events, from its whole body."""
     if reply.kind == "binary":
@@ -38,7 +38,7 @@ def parse(
         return RawResponse(response, text(response, content, redact))
     from ._streaming import Decoder, Parser
 
-    decoder, parser = Decoder(op, response, redact), Parser()
+    decoder, parser = Decoder(op, response, redact, strict), Parser()
     try:
         found = parser.feed(content) + parser.feed(b"", final=True)
     except OverflowError:

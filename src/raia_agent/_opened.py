@@ -29,7 +29,10 @@ def sync(
 ) -> RawResponse[Any]:
     seconds = options.timeout.read
     if not streamed:
-        return RawResponse(response, sync_stream(op, response, client._redact, seconds, client._send_error))
+        return RawResponse(
+            response,
+            sync_stream(op, response, client._redact, seconds, client._send_error, options.strict_responses),
+        )
 
     def chunks() -> Iterator[bytes]:
         try:
@@ -41,7 +44,9 @@ def sync(
 
     def parse() -> Any:
         if is_events(op, response):
-            return sync_stream(op, response, client._redact, seconds, client._send_error)
+            return sync_stream(
+                op, response, client._redact, seconds, client._send_error, options.strict_responses
+            )
         limit = client._limit(response, options, op)
         for chunk in chunks():
             limit.feed(chunk, raw=False)
@@ -55,7 +60,10 @@ def asynchronous(
 ) -> RawResponse[Any]:
     seconds = options.timeout.read
     if not streamed:
-        return RawResponse(response, async_stream(op, response, client._redact, seconds, client._send_error))
+        return RawResponse(
+            response,
+            async_stream(op, response, client._redact, seconds, client._send_error, options.strict_responses),
+        )
 
     async def chunks() -> AsyncIterator[bytes]:
         try:
@@ -68,7 +76,9 @@ def asynchronous(
 
     async def parse() -> Any:
         if is_events(op, response):
-            return async_stream(op, response, client._redact, seconds, client._send_error)
+            return async_stream(
+                op, response, client._redact, seconds, client._send_error, options.strict_responses
+            )
         limit = client._limit(response, options, op)
         async for chunk in chunks():
             limit.feed(chunk, raw=False)

@@ -22,9 +22,8 @@ from raia_agent_api._surface import Operation
 
 from ._exceptions import APITimeoutError, ResponseValidationError
 from ._logging import Redactor, logger, one_line
-from ._response import MAX_RESPONSE_BYTES
+from ._response import MAX_RESPONSE_BYTES, model_of
 from ._response import _plan as plan_for
-from ._schema import validator
 
 MAX_EVENT_BYTES = MAX_RESPONSE_BYTES
 """An event (its data and the line being read) larger than this ends the stream with ResponseValidationError."""
@@ -88,32 +87,29 @@ class Parser:
 class Decoder:
     """Builds events for one operation's stream: `.json()` checked against the spec's event schema."""
 
-    def __init__(self, op: Operation[Any], response: httpx.Response, redact: Redactor) -> None:
-        self.op, self.response, self.redact = op, response, redact
+    def __init__(self, op: Operation[Any], response: httpx.Response, redact: Redactor, strict: bool) -> None:
+        self.op, self.response, self.redact, self.strict = op, response, redact, strict
         self.plan = plan_for(op, response.status_code)
-        schema = self.plan.reply.schema
-        self.check = None if schema is None else validator(op.cache, f"event:{response.status_code}", schema)
 
-    def invalid(self, reason: str, body: object = None) -> ResponseValidationError:
+    def invalid(self, reason: str, body: object = None, problems: Any = None) -> ResponseValidationError:
         reason = one_line(self.redact.text(reason), _SHOWN * 10, backslashes=False)
         return ResponseValidationError(
             self.redact.text(f"{self.response.status_code} event stream does not match the spec: {reason}"),
             response=self.response,
             body=body,
+            problems=problems,
         )
 
     def decode(self, data: str) -> Any:
+        """The data as JSON, checked and built like a JSON reply's body (strict_responses alike)."""
         try:
             value = json.loads(data)
         except (ValueError, RecursionError) as exc:
             raise self.invalid(f"event data is not JSON ({type(exc).__name__})", data) from None
-        if self.check is not None and not self.check.is_valid(value):
-            problems = self.check.problems(value)
-            raise self.invalid("; ".join(map(str, problems)) or "unexpected event", value)
-        try:
-            return self.plan.build(value)
-        except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
-            raise self.invalid(f"{type(exc).__name__}: {exc}", value) from None
+        if self.plan.reply.schema is None:
+            return value
+        status = self.response.status_code
+        return model_of(self.op, self.plan, status, value, self.redact, self.invalid, strict=self.strict)
 
     def event(self, fields: tuple[str, str, str | None, int | None]) -> ServerSentEvent[Any]:
         name, data, event_id, retry = fields
@@ -135,9 +131,10 @@ def sync_stream(
     redact: Redactor,
     seconds: float | None,
     fail: Callable[[Exception], Exception],
+    strict: bool,
 ) -> Stream[ServerSentEvent[Any]]:
     """The events of an open response; each must complete within `seconds` of the one before."""
-    decoder = Decoder(op, response, redact)
+    decoder = Decoder(op, response, redact, strict)
 
     def events() -> Iterator[ServerSentEvent[Any]]:
         parser = Parser()
@@ -169,9 +166,10 @@ def async_stream(
     redact: Redactor,
     seconds: float | None,
     fail: Callable[[Exception], Exception],
+    strict: bool,
 ) -> AsyncStream[ServerSentEvent[Any]]:
     """The events of an open response for `async for`; each must complete within `seconds`."""
-    decoder = Decoder(op, response, redact)
+    decoder = Decoder(op, response, redact, strict)
 
     async def chunks() -> AsyncGenerator[list[ServerSentEvent[Any]]]:
         parser = Parser()
