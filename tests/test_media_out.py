@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from raia_spec import media_of, operations
+from raia_spec import event_schema, media_of, operations
 from tests._frozen import FROZEN_SPEC, ROOT, env, generate, write_spec
 from tests._media_out import GENERATOR, OVERLAY, SPEC, generated, run_suite
 from tests._mypy import assert_marked, mypy_errors
@@ -154,3 +154,57 @@ def diff_with(new: Path) -> subprocess.CompletedProcess[str]:
         check=False,
         timeout=1500,
     )
+
+
+@pytest.mark.parametrize(
+    ("media", "schema", "kind"),
+    [
+        ("application/json", {}, "json"),
+        ("application/problem+json", {}, "json"),
+        ("text/event-stream", {"type": "string"}, "events"),
+        ("application/octet-stream", {}, "binary"),
+        ("application/pdf", {}, "binary"),
+        ("image/png", {}, "binary"),
+        ("application/x-custom", {"type": "string", "format": "binary"}, "binary"),
+        ("text/plain; charset=utf-8", {"type": "string"}, "text"),
+        ("text/csv", {"type": "string"}, "text"),
+        ("application/xml", {"type": "string"}, None),
+        ("*/*", {}, None),
+    ],
+)
+def test_each_media_type_is_read_as_one_kind(media: str, schema: dict[str, Any], kind: str | None) -> None:
+    """The one media rule: JSON, events, binary (by type or `format: binary`), text, or nothing the client returns."""
+    chosen = media_of({media: {"schema": schema}}, {})
+    assert (chosen[1] if chosen else None) == kind
+
+
+def test_json_wins_when_a_reply_offers_it_beside_another_type() -> None:
+    """A reply documenting JSON and PDF is read as JSON, whichever comes first."""
+    chosen = media_of({"application/pdf": {}, "application/json": {"schema": {}}}, {})
+    assert chosen is not None and chosen[:2] == ("application/json", "json")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"x-item-schema": {"$ref": "#/components/schemas/Delta"}}, {"$ref": "#/components/schemas/Delta"}),
+        (
+            {
+                "itemSchema": {
+                    "type": "object",
+                    "properties": {"event": {}, "data": {"contentSchema": {"type": "integer"}}},
+                }
+            },
+            {"type": "integer"},
+        ),
+        ({"itemSchema": {"type": "object", "properties": {"data": {"type": "string"}}}}, None),
+        ({"schema": {"type": "string"}}, None),
+    ],
+    ids=["extension", "openapi-3.2-content-schema", "text-data", "none"],
+)
+def test_the_event_schema_comes_from_item_schema_or_its_extension(
+    value: dict[str, Any], expected: Any
+) -> None:
+    """OpenAPI 3.2's itemSchema (an event whose data declares contentSchema) or x-item-schema types the data."""
+    spec = {"components": {"schemas": {"Delta": {"type": "object", "properties": {"delta": {"type": "string"}}}}}}
+    assert event_schema(value, spec) == expected
