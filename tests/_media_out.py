@@ -60,14 +60,19 @@ def operation_of(kind: str) -> Any:
 
 
 def arguments(op: Any) -> dict[str, Any]:
-    """Valid arguments for an operation: a uuid per path parameter, text for each required string field."""
+    """Valid arguments for an operation: a uuid per path parameter, and for each required body field its
+    first enum value, a uuid for a uuid field, else text (the frozen spec's required fields are strings)."""
     args: dict[str, Any] = {p.python: str(uuid.uuid4()) for p in op.params if p.location == "path"}
     if op.body_schema is not None:
         body = op.body_schema
         target = body["$defs"][body["$ref"].rpartition("/")[2]] if "$ref" in body else body
+        properties = target.get("properties") or {}
         for name in target.get("required") or ():
             python = next(p.python for p in op.params if p.location == "body" and p.name == name)
-            args[python] = "hello"
+            prop = properties.get(name) or {}
+            enum = prop.get("enum")
+            uuid_field = prop.get("format") == "uuid"
+            args[python] = enum[0] if enum else str(uuid.uuid4()) if uuid_field else "hello"
     return args
 
 

@@ -179,3 +179,23 @@ def test_the_cli_prints_an_event_stream_event_by_event(server: Any) -> None:
     events = [json.loads(line) for line in as_json.stdout.decode().splitlines()]
     assert [event["id"] for event in events] == [str(n) for n in range(1, EVENTS + 1)]
     assert [event["data"] for event in events] == lines
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_with_streaming_response_parses_a_json_reply_into_its_model(server: Any, flavour: str) -> None:
+    """Every operation has the streaming flavour: `.parse()` of a JSON reply is what the ordinary call returns."""
+    op = operation_of("json")
+    from raia_agent_api import models
+
+    model = getattr(models, op.replies[op.success].model)
+    args = arguments(op)
+    if flavour == "sync":
+        client = Raia(secret_key=server.secret_key, base_url=server.base_url)
+        with client, method(client, op, "with_streaming_response")(**args) as response:
+            status, parsed = response.status_code, response.parse()
+    else:
+        aclient = AsyncRaia(secret_key=server.secret_key, base_url=server.base_url)
+        async with aclient, method(aclient, op, "with_streaming_response")(**args) as aresponse:
+            status, parsed = aresponse.status_code, await aresponse.parse()
+    assert status == op.success
+    assert isinstance(parsed, model)

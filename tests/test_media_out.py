@@ -206,5 +206,7 @@ def test_the_event_schema_comes_from_item_schema_or_its_extension(
     value: dict[str, Any], expected: Any
 ) -> None:
     """OpenAPI 3.2's itemSchema (an event whose data declares contentSchema) or x-item-schema types the data."""
-    spec = {"components": {"schemas": {"Delta": {"type": "object", "properties": {"delta": {"type": "string"}}}}}}
+    spec = {
+        "components": {"schemas": {"Delta": {"type": "object", "properties": {"delta": {"type": "string"}}}}}
+    }
     assert event_schema(value, spec) == expected
