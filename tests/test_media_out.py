@@ -13,7 +13,7 @@ import pytest
 
 from raia_spec import event_schema, media_of, operations
 from tests._frozen import FROZEN_SPEC, ROOT, env, generate, write_spec
-from tests._media_out import GENERATOR, OVERLAY, SPEC, generated, run_suite
+from tests._media_out import GENERATOR, OVERLAY, SPEC, SUITES, generated, run_suite
 from tests._mypy import assert_marked, mypy_errors
 
 
@@ -23,11 +23,13 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.timeout(1800)  # a test module in a subprocess: minutes on a loaded machine, not a hang
+@pytest.mark.parametrize("suite", SUITES, ids=[suite.stem for suite in SUITES])
 def test_binary_text_and_event_replies_behave_against_the_server_and_a_vendor_like_transport(
-    package: Path,
+    package: Path, suite: Path
 ) -> None:
-    """tests/media_out_suite.py passes against the package generated from the frozen spec."""
-    result = run_suite(package)
+    """media_out_suite.py (local_server(), the CLI) and media_out_vendor.py (a vendor-like transport, a
+    stream's life) pass against the package generated from the frozen spec."""
+    result = run_suite(package, suite)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout
 
