@@ -137,7 +137,7 @@ def test_make_diff_reports_a_new_deprecation_as_a_warning_row(tmp_path: Path) ->
     markdown = diff(new).stdout
     summary = markdown.split("<details>", 1)[0]
     assert re.search(
-        r"\| warning \| `resources\.feedback\.FeedbackResource\.create_or_update` \| sync, async, raw \|",
+        r"\| warning \| `client\.feedback\.create_or_update\(\)` \| sync, async, raw, stream \|",
         summary,
     ), summary
 

@@ -276,6 +276,11 @@ def generator_inputs(
         }
         for name in sorted((spec.get("components") or {}).get("schemas") or {})
     }
+    from tools import media_types  # it names operations with this module's rules
+
+    overrides = media_types.generator_overrides(spec)
+    if overrides:
+        config["content_type_overrides"] = {**overrides, **(config.get("content_type_overrides") or {})}
     spec = copy.deepcopy(spec)
     for schema in ((spec.get("components") or {}).get("schemas") or {}).values():
         # The models parse responses, which never carry a writeOnly field (a password, a secret):
@@ -312,6 +317,10 @@ def main() -> None:
             print(f"warning: {warning}", file=sys.stderr)
         for note in shadow_notes(naming, spec):
             print(note, file=sys.stderr)
+        from tools import media_types  # it names operations with this module's rules
+
+        for problem in media_types.problems(spec, naming)[:1]:
+            raise NamingError(problem)
         out_config, out_spec = generator_inputs(naming, config, spec)
     except (NamingError, ConfigError) as exc:
         raise SystemExit(f"naming: {exc}") from None

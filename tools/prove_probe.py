@@ -79,19 +79,23 @@ def _operations(routes: list[list[str]]) -> None:
 
 
 def _method_hints() -> None:
-    from raia_agent_api import models
+    import contextlib
+
+    from raia_agent_api import _media, models
     from raia_agent_api.resources import params
     from raia_agent_api.resources._operations import OPERATIONS
 
     from raia_agent import AsyncRaia, Raia
 
-    local = {"_models": models, "_params": params}
+    # what the resource modules import only while type checking
+    local = {"_models": models, "_params": params, **vars(_media), **vars(contextlib)}
     sync = Raia(secret_key="proof", base_url="http://127.0.0.1:9")
     asynchronous = AsyncRaia(secret_key="proof", base_url="http://127.0.0.1:9")
     for name in OPERATIONS:
         resource, method = name.split(".")
         for client in (sync, asynchronous):
-            for holder in (getattr(client, resource), getattr(client, resource).with_raw_response):
+            held = getattr(client, resource)
+            for holder in (held, held.with_raw_response, held.with_streaming_response):
                 typing.get_type_hints(getattr(holder, method), localns=local)
     sync.close()
     asyncio.run(asynchronous.aclose())

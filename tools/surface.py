@@ -30,6 +30,7 @@ from raia_spec import (
 )
 
 from . import (
+    media_types,
     naming_rules,
     pynames,
     surface_facts,
@@ -99,6 +100,10 @@ class OperationSpec:
     """A form body: its media type, its file fields and the required ones (wire names); None for JSON."""
     page_fields: tuple[tuple[str, str, bool], ...] = ()
     """The success Reply's `fields`: set for a page whose schema is inline (see surface_runtime.Reply)."""
+    media: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """status -> (media type, kind: json, binary, text or events), as tools/media_types reads it."""
+    event: str = "Any"
+    """For a success of kind events: the annotation of each event's `.json()`."""
 
 
 @dataclass
@@ -273,6 +278,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 path, item, op, spec, types
             )
             replies, success, returns = _replies(op, spec, types, schemas)
+            media, returns, event = media_types.replies(op, spec, success, returns)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item, page_fields = _pagination(op, spec, arguments, types, declared, http_method)
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
@@ -327,6 +333,8 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 page_item=page_item,
                 body_media=form,
                 page_fields=page_fields,
+                media=media,
+                event=event,
             )
         )
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
@@ -363,8 +371,7 @@ def _replies(
     for status, reply in responses.items():
         if not status.isdigit():
             continue
-        content = (resolve(spec, reply).get("content") or {}).get("application/json")
-        schema = None if content is None else content.get("schema") or {}
+        _, _, schema = media_types.reply_kind(resolve(spec, reply).get("content") or {}, spec)
         _, model, many = types.reply(schema)
         replies[int(status)] = (None if schema is None else schemas.convert(schema), model, many)
         reply_schemas[int(status)] = schema
@@ -381,7 +388,9 @@ def write(surface: Surface, package: Path) -> None:
             f"a resource may not be named {surface_params.PARAMS!r} (resources/{surface_params.PARAMS}.py "
             "holds the TypedDicts): add a naming.resources entry for its tag in spec/generator.yaml"
         )
-    shutil.copyfile(Path(__file__).with_name("surface_runtime.py"), package / "_surface.py")
+    runtime = Path(__file__).with_name("surface_runtime.py").read_text(encoding="utf-8")
+    (package / "_surface.py").write_text(runtime.replace("from .surface_media import", "from ._media import"))
+    shutil.copyfile(Path(__file__).with_name("surface_media.py"), package / "_media.py")
     shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
     pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")
     (package / "_pages.py").write_text(pages.replace("from .surface_runtime import", "from ._surface import"))

@@ -117,6 +117,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
+        "    from .._media import BinaryResponse, ServerSentEvent",
         "",
         *(f"{name}: dict[str, Any] = {text}" for text, name in shared.items()),
         *([""] if shared else []),
@@ -127,7 +128,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
             for a in op.arguments
         )
         replies = ", ".join(
-            f"{status}: Reply({schema(body)}, {model!r}, {many!r}{_fields(op, status)})"
+            f"{status}: Reply({schema(body)}, {model!r}, {many!r}{_media(op, status)}{_fields(op, status)})"
             for status, (body, model, many) in sorted(op.replies.items())
         )
         lines += [
@@ -156,6 +157,14 @@ def _fields(op: OperationSpec, status: int) -> str:
         return ""
     fields = ", ".join(f"({literal(name)}, {model!r}, {many!r})" for name, model, many in op.page_fields)
     return f", fields=({fields},)"
+
+
+def _media(op: OperationSpec, status: int) -> str:
+    """Reply's media and kind, when not JSON (the media type is the spec's text: a literal)."""
+    media, kind = op.media.get(status, ("application/json", "json"))
+    if kind == "json" and media == "application/json":
+        return ""
+    return f", media={literal(media)}, kind={kind!r}"
 
 
 def _pagination_line(op: OperationSpec) -> list[str]:

@@ -178,25 +178,48 @@ def _qualified(annotation: str, shadowed: set[str]) -> str:
     return annotation
 
 
-def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) -> list[str]:
+def _kind(op: OperationSpec) -> str:
+    return op.media.get(op.success, ("", "json"))[1]
+
+
+def _returns(op: OperationSpec, is_async: bool) -> str:
+    """What the ordinary call returns: the Operation's type, or for events a stream of them."""
+    if _kind(op) == "events":
+        return f"{'AsyncStream' if is_async else 'Stream'}[{op.returns}]"
+    return op.returns
+
+
+def _method(op: OperationSpec, is_async: bool, raw: bool | str, shadowed: set[str]) -> list[str]:
+    """raw: False for the parsed call, True for with_raw_response, "stream" for with_streaming_response."""
     if op.pagination is not None and not raw:
         return _paged_method(op, is_async, shadowed)
-    returns = f"RawResponse[{op.returns}]" if raw else op.returns
+    plain = _returns(op, is_async)
+    target = "_events" if _kind(op) == "events" else "_request"
+    if raw == "stream":
+        manager = (
+            "AbstractAsyncContextManager[AsyncStreamedResponse"
+            if is_async
+            else "AbstractContextManager[StreamedResponse"
+        )
+        returns = f"{manager}[{plain}]]"
+        target = "_stream"
+    else:
+        returns = f"RawResponse[{plain}]" if raw else plain
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
     extras = "extra_headers=extra_headers, extra_query=extra_query"
     extras += ", extra_body=extra_body" if _object_body(op) else ""
     call = (
-        f"self._client._request(_ops.{op.constant}, {{{args}}}, "
+        f"self._client.{target}(_ops.{op.constant}, {{{args}}}, "
         f"timeout=timeout, max_retries=max_retries, {extras})"
     )
-    if is_async:
+    if is_async and raw != "stream":
         call = f"(await {call})"
-    define = f"    {'async ' if is_async else ''}def {op.method_name}"
+    define = f"    {'async ' if is_async and raw != 'stream' else ''}def {op.method_name}"
     lines, warns = _deprecated_parts(op, define, returns, shadowed)
     return [
         *lines,
         f"{define}({_qualified(_signature(op), shadowed)}) -> {_qualified(returns, shadowed)}:",
-        f"        {_doc(op, raw)}",
+        f"        {_doc(op, bool(raw))}",
         *warns,
         f"        return {call}{'' if raw else '.parsed'}",
         "",
@@ -224,32 +247,46 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         f"from . import {ops_module(resource)} as _ops",
         "",
         "if TYPE_CHECKING:",
+        "    from contextlib import AbstractAsyncContextManager, AbstractContextManager",
+        "",
         "    from .. import models as _models" if models or surface.annotations.typed else "    pass",
+        "    from .._media import (AsyncStream, AsyncStreamedResponse, BinaryResponse, ServerSentEvent, Stream,"
+        " StreamedResponse)",
         *([f"    from . import {PARAMS} as _params"] if surface.annotations.typed else []),
         "",
         "__all__ = [",
     ]
     name = pascal(resource)
-    classes = [
+    classes: list[tuple[str, str, bool, bool | str, str | None]] = [
         (f"{name}ResourceWithRawResponse", "SyncClient", False, True, None),
         (f"Async{name}ResourceWithRawResponse", "AsyncClient", True, True, None),
-        (f"{name}Resource", "SyncClient", False, False, f"{name}ResourceWithRawResponse"),
-        (f"Async{name}Resource", "AsyncClient", True, False, f"Async{name}ResourceWithRawResponse"),
+        (f"{name}ResourceWithStreamingResponse", "SyncClient", False, "stream", None),
+        (f"Async{name}ResourceWithStreamingResponse", "AsyncClient", True, "stream", None),
+        (f"{name}Resource", "SyncClient", False, False, f"{name}ResourceWith"),
+        (f"Async{name}Resource", "AsyncClient", True, False, f"Async{name}ResourceWith"),
     ]
     lines += [f"    {cls!r}," for cls, *_ in sorted(classes)] + ["]", ""]
     for cls, client, is_async, raw, raw_cls in classes:
         flavour = "AsyncRaia" if is_async else "Raia"
-        what = "returning a RawResponse" if raw else "returning the parsed model"
+        what, attribute = {
+            True: ("returning a RawResponse", ".with_raw_response"),
+            "stream": (
+                "each a context manager whose response is read as the caller asks",
+                ".with_streaming_response",
+            ),
+            False: ("returning the parsed model", ""),
+        }[raw]
         lines += [
             "",
             f"class {cls}:",
-            f'    """`{flavour}().{resource}{".with_raw_response" if raw else ""}`: the calls, {what}."""',
+            f'    """`{flavour}().{resource}{attribute}`: the calls, {what}."""',
             "",
             f"    def __init__(self, client: {client}) -> None:",
             "        self._client = client",
         ]
         if raw_cls:
-            lines.append(f"        self.with_raw_response = {raw_cls}(client)")
+            lines.append(f"        self.with_raw_response = {raw_cls}RawResponse(client)")
+            lines.append(f"        self.with_streaming_response = {raw_cls}StreamingResponse(client)")
         lines.append("")
         for op in ops:
             lines += _method(op, is_async, raw, shadowed)

@@ -8,6 +8,7 @@ client implements (`raia_agent.Raia` and `AsyncRaia` do).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from importlib import import_module
 from os import PathLike
@@ -18,6 +19,8 @@ import httpx
 if TYPE_CHECKING:
     # PEP 702, so `mypy --enable-error-code deprecated` flags the calls
     from typing_extensions import deprecated as deprecated
+
+    from .surface_media import AsyncStream, AsyncStreamedResponse, Stream, StreamedResponse
 else:
 
     def deprecated(message: str, /) -> Any:
@@ -72,6 +75,11 @@ class Reply:
     fields: tuple[tuple[str, str, bool], ...] = ()
     """For a body written inline (no model of its own), the properties that parse into models:
     (JSON name, model, whether a list of them). The body stays a dict; those values become models."""
+    media: str = "application/json"
+    """The media type the body is read as (tools/media_types.py's rule chose it among the documented)."""
+    kind: Literal["json", "binary", "text", "events"] = "json"
+    """json: the model; binary: a BinaryResponse; text: a str; events: a Stream whose events'
+    `.json()` is checked against `schema` and built into `model`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +214,30 @@ class SyncClient(Protocol):
         extra_body: Body | None = None,
     ) -> RawResponse[T]: ...
 
+    def _events(
+        self,
+        operation: Operation[Any],
+        args: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> RawResponse[Stream[Any]]: ...
+
+    def _stream(
+        self,
+        operation: Operation[Any],
+        args: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> AbstractContextManager[StreamedResponse[Any]]: ...
+
 
 class AsyncClient(Protocol):
     async def _request(
@@ -219,6 +251,30 @@ class AsyncClient(Protocol):
         extra_query: Query | None = None,
         extra_body: Body | None = None,
     ) -> RawResponse[T]: ...
+
+    async def _events(
+        self,
+        operation: Operation[Any],
+        args: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> RawResponse[AsyncStream[Any]]: ...
+
+    def _stream(
+        self,
+        operation: Operation[Any],
+        args: dict[str, Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        max_retries: int | None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> AbstractAsyncContextManager[AsyncStreamedResponse[Any]]: ...
 
 
 FileContent: TypeAlias = bytes | IO[bytes] | PathLike[str]

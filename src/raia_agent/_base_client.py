@@ -16,6 +16,7 @@ from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, R
 from raia_agent_api.resources._operations import AUTH_HEADERS
 
 from . import _logging, _multipart, _retry
+from ._binary import MAX_BINARY_BYTES
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, guard, logger, one_line
 from ._options import Options, check_extra_headers, check_headers, resolve
@@ -242,8 +243,12 @@ class BaseClient:
         text = self._redact.text(shown)
         return f" body={one_line(text, _logging.BODIES_LIMIT, backslashes=False)}"
 
-    def _limit(self, response: httpx.Response, options: Options) -> BodyLimit:
-        return BodyLimit(response, options.timeout.read, MAX_RESPONSE_BYTES)
+    def _limit(
+        self, response: httpx.Response, options: Options, op: Operation[Any] | None = None
+    ) -> BodyLimit:
+        reply = None if op is None else op.replies.get(response.status_code)
+        binary = reply is not None and reply.kind == "binary"
+        return BodyLimit(response, options.timeout.read, MAX_BINARY_BYTES if binary else MAX_RESPONSE_BYTES)
 
     def _finish(
         self, op: Operation[T], response: httpx.Response, content: bytes, options: Options

@@ -19,18 +19,20 @@ from raia_agent_api._surface import (
 )
 from raia_agent_api.resources import AsyncResources, SyncResources
 
+from . import _opened
 from ._base_client import BaseClient, Extras
 from ._exceptions import APIError, APITimeoutError, RaiaError
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import decoding_error
 from ._retry import retrying
+from ._streaming import is_events
 
 T = TypeVar("T")
 configure_from_env()
 
 
-class Raia(SyncResources, BaseClient):
+class Raia(SyncResources, _opened.SyncMedia, BaseClient):
     """Client for the raia AI Agent API.
 
     The key comes from `secret_key` or RAIA_AGENT_SECRET_KEY, the base URL from `base_url`,
@@ -109,12 +111,17 @@ class Raia(SyncResources, BaseClient):
             raise
 
     def _call(
-        self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
+        self,
+        operation: Operation[T],
+        args: dict[str, Any],
+        options: Options,
+        extras: Extras | None,
+        streamed: bool = False,
     ) -> RawResponse[T]:
         http = self._http
         request = self._build(http, operation, args, options, extras)
         try:
-            return self._attempt(http, operation, request, options)
+            return self._attempt(http, operation, request, options, streamed)
         except APIError as exc:
             if options.max_retries == 0:
                 raise
@@ -126,19 +133,26 @@ class Raia(SyncResources, BaseClient):
                 if pending is not None:
                     failed, pending = pending, None
                     raise failed
-                return self._attempt(http, operation, request, options)
+                return self._attempt(http, operation, request, options, streamed)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     def _attempt(
-        self, http: httpx.Client, operation: Operation[T], request: httpx.Request, options: Options
+        self,
+        http: httpx.Client,
+        operation: Operation[T],
+        request: httpx.Request,
+        options: Options,
+        streamed: bool = False,
     ) -> RawResponse[T]:
         self._log_request(request)
         try:
             response = http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
+        if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
+            return _opened.sync(self, operation, response, options, streamed)
         try:
-            limit = self._limit(response, options)
+            limit = self._limit(response, options, operation)
             raw = limit.raw
             for chunk in response.iter_raw() if raw else response.iter_bytes():
                 limit.feed(chunk, raw)
@@ -152,7 +166,7 @@ class Raia(SyncResources, BaseClient):
         return self._finish(operation, response, content, options)
 
 
-class AsyncRaia(AsyncResources, BaseClient):
+class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
     """Async client for the raia AI Agent API; one instance serves many concurrent calls.
 
     Configured like Raia; use `async with` or await aclose().
@@ -233,12 +247,17 @@ class AsyncRaia(AsyncResources, BaseClient):
             raise
 
     async def _call(
-        self, operation: Operation[T], args: dict[str, Any], options: Options, extras: Extras | None
+        self,
+        operation: Operation[T],
+        args: dict[str, Any],
+        options: Options,
+        extras: Extras | None,
+        streamed: bool = False,
     ) -> RawResponse[T]:
         http = self._http
         request = self._build(http, operation, args, options, extras)
         try:
-            return await self._attempt(http, operation, request, options)
+            return await self._attempt(http, operation, request, options, streamed)
         except APIError as exc:
             if options.max_retries == 0:
                 raise
@@ -249,11 +268,16 @@ class AsyncRaia(AsyncResources, BaseClient):
                 if pending is not None:
                     failed, pending = pending, None
                     raise failed
-                return await self._attempt(http, operation, request, options)
+                return await self._attempt(http, operation, request, options, streamed)
         raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
 
     async def _attempt(
-        self, http: httpx.AsyncClient, operation: Operation[T], request: httpx.Request, options: Options
+        self,
+        http: httpx.AsyncClient,
+        operation: Operation[T],
+        request: httpx.Request,
+        options: Options,
+        streamed: bool = False,
     ) -> RawResponse[T]:
         self._log_request(request)
         # In async code the whole response, head included, is bounded by the read timeout: a server
@@ -265,27 +289,35 @@ class AsyncRaia(AsyncResources, BaseClient):
 
         seconds = options.timeout.read
         if seconds is None:
-            return await self._attempt_unbounded(http, operation, request, options)
+            return await self._attempt_unbounded(http, operation, request, options, streamed)
         try:
             if sniffio.current_async_library() == "asyncio":  # a third of anyio's cost per call
                 async with asyncio.timeout(seconds):
-                    return await self._attempt_unbounded(http, operation, request, options)
+                    return await self._attempt_unbounded(http, operation, request, options, streamed)
             import anyio
 
             with anyio.fail_after(seconds):
-                return await self._attempt_unbounded(http, operation, request, options)
+                return await self._attempt_unbounded(http, operation, request, options, streamed)
         except TimeoutError:
             raise APITimeoutError(f"the response did not arrive within {seconds:g} s") from None
 
     async def _attempt_unbounded(
-        self, http: httpx.AsyncClient, operation: Operation[T], request: httpx.Request, options: Options
+        self,
+        http: httpx.AsyncClient,
+        operation: Operation[T],
+        request: httpx.Request,
+        options: Options,
+        streamed: bool = False,
     ) -> RawResponse[T]:
         try:
             response = await http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
+        if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
+            # the caller reads the body from here on: the head's deadline above no longer applies
+            return _opened.asynchronous(self, operation, response, options, streamed)
         try:
-            limit = self._limit(response, options)
+            limit = self._limit(response, options, operation)
             raw = limit.raw
             async for chunk in response.aiter_raw() if raw else response.aiter_bytes():
                 limit.feed(chunk, raw)

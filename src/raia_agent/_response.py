@@ -6,6 +6,7 @@ import importlib
 import json
 import time
 import zlib
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -194,6 +195,10 @@ def parse(
     if not 200 <= status < 300:
         raise status_error(op, response, content, redact, request_id_of(response, redact))
     plan = _plan(op, status)
+    if plan.reply.kind != "json":
+        from ._binary import parse as not_json
+
+        return not_json(op, plan.reply, response, content, redact, strict)
     schema = plan.reply.schema
     if schema is None:
         return RawResponse(response, None)  # type: ignore[arg-type]  # the operation documents no body
@@ -218,6 +223,22 @@ def parse(
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
         raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
+    return RawResponse(response, model_of(op, plan, status, data, redact, invalid, strict=strict))
+
+
+def model_of(
+    op: Operation[Any],
+    plan: _Plan,
+    status: int,
+    data: Any,
+    redact: Redactor,
+    invalid: Callable[[str, object, Any], ResponseValidationError],
+    *,
+    strict: bool,
+) -> Any:
+    """The model for decoded JSON of a documented status (a reply's body, or an event's data); with
+    `strict` False, what a newer spec would explain is kept and logged. `invalid` makes the error."""
+    schema = plan.reply.schema or {}
     check = plan.check
     problems: list[Problem] = []
     if check is not None and not check.is_valid(data):
@@ -233,8 +254,8 @@ def parse(
             )  # fmt: skip
     try:
         if problems:
-            return RawResponse(response, build(data, schema, problems, plan.build))
-        return RawResponse(response, plan.build(data))
+            return build(data, schema, problems, plan.build)
+        return plan.build(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         # the schema passed (or failed only in ways a newer spec explains), the generated parser did not
         raise invalid(f"{type(exc).__name__}: {exc}", data, problems or None) from exc

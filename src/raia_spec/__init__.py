@@ -12,6 +12,7 @@ from ._media import (
     JSON,
     MULTIPART,
     UnsupportedMedia,
+    event_schema,
     file_fields,
     is_file,
     request_media,
@@ -19,6 +20,7 @@ from ._media import (
     sent_schema,
     without,
 )
+from ._media import choose as media_of
 from ._openapi import (
     HTTP_METHODS,
     operations,
@@ -45,9 +47,11 @@ __all__ = [
     "UnsupportedMedia",
     "Validator",
     "component_name",
+    "event_schema",
     "file_fields",
     "is_file",
     "is_ref",
+    "media_of",
     "operations",
     "path_items",
     "request_media",

@@ -1,15 +1,22 @@
-"""Which media type a request body is sent as, and which of a form's fields are files.
+"""Media types, the one rule for both directions, shared by the generator, the client, the test
+server and `make diff`.
 
-One rule for the generator, the test server and `make diff`: JSON when the operation offers it (so
-an operation that also takes a form keeps JSON calls), else multipart/form-data, else a urlencoded
-form; anything else is refused by name. A file field is `type: string, format: binary` (OpenAPI
-3.0) or a string with `contentMediaType` and no `contentEncoding` (3.1: raw bytes, not base64).
+Requests: JSON when the operation offers it (so an operation that also takes a form keeps JSON calls),
+else multipart/form-data, else a urlencoded form; anything else is refused by name. A file field is
+`type: string, format: binary` (OpenAPI 3.0) or a string with `contentMediaType` and no
+`contentEncoding` (3.1: raw bytes, not base64).
+
+Responses: read as json, binary, text or events (JSON when a reply offers it). A typed event's
+schema comes from OpenAPI 3.2's `itemSchema` (an event object whose `data` declares a
+`contentSchema`) or from `x-item-schema` naming the data's schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
+
+from ._refs import resolve
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -92,3 +99,59 @@ def without(schema: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]
     if "required" in schema:
         kept["required"] = [name for name in schema.get("required") or () if name not in names]
     return kept
+
+
+Kind = Literal["json", "binary", "text", "events"]
+BINARY_TYPES = frozenset(
+    {"application/octet-stream", "application/pdf", "application/zip", "application/gzip"}
+)
+BINARY_PREFIXES = ("image/", "audio/", "video/", "font/")
+# What openapi-python-client reads itself; every other mapped type is handed to it as octet-stream.
+GENERATOR_KNOWS = ("application/json", "application/octet-stream")
+_EVENT_FIELDS = frozenset({"event", "data", "id", "retry"})
+MAPPED = "JSON, text/*, text/event-stream, or binary (octet-stream, pdf, zip, image/*, audio/*, video/*, format: binary)"
+
+
+def base(media: str) -> str:
+    return media.split(";", 1)[0].strip().lower()
+
+
+def kind_of(media: str, schema: dict[str, Any]) -> Kind | None:
+    """What the client returns for a body of this media type and (resolved) schema; None: it cannot."""
+    name = base(media)
+    if name == "application/json" or (name.startswith("application/") and name.endswith("+json")):
+        return "json"
+    if name == "text/event-stream":
+        return "events"
+    if schema.get("format") == "binary" or name in BINARY_TYPES or name.startswith(BINARY_PREFIXES):
+        return "binary"
+    if name.startswith("text/"):
+        return "text"
+    return None
+
+
+def choose(content: dict[str, Any], spec: dict[str, Any]) -> tuple[str, Kind, dict[str, Any]] | None:
+    """(media type, kind, media type object) a response is read as: JSON when offered, else the first
+    the client maps; None when it documents no body or none the client can return."""
+    found = [
+        (media, kind_of(media, resolve(spec, (value or {}).get("schema") or {})), value or {})
+        for media, value in content.items()
+    ]
+    for media, kind, value in sorted(found, key=lambda entry: entry[1] != "json"):
+        if kind is not None:
+            return media, kind, value
+    return None
+
+
+def event_schema(value: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema of each event's JSON data, from the media type object (see the module's docstring)."""
+    item = value.get("itemSchema", value.get("x-item-schema"))
+    if not isinstance(item, dict):
+        return None
+    target = resolve(spec, item)
+    properties = target.get("properties") or {}
+    if "data" in properties and set(properties) <= _EVENT_FIELDS:
+        data = resolve(spec, properties["data"])
+        content = data.get("contentSchema")
+        return content if isinstance(content, dict) else None
+    return item

@@ -16,7 +16,7 @@ HEADER = (
     "[Keep a Changelog](https://keepachangelog.com/en/1.1.0/) and versions follow\n"
     "[Semantic Versioning](https://semver.org/spec/v2.0.0.html).\n"
 )
-RESOURCE_CLASS = re.compile(r"^(Async)?(?P<base>\w+?)Resource(WithRawResponse)?$")
+RESOURCE_CLASS = re.compile(r"^(Async)?(?P<base>\w+?)Resource(WithRawResponse|WithStreamingResponse)?$")
 SKIPPED_MESSAGES = ("signature changed: its keyword parameters are judged on their own rows",)
 # Behaviour rows that only restate an added or removed function, which the Python rows name.
 RESTATED_RULES = {"operation-added", "operation-removed"}
@@ -67,6 +67,11 @@ def _describe(row: dict[str, Any]) -> tuple[str, str] | None:
     name, _, parameter = symbol.partition("(")
     parameter = parameter.rstrip(")")
     parts = name.split(".")
+    if parts[0] == "resources" and (
+        (len(parts) == 3 and RESOURCE_CLASS.match(parts[2]))
+        or parts[1] in ("SyncResources", "AsyncResources")
+    ):
+        return None  # a resource class or attribute: its methods' rows say what callers write
     if parts[0] == "resources" and len(parts) == 4 and RESOURCE_CLASS.match(parts[2]):
         attribute, method = parts[1], parts[3]
         if parameter:
@@ -105,8 +110,13 @@ def entries(report: dict[str, Any]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {kind: [] for kind in KINDS}
     seen: set[str] = set()
     rows = report.get("python", [])
-    # the members of a class that came or went are in that class's own line
-    whole = {str(r["symbol"]) for r in rows if r["message"] in ("class added", "class removed")}
+    # the members of a class that came or went are in that class's own line; a resource's methods are
+    # named as callers write them (`client.conversations.stream_reply()` added), not by their class
+    whole = {
+        str(r["symbol"])
+        for r in rows
+        if r["message"] in ("class added", "class removed") and not str(r["symbol"]).startswith("resources.")
+    }
     for row in sorted(rows, key=lambda r: not str(r["symbol"]).startswith("resources.")):
         described = _describe(row)
         if described is None or described[0] in seen or str(row["symbol"]).rsplit(".", 1)[0] in whole:

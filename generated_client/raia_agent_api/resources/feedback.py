@@ -20,13 +20,21 @@ from .._surface import (
 from . import _ops_feedback as _ops
 
 if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager, AbstractContextManager
+
     from .. import models as _models
+    from .._media import (
+        AsyncStreamedResponse,
+        StreamedResponse,
+    )
 
 __all__ = [
     "AsyncFeedbackResource",
     "AsyncFeedbackResourceWithRawResponse",
+    "AsyncFeedbackResourceWithStreamingResponse",
     "FeedbackResource",
     "FeedbackResourceWithRawResponse",
+    "FeedbackResourceWithStreamingResponse",
 ]
 
 
@@ -140,12 +148,123 @@ class AsyncFeedbackResourceWithRawResponse:
         )
 
 
+class FeedbackResourceWithStreamingResponse:
+    """`Raia().feedback.with_streaming_response`: the calls, each a context manager whose response is read as the caller asks."""
+
+    def __init__(self, client: SyncClient) -> None:
+        self._client = client
+
+    def create_or_update(
+        self,
+        *,
+        conversation_message_id: str | UUID,
+        user_id: str | UUID,
+        vote_type: Literal["up", "down"],
+        question: str,
+        answer: str | None = None,
+        comment: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> AbstractContextManager[StreamedResponse[_models.Feedback]]:
+        """Create or update conversation message feedback
+
+        Create or update existing conversation message feedback. The response includes the conversation message feedback.
+
+        `POST /external/conversation-message-feedbacks`; answers 201.
+
+        Args:
+            conversation_message_id: Unique identifier for the conversation message.
+            user_id: Unique identifier for the user.
+            vote_type: Feedback vote type. Up if feedback is positive
+            question: Your question.
+            answer: Agent answer.
+            comment: Comment for your feedback.
+            timeout, max_retries: override the client's for this call.
+            extra_headers, extra_query, extra_body: sent besides the documented arguments (for what the spec does not document yet).
+        """
+        return self._client._stream(
+            _ops.FEEDBACK_CREATE_OR_UPDATE,
+            {
+                "conversation_message_id": conversation_message_id,
+                "user_id": user_id,
+                "vote_type": vote_type,
+                "question": question,
+                "answer": answer,
+                "comment": comment,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+
+class AsyncFeedbackResourceWithStreamingResponse:
+    """`AsyncRaia().feedback.with_streaming_response`: the calls, each a context manager whose response is read as the caller asks."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def create_or_update(
+        self,
+        *,
+        conversation_message_id: str | UUID,
+        user_id: str | UUID,
+        vote_type: Literal["up", "down"],
+        question: str,
+        answer: str | None = None,
+        comment: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+    ) -> AbstractAsyncContextManager[AsyncStreamedResponse[_models.Feedback]]:
+        """Create or update conversation message feedback
+
+        Create or update existing conversation message feedback. The response includes the conversation message feedback.
+
+        `POST /external/conversation-message-feedbacks`; answers 201.
+
+        Args:
+            conversation_message_id: Unique identifier for the conversation message.
+            user_id: Unique identifier for the user.
+            vote_type: Feedback vote type. Up if feedback is positive
+            question: Your question.
+            answer: Agent answer.
+            comment: Comment for your feedback.
+            timeout, max_retries: override the client's for this call.
+            extra_headers, extra_query, extra_body: sent besides the documented arguments (for what the spec does not document yet).
+        """
+        return self._client._stream(
+            _ops.FEEDBACK_CREATE_OR_UPDATE,
+            {
+                "conversation_message_id": conversation_message_id,
+                "user_id": user_id,
+                "vote_type": vote_type,
+                "question": question,
+                "answer": answer,
+                "comment": comment,
+            },
+            timeout=timeout,
+            max_retries=max_retries,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+        )
+
+
 class FeedbackResource:
     """`Raia().feedback`: the calls, returning the parsed model."""
 
     def __init__(self, client: SyncClient) -> None:
         self._client = client
         self.with_raw_response = FeedbackResourceWithRawResponse(client)
+        self.with_streaming_response = FeedbackResourceWithStreamingResponse(client)
 
     def create_or_update(
         self,
@@ -202,6 +321,9 @@ class AsyncFeedbackResource:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
         self.with_raw_response = AsyncFeedbackResourceWithRawResponse(client)
+        self.with_streaming_response = AsyncFeedbackResourceWithStreamingResponse(
+            client
+        )
 
     async def create_or_update(
         self,

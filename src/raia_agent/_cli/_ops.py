@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from . import _media
 from ._common import CLIError, connection_options, fail, secret_key, setup_logging
 from ._params import options, print_result
 from ._spec import operation_fields, operations
@@ -47,8 +48,15 @@ def build(operation: str) -> click.Command:
     # as the generated method's signature does: a required field's declared default when not given
     defaults = {field.python_name: field.schema["default"] for field in spec_fields if field.sends_default}
 
+    replies = _media.kind(op)
+
     def call(
-        as_json: bool, secret_key_file: Path | None, base_url: str | None, debug: bool, **given: Any
+        as_json: bool,
+        secret_key_file: Path | None,
+        base_url: str | None,
+        debug: bool,
+        output: Path | None = None,
+        **given: Any,
     ) -> None:
         setup_logging(debug)
         args = {**defaults, **{by_dest[dest]: value for dest, value in given.items() if value is not None}}
@@ -59,15 +67,25 @@ def build(operation: str) -> click.Command:
 
         try:
             key = secret_key(secret_key_file)
+            if replies == "binary":
+                _media.check_output(output)
             with Raia(secret_key=key, base_url=base_url) as client:
+                if replies == "binary":
+                    return _media.download(client, op, args, output)
+                if replies == "events":
+                    return _media.print_events(client, op, args, as_json)
                 raw = client._request(op, args, timeout=NOT_GIVEN, max_retries=None)
         except (CLIError, RaiaError, ValueError, TypeError, OSError) as exc:
             fail(exc, debug)
+        if replies == "text":
+            return _media.print_text(raw.parsed)
         print_result(_plain(raw.parsed), as_json)
 
     for option in reversed(spec_options):
         call = option.decorator()(call)
     call = click.option("--json", "as_json", is_flag=True, help="Print the response as JSON.")(call)
     call = connection_options(call)
+    if replies == "binary":
+        call = _media.output_option(call)
     summary = f"{op.method} {op.path}"
     return click.command(command_name(operation.partition(".")[2]), help=summary, short_help=summary)(call)

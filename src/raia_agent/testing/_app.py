@@ -30,6 +30,7 @@ from ._body import (
     unsupported_charset,
 )
 from ._handlers import handlers
+from ._media import Body, Events, send_answer
 from ._shapes import error_body
 from ._spec import Operation, Param, Spec, messages
 from ._store import DocumentStore
@@ -160,6 +161,8 @@ class Api:
         status, answer = self._handlers[id(op)](values["path"], values["query"], stored)
         if uploads:
             _forms.keep(self._store, answer, uploads)
+        if isinstance(answer, Body | Events):
+            return await send_answer(send, status, answer)
         await respond(send, status, answer)
 
     async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge, headers: Headers) -> None:

@@ -25,6 +25,7 @@ from raia_agent_api._facts import TIMESTAMPS, UPSERT_KEYS
 from raia_agent_api._paging import recognise
 
 from ._items import ITEM, NEST_404, PARAM, Collection
+from ._media import handler as not_json
 from ._shapes import Answer, Handler, Shape, error_body, example
 from ._spec import Operation, Spec, Validator
 from ._store import DocumentStore, Row
@@ -72,6 +73,8 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
         item = collections.get(parent) if PARAM.fullmatch(last) and op.method in ITEM else None
         if id(op) in out:
             pass
+        elif (media := not_json(op)) is not None:
+            out[id(op)] = media
         elif item is not None:
             out[id(op)] = ITEM[op.method](op, item, last[1:-1], store)
         elif (

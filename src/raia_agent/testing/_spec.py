@@ -18,7 +18,9 @@ from raia_spec import (
     Reader,
     UnsupportedMedia,
     Validator,
+    event_schema,
     file_fields,
+    media_of,
     path_items,
     request_media,
     security_alternatives,
@@ -70,6 +72,8 @@ class Operation:
     form: Form | None = None
     """A form body (the operation offers no JSON): its media type, file fields and required files;
     `body` then checks the other fields."""
+    media: dict[int, tuple[str, str, Validator | None, Any]] = field(default_factory=dict)
+    """Replies that are not JSON: status -> (media type, kind, the text's or each event's data schema, its example)."""
 
     @property
     def success_schema(self) -> Validator | None:
@@ -205,6 +209,8 @@ def _operation(
         responses[int(status)] = read.reply(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
             examples[int(status)] = media["example"]
+    not_json = _not_json(read, raw)
+    responses.update({status: None for status in not_json if status not in responses})
     success = min((s for s in responses if 200 <= s < 300), default=200)
     pattern, path_names = _pattern(template, base_path)
     return Operation(
@@ -219,6 +225,7 @@ def _operation(
         auth=auth,
         media_examples=examples,
         form=form,
+        media=not_json,
     )
 
 
@@ -235,3 +242,18 @@ def _form(read: _Read, holder: dict[str, Any]) -> tuple[Validator | None, Form |
     files = file_fields(chosen[0], schema, read.reader.resolve)
     required = tuple(n for n in files if n in (schema.get("required") or ()) and request.get("required"))
     return read.validator(without(schema, files)), Form(chosen[0], files, required)
+
+
+def _not_json(read: _Read, raw: dict[str, Any]) -> dict[int, tuple[str, str, Validator | None, Any]]:
+    """The replies raia_spec's media rule reads as binary, text or events."""
+    found: dict[int, tuple[str, str, Validator | None, Any]] = {}
+    for status, response in raw.get("responses", {}).items():
+        content = read.reader.resolve(response).get("content") or {}
+        chosen = media_of(content, read.spec) if str(status).isdigit() else None
+        if chosen is None or chosen[1] == "json":
+            continue
+        media, kind, value = chosen
+        schema = event_schema(value, read.spec) if kind == "events" else value.get("schema")
+        example = value.get("example", read.reader.resolve(value.get("schema") or {}).get("example"))
+        found[int(status)] = (media, kind, None if schema is None else read.validator(schema), example)
+    return found

@@ -1,0 +1,19 @@
+"""What calls return for replies that are not JSON: downloads, streamed responses and Server-Sent Events."""
+
+from raia_agent_api._media import (
+    AsyncStream,
+    AsyncStreamedResponse,
+    BinaryResponse,
+    ServerSentEvent,
+    Stream,
+    StreamedResponse,
+)
+
+__all__ = [
+    "AsyncStream",
+    "AsyncStreamedResponse",
+    "BinaryResponse",
+    "ServerSentEvent",
+    "Stream",
+    "StreamedResponse",
+]
