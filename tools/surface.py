@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from raia_spec import JsonSchemas, operations, resolve, security_headers
+from raia_spec import (
+    JsonSchemas,
+    default_server_url,
+    operations,
+    resolve,
+    security_headers,
+    security_requirements,
+    security_schemes,
+)
 
-from . import pynames, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
+from . import pynames, surface_auth, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, is_deprecated, takes_null
@@ -71,6 +79,8 @@ class OperationSpec:
     pagination: dict[str, str | None] | None = None
     """surface_paging's description, in Python names; the method then returns a page of `page_item`."""
     page_item: str = "Any"
+    security: tuple[tuple[str, ...], ...] = ()
+    """The schemes the call needs, one tuple per alternative; () when it needs none."""
 
 
 @dataclass
@@ -79,6 +89,8 @@ class Surface:
     auth_headers: list[str]
     operations: list[OperationSpec]
     annotations: Annotations
+    options: list[str] = field(default_factory=list)
+    """resources/_operations.py's lines on credentials and servers (tools/surface_auth.py)."""
 
 
 def python_name(name: str) -> str:
@@ -95,10 +107,12 @@ def _arguments(
     required: list[str] = []
     declared = [resolve(spec, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
     by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
-    key_headers = {header.lower() for header in security_headers(spec)}
+    credentials = {
+        ("query", s.param) if s.kind == "query" else ("header", s.param.lower()) for s in security_schemes(spec)
+    }
     for (location, name), param in by_key.items():
-        if location == "header" and name.lower() in key_headers:
-            continue  # the key: the client sends it (and redacts it); never a method argument
+        if (location, name.lower() if location == "header" else name) in credentials:
+            continue  # a credential: the client sends it (and redacts it); never a method argument
         if location not in {"path", "query", "header"}:
             if param.get("required"):
                 raise SurfaceError(f"required {location} parameter {name!r} is not supported")
@@ -220,6 +234,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             replies, success, returns = _replies(op, spec, types, schemas)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
+            security = tuple(map(tuple, security_requirements(spec, op) or ()))
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
             embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
             if embedded > MAX_EMBEDDED:
@@ -264,21 +279,18 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 deprecated=is_deprecated(op),
                 pagination=paged,
                 page_item=page_item,
+                security=security,
             )
         )
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
     if unknown:
         raise SurfaceError(f"pagination: {', '.join(unknown)} matches no operation of the spec")
-    return Surface(base_url(spec), security_headers(spec), specs, types)
-
-
-def base_url(spec: dict[str, Any]) -> str:
-    """The first server's URL, each `{variable}` replaced by its default."""
-    server = (spec.get("servers") or [{"url": "/"}])[0]
-    url = str(server["url"])
-    for name, variable in (server.get("variables") or {}).items():
-        url = url.replace("{" + name + "}", str(variable["default"]))
-    return url.rstrip("/")
+    open_operations = [f"{op.resource}.{op.method_name}" for op in specs if not op.security]
+    try:
+        options = surface_auth.lines(spec, open_operations)
+    except surface_auth.OptionError as exc:
+        raise SurfaceError(str(exc)) from None
+    return Surface(default_server_url(spec), security_headers(spec), specs, types, options)
 
 
 Replies = dict[int, tuple[dict[str, Any] | None, str | None, bool]]

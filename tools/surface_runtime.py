@@ -85,6 +85,32 @@ class Pagination:
 
 
 @dataclass(frozen=True, slots=True)
+class Credential:
+    """A security scheme the client can send, and the client option(s) holding its credential.
+
+    `kind` says where it goes: `param` is the header ("header"), the query parameter ("query"),
+    or Authorization ("bearer", "basic"). A basic scheme's user name is the option `user_option`.
+    """
+
+    scheme: str
+    option: str
+    kind: Literal["header", "query", "bearer", "basic"]
+    param: str
+    user_option: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVariable:
+    """A `{variable}` of the spec's server URL, set by the client option `option`."""
+
+    name: str
+    option: str
+    default: str
+    enum: tuple[str, ...] = ()
+    """The values the spec allows; empty when it allows any."""
+
+
+@dataclass(frozen=True, slots=True)
 class Operation(Generic[T_co]):
     """Everything a client needs to call one operation; `cache` holds its compiled validators."""
 
@@ -102,6 +128,9 @@ class Operation(Generic[T_co]):
     pagination: Pagination | None = None
     """Set for a list operation whose calls return a page that iterates across pages."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    security: tuple[tuple[str, ...], ...] | None = None
+    """The security schemes the call needs, one tuple per alternative (any one will do), in the spec's
+    order; `()` when it needs none. None (a description not generated from a spec): every credential."""
 
 
 class OperationIndex(Mapping[str, Operation[Any]]):

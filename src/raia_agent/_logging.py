@@ -65,18 +65,22 @@ def _lower_hex(quoted: str) -> str:
 
 
 class Redactor:
-    """Hides the secret in any text, and the values of the headers that carry it."""
+    """Hides the secrets in any text, and the values of the headers that carry them.
+
+    `secret` is one secret or several (a client's key, bearer token and basic password alike).
+    """
 
     __slots__ = ("_forms", "_headers", "_secret")
 
-    def __init__(self, secret: str, auth_headers: Iterable[str]) -> None:
-        self._secret = secret
-        # The key as it may appear: raw, JSON-escaped (a key with " or \), as Python's repr of
+    def __init__(self, secret: str | Iterable[str], auth_headers: Iterable[str]) -> None:
+        secrets = [secret] if isinstance(secret, str) else [s for s in secret if s]
+        self._secret = secrets[0] if secrets else ""
+        # Each secret as it may appear: raw, JSON-escaped (a key with " or \), as Python's repr of
         # bytes would show it, and percent-encoded (in a URL's path or query, either case of hex).
-        forms = set()
-        if secret:
-            quoted = [quote(secret, safe=""), quote_plus(secret, safe="")]
-            forms = {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1], *quoted}
+        forms: set[str] = set()
+        for one in filter(None, secrets):
+            quoted = [quote(one, safe=""), quote_plus(one, safe="")]
+            forms |= {one, json.dumps(one)[1:-1], repr(one.encode())[2:-1], *quoted}
             forms |= {_lower_hex(form) for form in quoted}
         self._forms = sorted(forms, key=len, reverse=True)
         self._headers = ALWAYS_SENSITIVE | {name.lower() for name in auth_headers}

@@ -8,10 +8,15 @@ first use.
 from ._convert import JsonSchemas, component_name
 from ._openapi import (
     HTTP_METHODS,
+    Scheme,
+    default_server_url,
     operations,
     path_items,
     security_alternatives,
     security_headers,
+    security_requirements,
+    security_schemes,
+    server_url,
     single_allof,
 )
 from ._refs import MAX_CHAIN, Reader, RefError, is_ref, resolve
@@ -24,13 +29,18 @@ __all__ = [
     "Problem",
     "Reader",
     "RefError",
+    "Scheme",
     "Validator",
     "component_name",
+    "default_server_url",
     "is_ref",
     "operations",
     "path_items",
     "resolve",
     "security_alternatives",
     "security_headers",
+    "security_requirements",
+    "security_schemes",
+    "server_url",
     "single_allof",
 ]
