@@ -15,13 +15,16 @@ from raia_spec import (
     JsonSchemas,
     Problem,
     Reader,
+    Scheme,
     Validator,
+    default_server_url,
     path_items,
-    security_alternatives,
+    security_requirements,
+    security_schemes,
 )
 from raia_spec import operations as spec_operations
 
-__all__ = ["Operation", "Param", "Spec", "Validator", "load", "messages"]
+__all__ = ["Operation", "Param", "Scheme", "Spec", "Validator", "load", "messages"]
 
 
 def messages(problems: list[Problem], name: str = "") -> list[str]:
@@ -52,8 +55,9 @@ class Operation:
     body: Validator | None
     success: int
     responses: dict[int, Validator | None]
-    auth: list[list[str]]
-    """Header names, one list per alternative security requirement; empty when no key is needed."""
+    auth: list[list[Scheme | None]]
+    """The schemes, one list per alternative security requirement (None: one no client can send,
+    so that alternative is never met); empty when no credential is needed."""
     media_examples: dict[int, Any] = field(default_factory=dict)
 
     @property
@@ -93,8 +97,7 @@ def _pattern(template: str, base_path: str) -> tuple[re.Pattern[str], list[str]]
 
 
 def _base_path(spec: dict[str, Any]) -> str:
-    servers = spec.get("servers") or [{}]
-    return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    return urlsplit(default_server_url(spec)).path.rstrip("/")
 
 
 def _json_media(reader: Reader, holder: dict[str, Any]) -> dict[str, Any] | None:
@@ -125,7 +128,9 @@ def load(spec: dict[str, Any]) -> Spec:
             ) from None
     # Literal segments win over parameters, as a router tries its most specific route first.
     operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
-    auth_headers = sorted({name for op in operations for alt in op.auth for name in alt})
+    auth_headers = sorted(
+        {s.param for op in operations for alt in op.auth for s in alt if s is not None and s.kind == "header"}
+    )
     return Spec(operations, auth_headers)
 
 
@@ -151,10 +156,13 @@ def _operation(
     for holder in (*item.get("parameters", []), *raw.get("parameters", [])):
         param = read.reader.resolve(holder)
         declared[(param["name"], param["in"])] = param
-    auth = security_alternatives(read.spec, raw)
-    # OpenAPI ignores Accept, Content-Type and Authorization declared as headers; an auth header
-    # declared as one is checked by the guard alone, so its value never reaches a 400 message.
-    unchecked = {"accept", "content-type", "authorization", *(n.lower() for alt in auth for n in alt)}
+    schemes = {scheme.name: scheme for scheme in security_schemes(read.spec)}
+    auth = [[schemes.get(name) for name in alt] for alt in security_requirements(read.spec, raw) or []]
+    # OpenAPI ignores Accept, Content-Type and Authorization declared as headers; a credential
+    # declared as a parameter is checked by the guard alone, so its value never reaches a 400 message.
+    unchecked = {"accept", "content-type", "authorization"}
+    unchecked |= {s.param.lower() for alt in auth for s in alt if s is not None and s.kind == "header"}
+    credential_query = {s.param for alt in auth for s in alt if s is not None and s.kind == "query"}
     params = [
         Param(
             name,
@@ -163,7 +171,9 @@ def _operation(
             read.validator(param.get("schema")),
         )
         for (name, location), param in declared.items()
-        if location in ("path", "query") or (location == "header" and name.lower() not in unchecked)
+        if location == "path"
+        or (location == "query" and name not in credential_query)
+        or (location == "header" and name.lower() not in unchecked)
     ]
     body = None
     if "requestBody" in raw and (media := _json_media(read.reader, raw["requestBody"])) is not None:
