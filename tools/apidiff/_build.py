@@ -16,7 +16,7 @@ from tools.overlay import evaluate, load_overlay
 from tools.spec_guard import SpecRefused, check, load_untrusted
 
 from . import _python, _spec
-from ._behaviour import behaviour
+from ._behaviour import behaviour, judge_servers
 from ._deprecations import deprecations
 from ._directions import spec_directions
 from ._link import link
@@ -126,7 +126,7 @@ def spec_report(
     # The config generate.sh names classes with (tests point GENERATOR at a frozen one).
     naming, _ = Naming.load(Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml"))
     report.renamed = _spec.clash_renames(new_corr, naming)
-    report.changes = [
+    report.changes = judge_servers(old_corr, new_corr, [
         *corrected,
         # Upstream-only changes never reach the generated client: the overlay absorbs them.
         *[
@@ -135,7 +135,7 @@ def spec_report(
             if (c.rule, c.location, c.message) not in seen
         ],
         *_spec.schema_names_changes(old_doc, new_doc, naming),
-    ]
+    ])  # fmt: skip
     return report
 
 
