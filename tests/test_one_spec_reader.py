@@ -164,9 +164,10 @@ def test_each_layer_imports_only_the_layers_below_it(tree: str, allowed: set[str
 def test_raia_spec_all_is_pinned() -> None:
     """raia_spec exports exactly these names, each of them defined."""
     assert sorted(raia_spec.__all__) == [
-        "HTTP_METHODS", "JsonSchemas", "MAX_CHAIN", "Problem", "Reader", "RefError", "Validator",
-        "component_name", "is_ref", "operations", "path_items", "resolve", "security_alternatives",
-        "security_headers", "single_allof",
+        "HTTP_METHODS", "JsonSchemas", "MAX_CHAIN", "Problem", "Reader", "RefError", "Scheme", "Validator",
+        "component_name", "default_server_url", "is_ref", "operations", "path_items", "resolve",
+        "security_alternatives", "security_headers", "security_requirements", "security_schemes", "server_url",
+        "single_allof",
     ]  # fmt: skip
     assert all(hasattr(raia_spec, name) for name in raia_spec.__all__)
 

@@ -26,7 +26,15 @@ from raia_spec import (
     security_schemes,
 )
 
-from . import pynames, surface_auth, surface_facts, surface_lenient, surface_paging, surface_params, surface_render
+from . import (
+    pynames,
+    surface_auth,
+    surface_facts,
+    surface_lenient,
+    surface_paging,
+    surface_params,
+    surface_render,
+)
 from .naming import Naming, primary_tag, route, snake_case
 from .spec_guard import load_untrusted
 from .surface_schema import Annotations, is_deprecated, takes_null
@@ -108,7 +116,8 @@ def _arguments(
     declared = [resolve(spec, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
     by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
     credentials = {
-        ("query", s.param) if s.kind == "query" else ("header", s.param.lower()) for s in security_schemes(spec)
+        ("query", s.param) if s.kind == "query" else ("header", s.param.lower())
+        for s in security_schemes(spec)
     }
     for (location, name), param in by_key.items():
         if (location, name.lower() if location == "header" else name) in credentials:

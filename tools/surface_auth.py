@@ -85,7 +85,9 @@ def credentials(spec: dict[str, Any]) -> list[Credential]:
         for name in chosen[scheme.name]:
             if name in owner or name in TAKEN or not pynames.usable(name):
                 other = f"scheme {owner[name]!r}" if name in owner else "the client"
-                raise OptionError(f"security scheme {scheme.name!r} and {other} would both be the option {name!r}")
+                raise OptionError(
+                    f"security scheme {scheme.name!r} and {other} would both be the option {name!r}"
+                )
             owner[name] = scheme.name
     return [Credential(scheme, *chosen[scheme.name]) for scheme in schemes]
 

@@ -56,7 +56,9 @@ def check_credential(option: str, value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{option} must be a str, not {type(value).__name__}")
     if not value:
-        raise ValueError(f"{option} is empty: {_how([c for c in CREDENTIALS if option in (c.option, c.user_option)])}")
+        raise ValueError(
+            f"{option} is empty: {_how([c for c in CREDENTIALS if option in (c.option, c.user_option)])}"
+        )
     # Printable ASCII only: CR/LF would split a header, and the value is never echoed back.
     if any(not (0x20 <= ord(ch) < 0x7F) for ch in value) or value != value.strip():
         raise ValueError(
@@ -108,7 +110,9 @@ def server_values(given: Mapping[str, object]) -> dict[str, str]:
             allowed = ", ".join(map(repr, variable.enum))
             raise ValueError(f"{variable.option} must be one of {allowed}, not {value[:40]!r}")
         if not variable.enum and not _UNRESERVED.fullmatch(value):
-            raise ValueError(f"{variable.option} may hold only letters, digits and . _ ~ -, not {value[:40]!r}")
+            raise ValueError(
+                f"{variable.option} may hold only letters, digits and . _ ~ -, not {value[:40]!r}"
+            )
         values[variable.option] = value
     return values
 

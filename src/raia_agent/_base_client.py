@@ -141,7 +141,7 @@ class BaseClient:
     def _copy(
         self,
         *,
-        options: Mapping[str, Any],
+        spec_options: Mapping[str, Any],
         base_url: str | None,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
@@ -149,14 +149,14 @@ class BaseClient:
         strict_responses: bool | None,
     ) -> Self:
         was = self._options
-        given = {k: v for k, v in options.items() if v is not None}
+        given = {k: v for k, v in spec_options.items() if v is not None}
         _auth.check_unknown(given)
         moved = any(v.option in given for v in SERVER_VARIABLES)
         if base_url is None:
             # a copy keeps the original's URL unless a server variable moves it (base_url, if the
             # original was given one, still wins)
             base_url = was.base_url_given if moved else was.base_url
-        options = resolve(
+        resolved = resolve(
             options={**was.credentials, **was.server, **given},
             base_url=base_url,
             timeout=was.timeout if isinstance(timeout, NotGiven) else timeout,
@@ -165,18 +165,18 @@ class BaseClient:
             strict_responses=was.strict_responses if strict_responses is None else strict_responses,
         )
         clone = copy.copy(self)
-        clone._options = options
+        clone._options = resolved
         clone._owns_http = False  # the original closes the shared pool
         clone._urls = {}  # its base_url may differ
         clone._auth = {}  # its credentials may differ
-        if options.credentials != was.credentials:
-            clone._redact = Redactor(_auth.secrets(options.credentials), AUTH_HEADERS)
+        if resolved.credentials != was.credentials:
+            clone._redact = Redactor(_auth.secrets(resolved.credentials), AUTH_HEADERS)
         # The shared pool sends the original's headers and timeout by default; a copy that differs
         # sends its own with every request (request headers replace the pool's of the same name).
         pool = self._pool.settings if self._pool.owned else {}
-        clone._call_headers = None if options.headers == pool.get("headers") else options.headers
+        clone._call_headers = None if resolved.headers == pool.get("headers") else resolved.headers
         clone._call_timeout = (
-            httpx.USE_CLIENT_DEFAULT if options.timeout == pool.get("timeout") else options.timeout
+            httpx.USE_CLIENT_DEFAULT if resolved.timeout == pool.get("timeout") else resolved.timeout
         )
         clone._init_resources()
         return clone

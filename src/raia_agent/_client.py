@@ -66,7 +66,9 @@ class Raia(SyncResources, BaseClient):
         **options: Unpack[ClientOptions],
     ) -> None:
         given = _given(secret_key, options)
-        super().__init__(given, base_url, timeout, max_retries, default_headers, http_client, strict_responses)
+        super().__init__(
+            given, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+        )
         self._own_pool(http_client)
 
     def with_options(
@@ -82,7 +84,7 @@ class Raia(SyncResources, BaseClient):
     ) -> Self:
         """A copy with other options (default_headers merged into this client's), sharing its pool."""
         return self._copy(
-            options=_given(secret_key, options),
+            spec_options=_given(secret_key, options),
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -188,7 +190,9 @@ class AsyncRaia(AsyncResources, BaseClient):
         **options: Unpack[ClientOptions],
     ) -> None:
         given = _given(secret_key, options)
-        super().__init__(given, base_url, timeout, max_retries, default_headers, http_client, strict_responses)
+        super().__init__(
+            given, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+        )
         self._own_pool(http_client)
 
     def with_options(
@@ -204,7 +208,7 @@ class AsyncRaia(AsyncResources, BaseClient):
     ) -> Self:
         """A copy with other options (default_headers merged into this client's), sharing its pool."""
         return self._copy(
-            options=_given(secret_key, options),
+            spec_options=_given(secret_key, options),
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

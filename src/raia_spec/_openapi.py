@@ -66,11 +66,16 @@ def _scheme(name: str, scheme: Any) -> Scheme | None:
     if not isinstance(scheme, dict):
         return None
     kind, where, param = scheme.get("type"), scheme.get("in"), scheme.get("name")
-    if kind == "apiKey" and where in ("header", "query") and isinstance(param, str) and param:
-        return Scheme(name, where, param)
+    if kind == "apiKey" and isinstance(param, str) and param:
+        if where == "header":
+            return Scheme(name, "header", param)
+        if where == "query":
+            return Scheme(name, "query", param)
     http = str(scheme.get("scheme") or "").lower()  # RFC 7235: auth scheme names are case-insensitive
-    if kind == "http" and http in ("bearer", "basic"):
-        return Scheme(name, http, "Authorization")
+    if kind == "http" and http == "bearer":
+        return Scheme(name, "bearer", "Authorization")
+    if kind == "http" and http == "basic":
+        return Scheme(name, "basic", "Authorization")
     return None  # oauth2, openIdConnect, a cookie, digest...: nothing this client can send
 
 
@@ -108,7 +113,8 @@ def server_url(doc: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """The first server's URL template (trailing slash dropped) and its variables (name -> object)."""
     servers = doc.get("servers")
     server = servers[0] if isinstance(servers, list) and servers and isinstance(servers[0], dict) else {}
-    variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+    variables = server.get("variables")
+    variables = variables if isinstance(variables, dict) else {}
     return str(server.get("url", "/")).rstrip("/"), {str(k): v for k, v in variables.items()}
 
 

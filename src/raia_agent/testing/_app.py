@@ -181,7 +181,9 @@ class Api:
             return 401 if 401 in documented and 403 not in documented else 403
         return 401 if 401 in documented else 403
 
-    def _credential(self, scheme: Scheme | None, headers: Headers, query: dict[str, list[str]]) -> bool | None:
+    def _credential(
+        self, scheme: Scheme | None, headers: Headers, query: dict[str, list[str]]
+    ) -> bool | None:
         """True: this scheme's credential is the server's key; False: one was sent but is wrong (or
         sent twice: Node joins a repeated header, which then matches nothing); None: none was sent."""
         if scheme is None:
