@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ._common import CLIError, connection_options, fail, secret_key, setup_logging
+from ._common import CLIError, client_options, connection_options, fail, setup_logging, take_connection
 from ._params import options, print_result
 from ._spec import operation_fields, operations
 
@@ -48,6 +48,7 @@ def build(operation: str) -> click.Command:
         as_json: bool, secret_key_file: Path | None, base_url: str | None, debug: bool, **given: Any
     ) -> None:
         setup_logging(debug)
+        connection = take_connection(given)
         args = {by_dest[dest]: value for dest, value in given.items() if value is not None}
         from raia_agent_api._surface import NOT_GIVEN
 
@@ -55,8 +56,8 @@ def build(operation: str) -> click.Command:
         from .._exceptions import RaiaError
 
         try:
-            key = secret_key(secret_key_file)
-            with Raia(secret_key=key, base_url=base_url) as client:
+            spec_options = client_options(secret_key_file, connection, op)
+            with Raia(base_url=base_url, **spec_options) as client:
                 raw = client._request(op, args, timeout=NOT_GIVEN, max_retries=None)
         except (CLIError, RaiaError, ValueError, TypeError, OSError) as exc:
             fail(exc, debug)
