@@ -315,3 +315,68 @@ def test_an_unknown_option_is_a_type_error_naming_it() -> None:
     """A misspelt option fails at construction, listing the options this API has."""
     with pytest.raises(TypeError, match="bearer_tokn"):
         Raia(secret_key="k", **{"bearer_tokn": "t"})  # type: ignore[arg-type]
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> Any:
+    from click.testing import CliRunner
+
+    from raia_agent._cli import main
+
+    return CliRunner().invoke(main, list(args), env={"RAIA_AGENT_SECRET_KEY": "", **(env or {})})
+
+
+def _command(name: str) -> list[str]:
+    resource, method = name.split(".")
+    return [resource, method.replace("_", "-")]
+
+
+def _cli_args(name: str) -> list[str]:
+    flags = {
+        "conversation_message_id": MESSAGE_ID, "user_id": USER_ID, "vote_type": "up", "question": "q",
+    }  # fmt: skip
+    return [f"--{k.replace('_', '-')}={flags[k]}" for k in ARGS.get(name, {})]
+
+
+def _flags_for(scheme: str, folder: Any, value: str) -> list[str]:
+    """The command line giving `scheme`'s credential: a --<option>-file (never the value itself)."""
+    cred = BY_SCHEME[scheme]
+    path = folder / f"{cred.option}.txt"
+    path.write_text(value + "\n", encoding="utf-8")
+    flag = "--secret-key-file" if cred.option == "secret_key" else f"--{cred.option.replace('_', '-')}-file"
+    users = [f"--{cred.user_option.replace('_', '-')}", USER] if cred.user_option else []
+    return [flag, str(path), *users]
+
+
+@pytest.mark.parametrize("name", list(OPERATIONS))
+def test_the_cli_reaches_each_operation_with_each_credential_from_a_file(
+    server: LocalServer, name: str, tmp_path: Any
+) -> None:
+    """Each operation's command answers with the credential of each of its alternatives given as a
+    file; the secret is never on the command line nor in the output; an operation needing none
+    answers with none, and one needing some says which flags and variables to set, exit 2."""
+    op = OPERATIONS[name]
+    base = ["--base-url", server.base_url]
+    if not op.security:
+        result = _cli(*_command(name), *base, "--json")
+        assert result.exit_code == 0, result.output
+        return
+    for alternative in op.security:
+        flags = [f for scheme in alternative for f in _flags_for(scheme, tmp_path, server.secret_key)]
+        assert server.secret_key not in flags
+        result = _cli(*_command(name), *_cli_args(name), *flags, *base, "--json")
+        assert result.exit_code == 0, result.output
+        assert server.secret_key not in result.output
+    refused = _cli(*_command(name), *_cli_args(name), *base)
+    assert refused.exit_code == 2, refused.output
+    for alternative in op.security:
+        for scheme in alternative:
+            assert f"RAIA_AGENT_{BY_SCHEME[scheme].option.upper()}" in refused.output
+
+
+def test_the_cli_takes_a_region_from_the_enum_only() -> None:
+    """--region offers the spec's values (click refuses another, exit 2, before any request)."""
+    variable = SERVER_VARIABLES[0]
+    open_op = next(iter(OPEN_OPERATIONS))
+    result = _cli(*_command(open_op), f"--{variable.option}", "nowhere")
+    assert result.exit_code == 2
+    assert all(value in result.output for value in variable.enum)
