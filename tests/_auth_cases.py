@@ -75,7 +75,7 @@ def call(client: Raia | AsyncRaia, name: str, flavour: str) -> Any:
     """OPERATIONS[name] through `client`: its parsed result, or the RawResponse for "raw"."""
     resource, method = name.split(".")
     target = getattr(client, resource)
-    if flavour == "raw":
+    if flavour.endswith("raw"):
         target = target.with_raw_response
     result = getattr(target, method)(**ARGS.get(name, {}))
     if isinstance(client, AsyncRaia):
@@ -380,3 +380,57 @@ def test_the_cli_takes_a_region_from_the_enum_only() -> None:
     result = _cli(*_command(open_op), f"--{variable.option}", "nowhere")
     assert result.exit_code == 2
     assert all(value in result.output for value in variable.enum)
+
+
+DOCUMENTED = [name for name, op in OPERATIONS.items() if op.headers]
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_documented_response_headers_are_typed_on_the_raw_response(name: str, flavour: str) -> None:
+    """Over MockTransport: each documented header reads as its type (an integer as int); a value not
+    of that type, or an absent header, reads None while `.headers` keeps the text as sent."""
+    op = OPERATIONS[name]
+    samples = {"integer": ("42", 42), "number": ("1.5", 1.5), "boolean": ("true", True), "string": ("x", "x")}
+    for sent, wanted in [
+        ({h.name: samples[h.kind][0] for h in op.headers}, {h.python: samples[h.kind][1] for h in op.headers}),
+        ({h.name: "not-a-value" for h in op.headers if h.kind != "string"}, {h.python: None for h in op.headers if h.kind != "string"}),
+        ({}, {h.python: None for h in op.headers}),
+    ]:  # fmt: skip
+
+        def answer(request: httpx.Request, sent: dict[str, str] = sent) -> httpx.Response:
+            return httpx.Response(op.success, json=success_body(op, **_echo(op)), headers=sent)
+
+        transport = httpx.MockTransport(answer)
+        http = (
+            httpx.AsyncClient(transport=transport)
+            if flavour == "async"
+            else httpx.Client(transport=transport)
+        )
+        client = make(flavour, base_url="https://api.example.test", http_client=http, **every_option(TOKEN))
+        raw = call(client, name, "raw" if flavour == "sync" else flavour + "-raw")
+        assert {k: getattr(raw.typed_headers, k) for k in wanted} == wanted
+        for header_name, text in sent.items():
+            assert raw.headers[header_name] == text
+
+
+def _echo(op: Operation[Any]) -> dict[str, Any]:
+    return (
+        {"conversationMessageId": MESSAGE_ID, "userId": USER_ID, "voteType": "up", "question": "q"}
+        if op.params
+        else {}
+    )
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_the_local_server_sends_each_documented_header_typed(
+    server: LocalServer, name: str, flavour: str
+) -> None:
+    """local_server() answers each documented header with a value of its type."""
+    op = OPERATIONS[name]
+    client = make(flavour, base_url=server.base_url, **every_option(server.secret_key))
+    raw = call(client, name, "raw" if flavour == "sync" else flavour + "-raw")
+    types = {"integer": int, "number": float, "boolean": bool, "string": str}
+    for header in op.headers:
+        assert isinstance(getattr(raw.typed_headers, header.python), types[header.kind]), header

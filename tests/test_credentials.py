@@ -84,12 +84,15 @@ Raia(region="api-xx")  # E: Argument "region" to "Raia" has incompatible type
 Raia(bearer_token=1)  # E: Argument "bearer_token" to "Raia" has incompatible type
 Raia(bearer_tokn="t")  # E: Unexpected keyword argument "bearer_tokn"
 AsyncRaia(region="eu")  # E: Argument "region" to "AsyncRaia" has incompatible type
+remaining: int | None = Raia().health.with_raw_response.check().typed_headers.x_rate_limit_remaining
+text: str = Raia().health.with_raw_response.check().typed_headers.x_rate_limit_remaining  # E: Incompatible types in assignment
+Raia().health.with_raw_response.check().typed_headers.nothing  # E: has no attribute "nothing"
 """
 
 
 def test_mypy_types_each_credential_and_server_variable_option(package: Path, tmp_path: Path) -> None:
     """mypy --strict accepts the spec's options by name and type, and refuses a wrong type, a region
-    outside the enum and a misspelt option."""
+    outside the enum and a misspelt option; a documented response header is typed on the raw response."""
     errors, output = mypy_errors(SNIPPET, tmp_path, generated=package)
     assert_marked(SNIPPET, errors, output)
 

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .surface_ops import OPERATIONS_MODULE, descriptions_module, ops_module, shared_module
+from .surface_ops import OPERATIONS_MODULE, descriptions_module, headers_class, ops_module, shared_module
 from .surface_params import PARAMS, params_module
 from .surface_schema import docstring, literal
 
@@ -157,7 +157,9 @@ def _qualified(annotation: str, shadowed: set[str]) -> str:
 def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) -> list[str]:
     if op.pagination is not None and not raw:
         return _paged_method(op, is_async, shadowed)
+    typed = raw and bool(op.response_headers)
     returns = f"RawResponse[{op.returns}]" if raw else op.returns
+    returns = f"RawResponseWithHeaders[{op.returns}, _ops.{headers_class(op)}]" if typed else returns
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
     extras = "extra_headers=extra_headers, extra_query=extra_query"
     extras += ", extra_body=extra_body" if _object_body(op) else ""
@@ -167,6 +169,8 @@ def _method(op: OperationSpec, is_async: bool, raw: bool, shadowed: set[str]) ->
     )
     if is_async:
         call = f"(await {call})"
+    if typed:
+        call = f"RawResponseWithHeaders.of({call}, _ops.{op.constant}.headers, _ops.{headers_class(op)})"
     define = f"    {'async ' if is_async else ''}def {op.method_name}"
     lines, warns = _deprecated_parts(op, define, returns, shadowed)
     return [
@@ -195,7 +199,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "from typing import TYPE_CHECKING, overload",
         "",
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
-        " SyncClient, TimeoutTypes, deprecated)",
+        " RawResponseWithHeaders, SyncClient, TimeoutTypes, deprecated)",
         *(["from .._pages import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
         f"from . import {ops_module(resource)} as _ops",
         "",

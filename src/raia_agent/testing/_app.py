@@ -53,10 +53,19 @@ def json_bytes(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def respond(send: Send, status: int, body: Any, *, close: bool = False, more: bool = False) -> None:
+async def respond(
+    send: Send,
+    status: int,
+    body: Any,
+    *,
+    close: bool = False,
+    more: bool = False,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     content = b"" if body is None else json_bytes(body)
     # A 204 has no body and, by RFC 9110, no Content-Length either.
     headers = [] if status == 204 else [(b"content-length", str(len(content)).encode())]
+    headers += extra or []
     if body is not None:
         headers.append((b"content-type", b"application/json; charset=utf-8"))
     if close:
@@ -144,7 +153,7 @@ class Api:
         if problems:
             return await respond(send, 400, bad_request(problems))
         status, answer = self._handlers[id(op)](values["path"], values["query"], body)
-        await respond(send, status, answer)
+        await respond(send, status, answer, extra=op.headers.get(status))
 
     async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge, headers: Headers) -> None:
         """413, then the rest of the body read and dropped (within bounds), then the connection closed."""

@@ -59,6 +59,8 @@ class Operation:
     """The schemes, one list per alternative security requirement (None: one no client can send,
     so that alternative is never met); empty when no credential is needed."""
     media_examples: dict[int, Any] = field(default_factory=dict)
+    headers: dict[int, list[tuple[bytes, bytes]]] = field(default_factory=dict)
+    """Each status's documented response headers, with a value their schema allows."""
 
     @property
     def success_schema(self) -> Validator | None:
@@ -179,10 +181,12 @@ def _operation(
     if "requestBody" in raw and (media := _json_media(read.reader, raw["requestBody"])) is not None:
         body = read.validator(media.get("schema"))
     responses: dict[int, Validator | None] = {}
+    headers: dict[int, list[tuple[bytes, bytes]]] = {}
     examples = {}
     for status, response in raw.get("responses", {}).items():
         if not str(status).isdigit():
             continue
+        headers[int(status)] = _headers(read, read.reader.resolve(response))
         media = _json_media(read.reader, response)
         responses[int(status)] = read.validator(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
@@ -200,4 +204,28 @@ def _operation(
         responses=responses,
         auth=auth,
         media_examples=examples,
+        headers={status: found for status, found in headers.items() if found},
     )
+
+
+# Framing is the server's to set, from the body it sends.
+_FRAMING = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}")
+
+
+def _headers(read: _Read, response: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """The response's documented headers, each with its example or a value its schema allows."""
+    from ._instances import instance
+
+    found = []
+    for name, header in (response.get("headers") or {}).items():
+        if not isinstance(name, str) or name.lower() in _FRAMING or not _TOKEN.fullmatch(name):
+            continue
+        header = read.reader.resolve(header)
+        example = (header["example"],) if "example" in header else ()
+        value = instance(read.validator(header.get("schema")), None, *example)
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if text.isascii() and text.isprintable():
+            found.append((name.lower().encode(), text.encode()))
+    return found
+
