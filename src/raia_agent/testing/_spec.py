@@ -228,4 +228,3 @@ def _headers(read: _Read, response: dict[str, Any]) -> list[tuple[bytes, bytes]]
         if text.isascii() and text.isprintable():
             found.append((name.lower().encode(), text.encode()))
     return found
-
