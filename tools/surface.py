@@ -30,6 +30,7 @@ from . import (
     pynames,
     surface_auth,
     surface_facts,
+    surface_headers,
     surface_lenient,
     surface_paging,
     surface_params,
@@ -246,7 +247,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item = _pagination(op, spec, arguments, types, declared, http_method)
             security = tuple(map(tuple, security_requirements(spec, op) or ()))
-            response_headers = _response_headers(op, spec, success)
+            response_headers = surface_headers.documented(op, spec, success)
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
             embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
             if embedded > MAX_EMBEDDED:
@@ -307,32 +308,6 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
 
 
 Replies = dict[int, tuple[dict[str, Any] | None, str | None, bool]]
-# What a header's text can be read as; any other schema is read as text.
-_HEADER_KINDS = frozenset({"integer", "number", "boolean", "string"})
-# A response's framing and connection headers are HTTP's, not the operation's.
-_HTTP_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
-
-
-def _response_headers(
-    op: dict[str, Any], spec: dict[str, Any], success: int
-) -> tuple[tuple[str, str, str], ...]:
-    """(name, attribute, JSON type) of each header the success response documents, in spec order."""
-    responses = {str(k).upper(): v for k, v in (op.get("responses") or {}).items()}
-    reply = resolve(spec, responses.get(str(success)) or responses.get("2XX") or {})
-    found: dict[str, tuple[str, str, str]] = {}
-    for name, header in (reply.get("headers") or {}).items():
-        if str(name).lower() in _HTTP_HEADERS:
-            continue
-        schema = resolve(spec, resolve(spec, header).get("schema") or {})
-        kind = schema.get("type")
-        kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
-        python = snake_case(str(name))
-        if not pynames.usable(python) or python in found:
-            raise SurfaceError(
-                f"response header {str(name)!r:.80} gives no usable (or a repeated) attribute name"
-            )
-        found[python] = (str(name), python, kind if kind in _HEADER_KINDS else "string")
-    return tuple(found.values())
 
 
 def _replies(
