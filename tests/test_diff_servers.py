@@ -1,4 +1,4 @@
-"""make diff on servers: breaking only when the URL a default client talks to changes.
+"""make diff on servers and credentials: breaking only when the URL a default client talks to changes.
 
 A server variable whose default gives the old URL is a new client option (`Raia(region=...)`), not a
 move; its default pointing elsewhere is. Both start from the frozen spec (tests/_diff_specs.py).
@@ -57,3 +57,16 @@ def test_a_change_of_the_default_url_is_breaking(tmp_path: Path, moved: str) -> 
     assert report.breaking
     host = [row for row in report.behaviour if row.rule == "base-url-host"]
     assert len(host) == 1 and "another server" in host[0].message
+
+
+def test_a_new_security_scheme_is_listed_as_the_client_option_it_gives(tmp_path: Path) -> None:
+    """A bearer scheme offered beside the key: a behaviour row and a changelog line name `bearer_token`."""
+
+    def add_bearer(s: Spec) -> None:
+        s["components"]["securitySchemes"]["BearerAuth"] = {"type": "http", "scheme": "bearer"}
+        s["security"] = [*(s.get("security") or []), {"BearerAuth": []}]
+
+    report = report_for(tmp_path, add_bearer)
+    added = [row.message for row in report.behaviour if row.rule == "credential-option-added"]
+    assert len(added) == 1 and "`bearer_token`" in added[0] and "RAIA_AGENT_BEARER_TOKEN" in added[0]
+    assert any("bearer_token" in line for line in entries(report.as_json())["Added"])

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from raia_spec import default_server_url, security_headers, server_url
 from raia_spec import operations as spec_operations
+from tools import surface_auth
 
 from ._model import Change
 
@@ -40,6 +41,15 @@ def judge_servers(old: dict[str, Any], new: dict[str, Any], changes: list[Change
         else c
         for c in changes
     ]
+
+
+def _credential_options(doc: dict[str, Any]) -> set[str]:
+    """The client options the spec's security schemes give (tools/surface_auth.py's rule)."""
+    try:
+        found = surface_auth.credentials(doc)
+    except surface_auth.OptionError:
+        return set()  # the new spec does not generate: the report's Python section says so
+    return {name for c in found for name in (c.option, c.user_option) if name}
 
 
 def _variables(doc: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +82,11 @@ def behaviour(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         rows.append(Change("info", "server variable", f"`{name}` added: a client option (see `ClientOptions`), default `{str((after_vars[name] or {}).get('default'))[:60]}`", "server-variable-added"))  # fmt: skip
     for name in sorted(before_vars.keys() - after_vars.keys()):
         rows.append(Change("breaking", "server variable", f"`{name}` removed: a client passing it fails", "server-variable-removed"))  # fmt: skip
+    before_options, after_options = _credential_options(old), _credential_options(new)
+    for option in sorted(after_options - before_options):
+        rows.append(Change("info", "credential", f"`{option}` added: a client option (and `RAIA_AGENT_{option.upper()}`)", "credential-option-added"))  # fmt: skip
+    for option in sorted(before_options - after_options):
+        rows.append(Change("breaking", "credential", f"`{option}` removed: a client passing it fails", "credential-option-removed"))  # fmt: skip
     old_auth, new_auth = security_headers(old), security_headers(new)
     if old_auth != new_auth:
         rows.append(Change("warning", "auth header", f"`{', '.join(old_auth) or 'none'}` -> `{', '.join(new_auth) or 'none'}`: the key is sent, and redacted, under the new name", "auth-header-name"))  # fmt: skip

@@ -114,8 +114,8 @@ def entries(report: dict[str, Any]) -> dict[str, list[str]]:
         seen.add(described[0])
         out[_kind(str(row["level"]), str(row["message"]))].append(described[1])
     for row in report.get("behaviour", []):
-        if row.get("rule") == "server-variable-added":
-            out["Added"].append(f"client option for the {row['location']} {row['message']}")
+        if row.get("rule") in ("server-variable-added", "credential-option-added"):
+            out["Added"].append(f"{row['location']} {row['message']}")
         elif row.get("rule") not in RESTATED_RULES:
             out["Changed"].append(f"client behaviour, {row['location']}: {row['message']}")
     for row in report.get("changes", []):
