@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL
+from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL, OPERATIONS
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import (
@@ -441,11 +441,14 @@ def test_retries_print_nothing_without_logging_configured() -> None:
 
 def test_the_import_sizes_the_pool_to_its_concurrency() -> None:
     """A pool sized for the import holds exactly one connection per worker, and keeps the headers."""
-    client = AsyncRaia(secret_key=KEY)
+    client = AsyncRaia(secret_key=KEY, default_headers={"X-Kept": "yes"})
     client._size_pool(7)
     transport: Any = client._http._transport
     if hasattr(transport, "_pool"):
         assert transport._pool._max_connections == 7
     else:  # aiohttp's connector is built on first use, from these limits
         assert transport.limits.max_connections == 7
-    assert client._http.headers[HEADER] == KEY
+    assert client._http.headers["X-Kept"] == "yes"
+    # credentials are not pool headers: each request carries those its operation needs
+    sent = client._sent(OPERATIONS[next(iter(OPERATIONS))])
+    assert HEADER not in client._http.headers and sent.json_headers[HEADER] == KEY

@@ -165,10 +165,11 @@ def test_raia_spec_all_is_pinned() -> None:
     """raia_spec exports exactly these names, each of them defined."""
     assert sorted(raia_spec.__all__) == [
         "Direction", "FORM", "FORMS", "HTTP_METHODS", "JSON", "JsonSchemas", "MAX_CHAIN", "MULTIPART", "Problem",
-        "Reader", "RefError", "UnsupportedMedia", "Validator", "component_name", "event_schema", "file_fields",
-        "is_file", "is_ref", "media_of", "operations", "path_items", "request_media", "resolve",
-        "security_alternatives", "security_headers", "sent_content", "sent_required", "sent_schema",
-        "single_allof", "unsent", "without",
+        "Reader", "RefError", "Scheme", "UnsupportedMedia", "Validator", "component_name", "default_server_url",
+        "event_schema", "file_fields", "is_file", "is_ref", "media_of", "operations", "path_items",
+        "request_media", "resolve", "security_alternatives", "security_headers", "security_requirements",
+        "security_schemes", "sent_content", "sent_required", "sent_schema", "server_url", "single_allof",
+        "unsent", "without",
     ]  # fmt: skip
     assert all(hasattr(raia_spec, name) for name in raia_spec.__all__)
 

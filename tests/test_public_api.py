@@ -141,11 +141,13 @@ def test_vote_type_literal_follows_the_spec() -> None:
 
 
 def test_clients_have_the_same_constructor() -> None:
-    """Raia and AsyncRaia take the same constructor arguments."""
+    """Raia and AsyncRaia take the same constructor arguments (the spec's other options as **options)."""
     sync = list(inspect.signature(Raia).parameters)
     assert sync == [
-        "secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers", "strict_responses"
+        "secret_key", "base_url", "timeout", "max_retries", "http_client", "default_headers", "strict_responses",
+        "options",
     ]  # fmt: skip
+    assert inspect.signature(Raia).parameters["options"].kind is inspect.Parameter.VAR_KEYWORD
     assert list(inspect.signature(AsyncRaia).parameters) == sync
 
 

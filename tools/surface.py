@@ -20,11 +20,14 @@ from raia_spec import (
     FORMS,
     JsonSchemas,
     UnsupportedMedia,
+    default_server_url,
     file_fields,
     operations,
     request_media,
     resolve,
     security_headers,
+    security_requirements,
+    security_schemes,
     unsent,
     without,
 )
@@ -33,7 +36,9 @@ from . import (
     media_types,
     naming_rules,
     pynames,
+    surface_auth,
     surface_facts,
+    surface_headers,
     surface_lenient,
     surface_paging,
     surface_params,
@@ -104,6 +109,10 @@ class OperationSpec:
     """status -> (media type, kind: json, binary, text or events), as tools/media_types reads it."""
     event: str = "Any"
     """For a success of kind events: the annotation of each event's `.json()`."""
+    security: tuple[tuple[str, ...], ...] = ()
+    """The schemes the call needs, one tuple per alternative; () when it needs none."""
+    response_headers: tuple[tuple[str, str, str], ...] = ()
+    """The success response's documented headers: (name, attribute, JSON type)."""
 
 
 @dataclass
@@ -114,6 +123,8 @@ class Surface:
     annotations: Annotations
     notes: list[str] = field(default_factory=list)
     """A line per argument renamed so as not to shadow a call option (naming_rules.unshadowed)."""
+    options: list[str] = field(default_factory=list)
+    """resources/_operations.py's lines on credentials and servers (tools/surface_auth.py)."""
 
 
 def python_name(name: str) -> str:
@@ -131,10 +142,13 @@ def _arguments(
     required: list[str] = []
     declared = [resolve(spec, p) for p in [*(item.get("parameters") or []), *(op.get("parameters") or [])]]
     by_key = {(p["in"], p["name"]): p for p in declared}  # an operation's parameter overrides its path's
-    key_headers = {header.lower() for header in security_headers(spec)}
+    credentials = {
+        ("query", s.param) if s.kind == "query" else ("header", s.param.lower())
+        for s in security_schemes(spec)
+    }
     for (location, name), param in by_key.items():
-        if location == "header" and name.lower() in key_headers:
-            continue  # the key: the client sends it (and redacts it); never a method argument
+        if (location, name.lower() if location == "header" else name) in credentials:
+            continue  # a credential: the client sends it (and redacts it); never a method argument
         if location not in {"path", "query", "header"}:
             if param.get("required"):
                 raise SurfaceError(f"required {location} parameter {name!r} is not supported")
@@ -281,6 +295,8 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             media, returns, event = media_types.replies(op, spec, success, returns)
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item, page_fields = _pagination(op, spec, arguments, types, declared, http_method)
+            security = tuple(map(tuple, security_requirements(spec, op) or ()))
+            response_headers = surface_headers.documented(op, spec, success)
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
             embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
             if embedded > MAX_EMBEDDED:
@@ -335,21 +351,19 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
                 page_fields=page_fields,
                 media=media,
                 event=event,
+                security=security,
+                response_headers=response_headers,
             )
         )
     unknown = sorted(set(pagination or {}) - {route(op.http_method, op.path) for op in specs})
     if unknown:
         raise SurfaceError(f"pagination: {', '.join(unknown)} matches no operation of the spec")
-    return Surface(base_url(spec), security_headers(spec), specs, types, notes)
-
-
-def base_url(spec: dict[str, Any]) -> str:
-    """The first server's URL, each `{variable}` replaced by its default."""
-    server = (spec.get("servers") or [{"url": "/"}])[0]
-    url = str(server["url"])
-    for name, variable in (server.get("variables") or {}).items():
-        url = url.replace("{" + name + "}", str(variable["default"]))
-    return url.rstrip("/")
+    open_operations = [f"{op.resource}.{op.method_name}" for op in specs if not op.security]
+    try:
+        options = surface_auth.lines(spec, open_operations)
+    except surface_auth.OptionError as exc:
+        raise SurfaceError(str(exc)) from None
+    return Surface(default_server_url(spec), security_headers(spec), specs, types, notes, options)
 
 
 Replies = dict[int, tuple[dict[str, Any] | None, str | None, bool]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .surface_schema import literal
+from .surface_schema import docstring, literal
 
 if TYPE_CHECKING:
     from .surface import OperationSpec, Surface
@@ -54,18 +54,14 @@ def shared_module(surface: Surface, resources: dict[str, list[OperationSpec]]) -
         "",
         "from __future__ import annotations",
         "",
-        "from typing import TYPE_CHECKING, Any, TypeAlias",
+        f"from typing import TYPE_CHECKING, Any, {'Literal, ' if any('Literal[' in line for line in surface.options) else ''}TypeAlias, TypedDict",
         "",
-        "from .._surface import Operation, OperationIndex",
+        "from .._surface import Credential, Operation, OperationIndex, ServerVariable",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
         "",
-        f"BASE_URL = {literal(surface.base_url)}",
-        '"""The spec\'s first server, base path included."""',
-        f"AUTH_HEADERS: tuple[str, ...] = {literal(tuple(surface.auth_headers))}",
-        '"""Headers that carry the secret key (the spec\'s apiKey security schemes)."""',
-        "",
+        *surface.options,
         *_error_models(surface),
         "OPERATIONS = OperationIndex(",
         '    __name__.rpartition(".")[0],',
@@ -113,7 +109,9 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         "",
         "from typing import TYPE_CHECKING, Any",
         "",
-        "from .._surface import Operation, Pagination, Param, Reply, RequestMedia",
+        "from dataclasses import dataclass" if any(op.response_headers for op in ops) else "",
+        "",
+        "from .._surface import Operation, Pagination, Param, Reply, RequestMedia, ResponseHeader",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
@@ -123,6 +121,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         *([""] if shared else []),
     ]
     for op in ops:
+        lines += _headers_class(op)
         params = "".join(
             f"Param({a.python!r}, {literal(a.name)}, {a.location!r}{', send_null=True' if a.send_null else ''}),"
             for a in op.arguments
@@ -145,6 +144,8 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
             f"    idempotent={op.idempotent!r},",
             *_pagination_line(op),
             *_media_line(op),
+            f"    security={literal(op.security)},",
+            *_headers_line(op),
             ")",
             "",
         ]
@@ -165,6 +166,40 @@ def _media(op: OperationSpec, status: int) -> str:
     if kind == "json" and media == "application/json":
         return ""
     return f", media={literal(media)}, kind={kind!r}"
+
+
+_PYTHON_TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
+
+
+def headers_class(op: OperationSpec) -> str:
+    """The class of an operation's documented response headers (`HealthCheckHeaders`)."""
+    return "".join(part.capitalize() for part in f"{op.resource}_{op.method_name}".split("_")) + "Headers"
+
+
+def _headers_class(op: OperationSpec) -> list[str]:
+    if not op.response_headers:
+        return []
+    return [
+        "@dataclass(frozen=True)",
+        f"class {headers_class(op)}:",
+        "    "
+        + docstring(
+            f"The headers `{op.http_method} {op.path}` documents on its {op.success} response, typed;"
+            " each None when absent or not of its documented type.",
+            indent="    ",
+        ),
+        "",
+        *(f"    {python}: {_PYTHON_TYPES[kind]} | None = None" for _, python, kind in op.response_headers),
+        "",
+        "",
+    ]
+
+
+def _headers_line(op: OperationSpec) -> list[str]:
+    if not op.response_headers:
+        return []
+    items = "".join(f"ResponseHeader({literal(n)}, {p!r}, {k!r})," for n, p, k in op.response_headers)
+    return [f"    headers=({items}),"]
 
 
 def _pagination_line(op: OperationSpec) -> list[str]:

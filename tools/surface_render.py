@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .surface_ops import OPERATIONS_MODULE, descriptions_module, ops_module, shared_module
+from .surface_ops import OPERATIONS_MODULE, descriptions_module, headers_class, ops_module, shared_module
 from .surface_params import PARAMS, params_module
 from .surface_schema import docstring, literal
 
@@ -195,6 +195,7 @@ def _method(op: OperationSpec, is_async: bool, raw: bool | str, shadowed: set[st
         return _paged_method(op, is_async, shadowed)
     plain = _returns(op, is_async)
     target = "_events" if _kind(op) == "events" else "_request"
+    typed = raw is True and bool(op.response_headers)
     if raw == "stream":
         manager = (
             "AbstractAsyncContextManager[AsyncStreamedResponse"
@@ -203,6 +204,8 @@ def _method(op: OperationSpec, is_async: bool, raw: bool | str, shadowed: set[st
         )
         returns = f"{manager}[{plain}]]"
         target = "_stream"
+    elif typed:
+        returns = f"RawResponseWithHeaders[{plain}, _ops.{headers_class(op)}]"
     else:
         returns = f"RawResponse[{plain}]" if raw else plain
     args = ", ".join(f"{a.python!r}: {a.python}" for a in op.arguments)
@@ -214,6 +217,8 @@ def _method(op: OperationSpec, is_async: bool, raw: bool | str, shadowed: set[st
     )
     if is_async and raw != "stream":
         call = f"(await {call})"
+    if typed:
+        call = f"RawResponseWithHeaders.of({call}, _ops.{op.constant}.headers, _ops.{headers_class(op)})"
     define = f"    {'async ' if is_async and raw != 'stream' else ''}def {op.method_name}"
     lines, warns = _deprecated_parts(op, define, returns, shadowed)
     return [
@@ -242,7 +247,7 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         "from typing import TYPE_CHECKING, overload",
         "",
         "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
-        " SyncClient, TimeoutTypes, deprecated)",
+        " RawResponseWithHeaders, SyncClient, TimeoutTypes, deprecated)",
         *(["from .._pages import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
         f"from . import {ops_module(resource)} as _ops",
         "",

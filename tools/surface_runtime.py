@@ -97,6 +97,57 @@ class Pagination:
 
 
 @dataclass(frozen=True, slots=True)
+class Credential:
+    """A security scheme the client can send, and the client option(s) holding its credential.
+
+    `kind` says where it goes: `param` is the header ("header"), the query parameter ("query"),
+    or Authorization ("bearer", "basic"). A basic scheme's user name is the option `user_option`.
+    """
+
+    scheme: str
+    option: str
+    kind: Literal["header", "query", "bearer", "basic"]
+    param: str
+    user_option: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerVariable:
+    """A `{variable}` of the spec's server URL, set by the client option `option`."""
+
+    name: str
+    option: str
+    default: str
+    enum: tuple[str, ...] = ()
+    """The values the spec allows; empty when it allows any."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseHeader:
+    """A header the spec documents on a success response: its name, attribute, and JSON type."""
+
+    name: str
+    python: str
+    kind: Literal["integer", "number", "boolean", "string"]
+
+    def read(self, headers: httpx.Headers) -> object:
+        """The value as its documented type; None when absent or not of that type (`.headers` keeps
+        the text either way)."""
+        text = headers.get(self.name)
+        if text is None:
+            return None
+        text = text.strip()
+        if self.kind == "string":
+            return text
+        if self.kind == "boolean":
+            return {"true": True, "false": False}.get(text.lower())
+        try:
+            return int(text) if self.kind == "integer" else float(text)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
 class Operation(Generic[T_co]):
     """Everything a client needs to call one operation; `cache` holds its compiled validators."""
 
@@ -116,6 +167,11 @@ class Operation(Generic[T_co]):
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     body_media: RequestMedia | None = None
     """Set when the request body is a form, not JSON (the spec offers no JSON for it)."""
+    security: tuple[tuple[str, ...], ...] | None = None
+    """The security schemes the call needs, one tuple per alternative (any one will do), in the spec's
+    order; `()` when it needs none. None (a description not generated from a spec): every credential."""
+    headers: tuple[ResponseHeader, ...] = ()
+    """The headers the spec documents on the success response (their typed view: RawResponseWithHeaders)."""
 
 
 class OperationIndex(Mapping[str, Operation[Any]]):
@@ -199,6 +255,29 @@ class RawResponse(Generic[T]):
 
     def parse(self) -> T:
         return self.parsed
+
+
+H = TypeVar("H")
+
+
+@dataclass(frozen=True)
+class RawResponseWithHeaders(RawResponse[T], Generic[T, H]):
+    """A RawResponse whose operation documents response headers: `.typed_headers` reads them typed
+    (an int for `integer`, None when absent); `.headers` still has every header as sent."""
+
+    documented: tuple[ResponseHeader, ...]
+    headers_type: Callable[..., H]
+
+    @classmethod
+    def of(
+        cls, raw: RawResponse[T], documented: tuple[ResponseHeader, ...], headers_type: Callable[..., H]
+    ) -> RawResponseWithHeaders[T, H]:
+        return cls(raw.http_response, raw.parsed, documented, headers_type)
+
+    @property
+    def typed_headers(self) -> H:
+        headers = self.http_response.headers
+        return self.headers_type(**{header.python: header.read(headers) for header in self.documented})
 
 
 class SyncClient(Protocol):

@@ -13,9 +13,9 @@ from typing import Any, NamedTuple, Self, TypeVar
 
 import httpx
 from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
-from raia_agent_api.resources._operations import AUTH_HEADERS
+from raia_agent_api.resources._operations import AUTH_HEADERS, SERVER_VARIABLES
 
-from . import _logging, _multipart, _retry
+from . import _auth, _logging, _multipart, _retry
 from ._binary import MAX_BINARY_BYTES
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, guard, logger, one_line
@@ -43,13 +43,24 @@ class Extras(NamedTuple):
         return cls(headers, query, body)
 
 
+class _Sent(NamedTuple):
+    """One operation's fixed part of a request for one client: its headers (without and with a JSON
+    body's Content-Type), and the credentials among them and in the query."""
+
+    op: Operation[Any]
+    headers: dict[str, str] | None
+    json_headers: dict[str, str]
+    credentials: dict[str, str]
+    query: dict[str, str]
+
+
 class BaseClient:
     _pool: Pool
     _http_type: type[httpx.Client] | type[httpx.AsyncClient]
 
     def __init__(
         self,
-        secret_key: str | None,
+        options: Mapping[str, Any],
         base_url: str | None,
         timeout: TimeoutTypes,
         max_retries: int,
@@ -60,7 +71,7 @@ class BaseClient:
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise TypeError(f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__}")
         self._options = resolve(
-            secret_key=secret_key,
+            options=options,
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -75,7 +86,7 @@ class BaseClient:
         # (httpx reads timeout=None as "no timeout": the owned pool's own default is USE_CLIENT_DEFAULT)
         self._call_timeout = httpx.USE_CLIENT_DEFAULT if self._owns_http else self._options.timeout
         self._urls: dict[str, httpx.URL] = {}
-        self._json_headers = {**(self._call_headers or {}), "Content-Type": "application/json"}
+        self._auth: dict[str, _Sent] = {}
         self._init_resources()
 
     def __reduce_ex__(self, protocol: object) -> Any:
@@ -133,7 +144,7 @@ class BaseClient:
     def _copy(
         self,
         *,
-        secret_key: str | None,
+        spec_options: Mapping[str, Any],
         base_url: str | None,
         timeout: TimeoutTypes | NotGiven,
         max_retries: int | None,
@@ -141,29 +152,36 @@ class BaseClient:
         strict_responses: bool | None,
     ) -> Self:
         was = self._options
-        options = resolve(
-            secret_key=was.secret_key if secret_key is None else secret_key,
-            base_url=was.base_url if base_url is None else base_url,
+        given = {k: v for k, v in spec_options.items() if v is not None}
+        _auth.check_unknown(given)
+        moved = any(v.option in given for v in SERVER_VARIABLES)
+        if base_url is None:
+            # a copy keeps the original's URL unless a server variable moves it (base_url, if the
+            # original was given one, still wins)
+            base_url = was.base_url_given if moved else was.base_url
+        resolved = resolve(
+            options={**was.credentials, **was.server, **given},
+            base_url=base_url,
             timeout=was.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=was.max_retries if max_retries is None else max_retries,
             default_headers={**was.default_headers, **check_headers(default_headers)},
             strict_responses=was.strict_responses if strict_responses is None else strict_responses,
         )
         clone = copy.copy(self)
-        clone._options = options
+        clone._options = resolved
         clone._owns_http = False  # the original closes the shared pool
         clone._urls = {}  # its base_url may differ
-        if options.secret_key != was.secret_key:
-            clone._redact = Redactor(options.secrets, AUTH_HEADERS)
+        clone._auth = {}  # its credentials may differ
+        if resolved.credentials != was.credentials:
+            clone._redact = Redactor(resolved.secrets, AUTH_HEADERS)
             guard(clone._redact)
         # The shared pool sends the original's headers and timeout by default; a copy that differs
         # sends its own with every request (request headers replace the pool's of the same name).
         pool = self._pool.settings if self._pool.owned else {}
-        clone._call_headers = None if options.headers == pool.get("headers") else options.headers
+        clone._call_headers = None if resolved.headers == pool.get("headers") else resolved.headers
         clone._call_timeout = (
-            httpx.USE_CLIENT_DEFAULT if options.timeout == pool.get("timeout") else options.timeout
+            httpx.USE_CLIENT_DEFAULT if resolved.timeout == pool.get("timeout") else resolved.timeout
         )
-        clone._json_headers = {**(clone._call_headers or {}), "Content-Type": "application/json"}
         clone._init_resources()
         return clone
 
@@ -193,20 +211,36 @@ class BaseClient:
             extra_query = None if extras.query is None else check_extra_query(op, extras.query)
         if files is not None:
             form = _multipart.body(op, prepared, files)
-        headers = self._call_headers
+        sent = self._auth.get(op.name)
+        if sent is None or sent.op is not op:
+            sent = self._auth[op.name] = self._sent(op)
+        headers = sent.headers
         if prepared.content is not None and not prepared.headers and not extra_headers:
-            headers = self._json_headers  # the common call: a JSON body, no header arguments
+            headers = sent.json_headers  # the common call: a JSON body, no header arguments
         elif prepared.content is not None or prepared.headers or extra_headers:
             headers = {**(headers or {}), **(prepared.headers or {})}
             if prepared.content is not None:
                 headers["Content-Type"] = "application/json"
             headers.update(extra_headers or {})
+            headers.update(sent.credentials)  # a header argument never replaces a credential
         query = prepared.query if not extra_query else {**(prepared.query or {}), **extra_query}
+        if sent.query:
+            taken = sorted(set(sent.query) & set(extra_query or ()))
+            if taken:
+                raise ValueError(f"extra_query: {taken[0]!r} carries a credential, which the client sets")
+            query = {**(query or {}), **sent.query}
         timeout = self._call_timeout if options is self._options else options.timeout
         return http.build_request(
             op.method, self._url(op, prepared.path), params=query, content=prepared.content,
             headers=headers, timeout=timeout, **(form or {}),
         )  # fmt: skip
+
+    def _sent(self, op: Operation[Any]) -> _Sent:
+        """What every call of `op` sends besides its arguments: this client's headers and the
+        credentials its security asks for (a RaiaError naming the missing options if it cannot)."""
+        headers, query = _auth.for_operation(op, self._options.credentials)
+        plain = {**(self._call_headers or {}), **headers} if headers else self._call_headers
+        return _Sent(op, plain, {**(plain or {}), "Content-Type": "application/json"}, headers, query)
 
     def _url(self, op: Operation[Any], path: str) -> httpx.URL | str:
         """The request URL. Parsing it is a third of httpx's build_request (~11 us), so the URL of an

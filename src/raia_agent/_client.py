@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, Unpack, cast
 
 import httpx
 from raia_agent_api._surface import (
@@ -18,6 +18,7 @@ from raia_agent_api._surface import (
     TimeoutTypes,
 )
 from raia_agent_api.resources import AsyncResources, SyncResources
+from raia_agent_api.resources._operations import ClientOptions
 
 from . import _opened
 from ._base_client import BaseClient, Extras
@@ -32,11 +33,21 @@ T = TypeVar("T")
 configure_from_env()
 
 
+def _given(secret_key: str | None, options: ClientOptions) -> dict[str, Any]:
+    """The spec's options the caller gave (secret_key is a parameter of its own, for old callers)."""
+    given: dict[str, Any] = dict(options)
+    if secret_key is not None:
+        given["secret_key"] = secret_key
+    return given
+
+
 class Raia(SyncResources, _opened.SyncMedia, BaseClient):
     """Client for the raia AI Agent API.
 
-    The key comes from `secret_key` or RAIA_AGENT_SECRET_KEY, the base URL from `base_url`,
-    RAIA_AGENT_BASE_URL or the spec's server. Use it as a context manager or call close().
+    Each credential the spec declares is an option (`secret_key`, and those in ClientOptions such as
+    a bearer token), else read from RAIA_AGENT_<OPTION>; each call sends what its operation needs.
+    The base URL comes from `base_url`, RAIA_AGENT_BASE_URL, or the spec's server with its variables
+    (options too, e.g. a region). Use it as a context manager or call close().
     """
 
     _http_type = httpx.Client
@@ -54,9 +65,11 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         strict_responses: bool | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
+        given = _given(secret_key, options)
         super().__init__(
-            secret_key, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+            given, base_url, timeout, max_retries, default_headers, http_client, strict_responses
         )
         self._own_pool(http_client)
 
@@ -69,10 +82,11 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         strict_responses: bool | None = None,
+        **options: Unpack[ClientOptions],
     ) -> Self:
         """A copy with other options (default_headers merged into this client's), sharing its pool."""
         return self._copy(
-            secret_key=secret_key,
+            spec_options=_given(secret_key, options),
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
@@ -187,9 +201,11 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         strict_responses: bool | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
+        given = _given(secret_key, options)
         super().__init__(
-            secret_key, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+            given, base_url, timeout, max_retries, default_headers, http_client, strict_responses
         )
         self._own_pool(http_client)
 
@@ -202,10 +218,11 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         strict_responses: bool | None = None,
+        **options: Unpack[ClientOptions],
     ) -> Self:
         """A copy with other options (default_headers merged into this client's), sharing its pool."""
         return self._copy(
-            secret_key=secret_key,
+            spec_options=_given(secret_key, options),
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,

@@ -1,4 +1,4 @@
-"""Client configuration: the key, where requests go, timeouts, retries and headers."""
+"""Client configuration: credentials, where requests go, timeouts, retries and headers."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Any, Final
 
 import httpx
 from raia_agent_api._surface import NOT_GIVEN, NotGiven, TimeoutTypes
-from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL
+from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL, SERVER_VARIABLES
 
+from . import _auth
 from ._version import __version__
 
 __all__ = ["NOT_GIVEN", "NotGiven", "TimeoutTypes"]
@@ -34,24 +35,6 @@ def user_agent() -> str:
     return f"raia-agent/{__version__} python/{python} httpx/{httpx.__version__}"
 
 
-def check_secret_key(secret_key: str | None) -> str:
-    if secret_key is None:
-        secret_key = os.environ.get(ENV_SECRET_KEY)
-    if not secret_key:
-        raise ValueError(
-            f"no secret key: pass secret_key=... or set the {ENV_SECRET_KEY} environment variable"
-        )
-    if not isinstance(secret_key, str):
-        raise TypeError("secret_key must be a str")
-    # Printable ASCII only: CR/LF would split the header, and the value is never echoed back.
-    if any(not (0x20 <= ord(ch) < 0x7F) for ch in secret_key) or secret_key != secret_key.strip():
-        raise ValueError(
-            "secret_key contains characters not allowed in an HTTP header "
-            "(control characters, line breaks, non-ASCII or surrounding spaces); check how it was loaded"
-        )
-    return secret_key
-
-
 def is_loopback(host: str) -> bool:
     if host.lower() in {"localhost", "localhost."}:
         return True
@@ -61,8 +44,10 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_base_url(base_url: str | None) -> str:
-    base_url = base_url or os.environ.get(ENV_BASE_URL) or default_base_url()
+def check_base_url(base_url: str | None, server: str | None = None) -> str:
+    """base_url, else RAIA_AGENT_BASE_URL, else `server` (the spec's server with the client's
+    variables), else the spec's default server, checked."""
+    base_url = base_url or os.environ.get(ENV_BASE_URL) or server or default_base_url()
     try:
         url = httpx.URL(base_url)
     except httpx.InvalidURL as exc:
@@ -96,7 +81,6 @@ def to_timeout(timeout: TimeoutTypes) -> httpx.Timeout:
 
 @dataclass(frozen=True)
 class Options:
-    secret_key: str = field(repr=False)
     base_url: str
     timeout: httpx.Timeout
     max_retries: int
@@ -104,13 +88,24 @@ class Options:
     strict_responses: bool = False
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     """The user's default_headers as checked (auth headers left out)."""
+    credentials: dict[str, str] = field(default_factory=dict, repr=False)
+    """Each credential option the client holds, by option name (`secret_key`, `bearer_token`)."""
+    server: dict[str, str] = field(default_factory=dict)
+    """Each server variable's value, by option name (`region`)."""
+    base_url_given: str | None = None
+    """base_url as the caller gave it (it overrides the server variables), else None."""
+
+    @property
+    def secret_key(self) -> str:
+        """The credential under the option `secret_key`, or "" (kept for code that read it)."""
+        return self.credentials.get("secret_key", "")
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """What no message, repr or log record may show: the key, and every value the client sends
         in a header that carries credentials (with the credential alone after a scheme such as
         `Bearer`), so that a new kind of auth header is covered without a change here."""
-        found = {self.secret_key}
+        found = {self.secret_key, *_auth.secrets(self.credentials)}
         for name in AUTH_HEADERS:
             value = self.headers.get(name, "")
             found |= {value, value.partition(" ")[2].strip()}
@@ -200,28 +195,35 @@ def check_retries(max_retries: int) -> int:
 
 def resolve(
     *,
-    secret_key: str | None,
+    options: Mapping[str, Any],
     base_url: str | None,
     timeout: TimeoutTypes,
     max_retries: int,
     default_headers: Mapping[str, str] | None,
     strict_responses: bool | None = None,
 ) -> Options:
-    key = check_secret_key(secret_key)
+    """`options` holds the spec's options (credentials, server variables) the caller gave, None for
+    those left out."""
+    _auth.check_unknown(options)
+    credentials = _auth.credentials(options)
+    server = _auth.server_values(options)
     auth = {name.lower() for name in AUTH_HEADERS}
-    # The key goes in exactly one copy of each auth header, whatever default_headers spells.
+    # Credentials go per operation, in exactly one copy, whatever default_headers spells.
     extra = {k: v for k, v in check_headers(default_headers).items() if k.lower() not in auth}
     headers = {"User-Agent": user_agent(), **extra}
     if any(k.lower() == "user-agent" for k in extra):
         del headers["User-Agent"]
-    for name in AUTH_HEADERS:
-        headers[name] = key
+    url = _auth.server_url(server) if SERVER_VARIABLES else None
+    # A variable given here beats RAIA_AGENT_BASE_URL; base_url given here beats both.
+    chosen = any(options.get(v.option) is not None for v in SERVER_VARIABLES)
     return Options(
-        secret_key=key,
-        base_url=check_base_url(base_url),
+        base_url=check_base_url(base_url or (url if chosen else None), url),
         timeout=to_timeout(timeout),
         max_retries=check_retries(max_retries),
         headers=headers,
         strict_responses=check_strict(strict_responses),
         default_headers=extra,
+        credentials=credentials,
+        server=server,
+        base_url_given=base_url,
     )

@@ -17,7 +17,7 @@ from tools.progress import Steps
 from tools.spec_guard import SpecRefused, check, load_untrusted
 
 from . import _python, _spec
-from ._behaviour import behaviour
+from ._behaviour import behaviour, judge_servers
 from ._deprecations import deprecations
 from ._directions import spec_directions
 from ._link import link
@@ -129,7 +129,7 @@ def spec_report(
         return report
     seen = {(c.rule, c.location, c.message) for c in corrected}
     report.renamed = _spec.clash_renames(new_corr, naming)
-    report.changes = [
+    report.changes = judge_servers(old_corr, new_corr, [
         *corrected,
         # Upstream-only changes never reach the generated client: the overlay absorbs them.
         *[
@@ -138,7 +138,7 @@ def spec_report(
             if (c.rule, c.location, c.message) not in seen
         ],
         *_spec.schema_names_changes(old_doc, new_doc, naming),
-    ]
+    ])  # fmt: skip
     return report
 
 

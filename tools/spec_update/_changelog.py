@@ -124,7 +124,9 @@ def entries(report: dict[str, Any]) -> dict[str, list[str]]:
         seen.add(described[0])
         out[_kind(str(row["level"]), str(row["message"]))].append(described[1])
     for row in report.get("behaviour", []):
-        if row.get("rule") not in RESTATED_RULES:
+        if row.get("rule") in ("server-variable-added", "credential-option-added"):
+            out["Added"].append(f"{row['location']} {row['message']}")
+        elif row.get("rule") not in RESTATED_RULES:
             out["Changed"].append(f"client behaviour, {row['location']}: {row['message']}")
     for row in report.get("changes", []):
         if "deprecat" in f"{row['location']} {row['message']}".lower():

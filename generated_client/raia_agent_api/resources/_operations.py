@@ -7,17 +7,34 @@ operation up by its client path, "resource.method"."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
-from .._surface import Operation, OperationIndex
+from .._surface import Credential, Operation, OperationIndex, ServerVariable
 
 if TYPE_CHECKING:
     from .. import models as _models
 
 BASE_URL = "https://api.raia2.com"
-"""The spec's first server, base path included."""
+"""The spec's first server with each variable at its default, base path included."""
+SERVER_URL = "https://api.raia2.com"
+"""The first server's URL template: each `{variable}` is set by a client option (SERVER_VARIABLES)."""
+SERVER_VARIABLES: tuple[ServerVariable, ...] = ()
+CREDENTIALS: tuple[Credential, ...] = (
+    Credential("Agent-Secret-Key", "secret_key", "header", "Agent-Secret-Key", ""),
+)
+"""Each security scheme the client can send, with the option(s) holding its credential."""
 AUTH_HEADERS: tuple[str, ...] = ("Agent-Secret-Key",)
-"""Headers that carry the secret key (the spec's apiKey security schemes)."""
+"""Headers that carry a credential: never logged, never taken from extra_headers or default_headers."""
+OPEN_OPERATIONS: tuple[str, ...] = ()
+"""Operations that need no credential: a client without any may still call these."""
+
+
+class ClientOptions(TypedDict, total=False):
+    """Raia's and AsyncRaia's keyword options from the spec (secret_key, if the spec has it, is their
+    first parameter): credentials, each also read from RAIA_AGENT_<OPTION>, and server variables."""
+
+    pass
+
 
 # What each error status's body parses into (None: no model documented), for `.error`'s type.
 if TYPE_CHECKING:

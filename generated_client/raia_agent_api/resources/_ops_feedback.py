@@ -161,4 +161,5 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
         ),
     },
     idempotent=True,
+    security=(("Agent-Secret-Key",),),
 )

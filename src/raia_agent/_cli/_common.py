@@ -9,7 +9,7 @@ import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from .._exceptions import (
     RaiaError,
 )
 from .._options import ENV_BASE_URL, ENV_SECRET_KEY
+
+if TYPE_CHECKING:
+    from raia_agent_api._surface import Operation
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_AUTH, EXIT_API, EXIT_CONNECTION = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130
@@ -41,15 +44,59 @@ class CLIError(Exception):
         self.code = code
 
 
+def _spec_flags() -> list[tuple[str, str, str]]:
+    """(flag, parameter name, client option) for the spec's options besides the key: a credential
+    as `--<option>-file` (its value never on the command line), a user name and a server variable
+    as `--<option>`."""
+    from raia_agent_api.resources._operations import CREDENTIALS, SERVER_VARIABLES
+
+    flags = []
+    for cred in CREDENTIALS:
+        if cred.option != "secret_key":
+            flags.append((f"--{cred.option.replace('_', '-')}-file", f"{cred.option}_file", cred.option))
+        if cred.user_option:
+            flags.append((f"--{cred.user_option.replace('_', '-')}", cred.user_option, cred.user_option))
+    flags += [(f"--{v.option.replace('_', '-')}", v.option, v.option) for v in SERVER_VARIABLES]
+    return flags
+
+
+def connection_flags() -> tuple[set[str], set[str]]:
+    """The connection options' flags and parameter names, which a spec argument must not take."""
+    flags = _spec_flags()
+    return {"--secret-key-file", *(f for f, _, _ in flags)}, {"secret_key_file", *(n for _, n, _ in flags)}
+
+
 def connection_options(command: F) -> F:
-    """--secret-key-file, --base-url and --debug; the key itself is never an argument."""
-    for option in reversed(
+    """--secret-key-file (and a --<credential>-file per other credential the spec declares), a
+    --<variable> per server variable, --base-url and --debug; a secret itself is never an argument."""
+    from raia_agent_api.resources._operations import SERVER_VARIABLES
+
+    from .._auth import env_var
+
+    variables = {v.option: v for v in SERVER_VARIABLES}
+    spec = []
+    for flag, name, option in _spec_flags():
+        if name.endswith("_file"):
+            spec.append(click.option(flag, name, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                                     help=f"File holding the {option.replace('_', ' ')} (default: ${env_var(option)})."))  # fmt: skip
+        elif option in variables:
+            enum = variables[option].enum
+            spec.append(click.option(flag, name, type=click.Choice(enum) if enum else str,
+                                     help=f"Server {variables[option].name} (default: ${env_var(option)} or {variables[option].default!r})."))  # fmt: skip
+        else:
+            spec.append(
+                click.option(
+                    flag, name, help=f"The {option.replace('_', ' ')} (default: ${env_var(option)})."
+                )
+            )
+    for decorate in reversed(
         [
             click.option(
                 "--secret-key-file",
                 type=click.Path(path_type=Path),  # checked as it is read: see read_key_file
                 help=f"File holding the secret key (default: ${ENV_SECRET_KEY}).",
             ),
+            *spec,
             click.option(
                 "--base-url",
                 envvar=ENV_BASE_URL,
@@ -58,8 +105,81 @@ def connection_options(command: F) -> F:
             click.option("--debug", is_flag=True, help="Show tracebacks and log requests (key redacted)."),
         ]
     ):
-        command = option(command)
+        command = decorate(command)
     return command
+
+
+def take_connection(given: dict[str, Any]) -> dict[str, Any]:
+    """Remove the spec's connection options (beyond --secret-key-file) from a command's arguments."""
+    return {name: given.pop(name, None) for _, name, _ in _spec_flags()}
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CLIError(f"cannot read the {what} file {path}: {type(exc).__name__}") from None
+    if not value:
+        raise CLIError(f"{path} is empty: it should hold the {what}")
+    return value
+
+
+def client_options(
+    secret_key_file: Path | None, connection: dict[str, Any], operation: Operation[Any] | None
+) -> dict[str, Any]:
+    """Raia's spec options from the files and flags given (the environment fills the rest in Raia);
+    a CLIError naming the flags and variables to set when `operation` would lack credentials."""
+    from .._auth import credentials, for_operation
+
+    found: dict[str, Any] = {}
+    if secret_key_file is not None:
+        found["secret_key"] = _read(secret_key_file, "secret key")
+    for _, name, option in _spec_flags():
+        value = connection.get(name)
+        if value is not None:
+            found[option] = _read(value, option.replace("_", " ")) if name.endswith("_file") else value
+    if operation is None:
+        return found
+    try:
+        held = credentials({k: v for k, v in found.items() if k in _credential_options()})
+        for_operation(operation, held)
+    except (ValueError, RaiaError):
+        raise CLIError(f"no credentials for this command: {_how(operation)}") from None
+    return found
+
+
+def _credential_options() -> set[str]:
+    from raia_agent_api.resources._operations import CREDENTIALS
+
+    return {name for c in CREDENTIALS for name in (c.option, c.user_option) if name}
+
+
+def _how(operation: Operation[Any]) -> str:
+    """How to give what `operation` needs, in the command line's terms."""
+    from raia_agent_api.resources._operations import CREDENTIALS
+
+    from .._auth import env_var
+
+    by_scheme = {c.scheme: c for c in CREDENTIALS}
+    ways = []
+    for alternative in operation.security or [[c.scheme for c in CREDENTIALS]]:
+        parts = []
+        for scheme in alternative:
+            cred = by_scheme.get(scheme)
+            if cred is None:
+                parts.append(f"the scheme {scheme!r:.60}, which this client cannot send")
+                continue
+            flag = (
+                "--secret-key-file"
+                if cred.option == "secret_key"
+                else f"--{cred.option.replace('_', '-')}-file"
+            )
+            part = f"set {env_var(cred.option)} or pass {flag} PATH"
+            if cred.user_option:
+                part += f", and set {env_var(cred.user_option)} or pass --{cred.user_option.replace('_', '-')} NAME"
+            parts.append(part)
+        ways.append(" and ".join(parts))
+    return "; or ".join(ways)
 
 
 def secret_key(secret_key_file: Path | None) -> str:

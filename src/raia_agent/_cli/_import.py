@@ -10,6 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,11 +18,12 @@ from ._common import (
     EXIT_INTERRUPTED,
     CLIError,
     Output,
+    client_options,
     connection_options,
     fail,
     printable,
-    secret_key,
     setup_logging,
+    take_connection,
 )
 from ._importer import Importer, Stats
 from ._journal import CHANGED, Journal, JournalBusy, NewerJournal, NotAJournal
@@ -88,6 +90,7 @@ def import_(
     secret_key_file: Path | None,
     base_url: str | None,
     debug: bool,
+    **connection: Any,
 ) -> None:
     """Import feedbacks from a JSONL, CSV or TSV file; rerun the same command to resume."""
     setup_logging(debug)
@@ -101,13 +104,17 @@ def import_(
         try:
             _check_input(path)
             _check_paths(path, journal_path, rejects)
-            key = None if dry_run else secret_key(secret_key_file)
+            spec_options = (
+                None
+                if dry_run
+                else client_options(secret_key_file, take_connection(connection), _operation())
+            )
             ledger = _open_journal(path, journal_path, dry_run)
         except (CLIError, ValueError, TypeError, OSError) as exc:
             fail(exc, debug)
         try:
             code = _run(
-                ledger, path, fmt, key, base_url, max_retries, concurrency,
+                ledger, path, fmt, spec_options, base_url, max_retries, concurrency,
                 rejects if keep_rejects else None, progress_interval, dry_run,
             )  # fmt: skip
         except (CLIError, BadFile, sqlite3.Error, OSError, ValueError, TypeError) as exc:
@@ -125,6 +132,15 @@ def import_(
         with contextlib.suppress(ValueError, TypeError):
             signal.signal(signal.SIGTERM, previous)
     sys.exit(code)
+
+
+def _operation() -> Any:
+    """The description of the operation each row is sent to."""
+    from raia_agent_api.resources._operations import OPERATIONS
+
+    from ._spec import OPERATION
+
+    return OPERATIONS[OPERATION]
 
 
 def _terminate_as_interrupt() -> None:
@@ -209,7 +225,7 @@ def _run(
     ledger: Journal,
     path: Path,
     fmt: str | None,
-    key: str | None,
+    spec_options: dict[str, Any] | None,
     base_url: str | None,
     max_retries: int,
     concurrency: int,
@@ -220,7 +236,11 @@ def _run(
     from .._client import AsyncRaia
 
     fmt = detect_format(path, fmt)
-    client = None if key is None else AsyncRaia(secret_key=key, base_url=base_url, max_retries=max_retries)
+    client = (
+        None
+        if spec_options is None
+        else AsyncRaia(base_url=base_url, max_retries=max_retries, **spec_options)
+    )
     if client is not None:
         client._size_pool(concurrency)  # a connection per worker: none waits on the pool
     stats = Stats(dry_run=dry_run)

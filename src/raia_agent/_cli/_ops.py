@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import _media
-from ._common import CLIError, connection_options, fail, secret_key, setup_logging
+from ._common import CLIError, client_options, connection_options, fail, setup_logging, take_connection
 from ._params import options, print_result
 from ._spec import operation_fields, operations
 
@@ -59,6 +59,7 @@ def build(operation: str) -> click.Command:
         **given: Any,
     ) -> None:
         setup_logging(debug)
+        connection = take_connection(given)
         args = {**defaults, **{by_dest[dest]: value for dest, value in given.items() if value is not None}}
         from raia_agent_api._surface import NOT_GIVEN
 
@@ -66,10 +67,10 @@ def build(operation: str) -> click.Command:
         from .._exceptions import RaiaError
 
         try:
-            key = secret_key(secret_key_file)
+            spec_options = client_options(secret_key_file, connection, op)
             if replies == "binary":
                 _media.check_output(output)
-            with Raia(secret_key=key, base_url=base_url) as client:
+            with Raia(base_url=base_url, **spec_options) as client:
                 if replies == "binary":
                     return _media.download(client, op, args, output)
                 if replies == "events":

@@ -12,7 +12,7 @@ import click
 from raia_agent_api._facts import CLI_ALIASES
 
 from ._cells import DuplicateKey, no_duplicates, read_integer, read_number
-from ._common import printable
+from ._common import connection_flags, printable
 from ._spec import Field
 
 # Short spellings kept for people and scripts that already use them (spec/generator.yaml's
@@ -110,8 +110,9 @@ class Option:
 
 def options(spec_fields: Sequence[Field]) -> list[Option]:
     """One option per argument, none taking a spelling of the command's own or another's."""
-    taken_names = set(OWN_NAMES)
-    taken_options = set(OWN_OPTIONS)
+    flags, names = connection_flags()
+    taken_names = OWN_NAMES | names
+    taken_options = OWN_OPTIONS | flags
     chosen: list[tuple[Field, str, str]] = []
     for field in spec_fields:
         dest = field.python_name

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from ._common import CLIError, connection_options, fail, secret_key, setup_logging
+from ._common import CLIError, client_options, connection_options, fail, setup_logging, take_connection
 from ._params import Option, options, print_result
-from ._spec import Field, bound, fields
+from ._spec import OPERATION, Field, bound, fields
 
 __all__ = ["Option", "command", "options"]
 
@@ -24,13 +24,16 @@ def command(spec_fields: Sequence[Field] | None = None) -> click.Command:
         as_json: bool, secret_key_file: Path | None, base_url: str | None, debug: bool, **given: Any
     ) -> None:
         setup_logging(debug)
+        connection = take_connection(given)
         values = {by_dest[dest]: value for dest, value in given.items()}
         from .._client import Raia
         from .._exceptions import RaiaError
 
         try:
-            key = secret_key(secret_key_file)
-            with Raia(secret_key=key, base_url=base_url) as client:
+            from raia_agent_api.resources._operations import OPERATIONS
+
+            spec_options = client_options(secret_key_file, connection, OPERATIONS[OPERATION])
+            with Raia(base_url=base_url, **spec_options) as client:
                 stored = bound(client)(**values)
         except (CLIError, RaiaError, ValueError, TypeError, OSError) as exc:
             fail(exc, debug)

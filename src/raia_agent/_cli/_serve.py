@@ -11,7 +11,8 @@ from typing import NoReturn
 import click
 from click import ParameterSource
 
-from .._options import ENV_SECRET_KEY, check_secret_key
+from .._auth import check_credential
+from .._options import ENV_SECRET_KEY
 from ._common import EXIT_BAD_INPUT, printable
 
 # raia_agent.testing (uvicorn, starlette: the testing extra) loads only when the command runs, so
@@ -127,7 +128,7 @@ def _check_key(key: str) -> None:
     if not key.strip():
         _refuse(f"{where} is empty: give a key, or leave it out for a random one (printed)")
     try:  # a key no client could send in a header would refuse every request
-        check_secret_key(key)
+        check_credential("secret_key", key)
     except ValueError as exc:
         _refuse(f"{where}: {exc}")
 

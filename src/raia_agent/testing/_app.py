@@ -7,6 +7,8 @@ the operation's answer.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import secrets
@@ -32,12 +34,13 @@ from ._body import (
 from ._handlers import handlers
 from ._media import Body, Events, send_answer
 from ._shapes import error_body
-from ._spec import Operation, Param, Spec, messages
+from ._spec import Operation, Param, Scheme, Spec, messages
 from ._store import DocumentStore
 
 # A refused key where the operation documents no 403: what a NestJS guard answers by default (the
 # documented body, built from the spec's defaults and examples, is answered wherever there is one).
 FORBIDDEN = {"statusCode": 403, "message": "Forbidden resource", "error": "Forbidden"}
+UNAUTHORIZED = {"statusCode": 401, "message": "Unauthorized"}
 TOO_LARGE = {"statusCode": 413, "message": "request entity too large", "error": "Payload Too Large"}
 UNSUPPORTED = "Unsupported Media Type"
 _INTEGER = re.compile(r"[+-]?\d{1,309}")
@@ -52,10 +55,19 @@ def json_bytes(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-async def respond(send: Send, status: int, body: Any, *, close: bool = False, more: bool = False) -> None:
+async def respond(
+    send: Send,
+    status: int,
+    body: Any,
+    *,
+    close: bool = False,
+    more: bool = False,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     content = b"" if body is None else json_bytes(body)
     # A 204 has no body and, by RFC 9110, no Content-Length either.
     headers = [] if status == 204 else [(b"content-length", str(len(content)).encode())]
+    headers += extra or []
     if body is not None:
         headers.append((b"content-type", b"application/json; charset=utf-8"))
     if close:
@@ -103,7 +115,10 @@ class Api:
         self._key = secret_key.encode()
         self._handlers = handlers(spec, store, upserts)
         self._store = store
-        self._forbidden = {id(op): error_body(op, 403, FORBIDDEN) for op in spec.operations}
+        self._refused = {
+            id(op): {401: error_body(op, 401, UNAUTHORIZED), 403: error_body(op, 403, FORBIDDEN)}
+            for op in spec.operations
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -148,8 +163,9 @@ class Api:
                 body = parse_json(raw)
             except NotJSON as exc:
                 return await respond(send, 400, bad_request([str(exc)]))
-        if not self.authorised(op, headers):
-            return await respond(send, 403, self._forbidden[id(op)])
+        refused = self.refusal(op, headers, scope.get("query_string", b""))
+        if refused is not None:
+            return await respond(send, refused, self._refused[id(op)][refused])
         problems, values = self.check_params(op, path, scope.get("query_string", b""), headers)
         if op.body is not None:
             problems += messages(op.body.problems(body))
@@ -163,7 +179,7 @@ class Api:
             _forms.keep(self._store, answer, uploads)
         if isinstance(answer, Body | Events):
             return await send_answer(send, status, answer)
-        await respond(send, status, answer)
+        await respond(send, status, answer, extra=op.headers.get(status))
 
     async def refuse_too_large(self, receive: Receive, send: Send, exc: TooLarge, headers: Headers) -> None:
         """413, then the rest of the body read and dropped (within bounds), then the connection closed."""
@@ -177,13 +193,55 @@ class Api:
         await discard(receive, self.body_limit)
         await send({"type": "http.response.body", "body": b""})
 
-    def authorised(self, op: Operation, headers: Headers) -> bool:
-        # Node joins a repeated header into one value, which then matches no key: so a copy is refused.
-        def one(name: str) -> bool:
-            given = headers.getlist(name)
-            return len(given) == 1 and secrets.compare_digest(given[0].encode("latin-1"), self._key)
+    def refusal(self, op: Operation, headers: Headers, query_string: bytes) -> int | None:
+        """None when some alternative of the operation's security is met; else the status refusing it.
 
-        return not op.auth or any(all(one(name) for name in alternative) for alternative in op.auth)
+        No credential at all is "unauthenticated": 401 where the operation documents it. A wrong one
+        is "refused": 403 where documented (a NestJS guard's answer), else 401. Undocumented: 403.
+        """
+        if not op.auth:
+            return None
+        query: dict[str, list[str]] = {}
+        if any(s is not None and s.kind == "query" for alt in op.auth for s in alt):
+            for name, value in parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True):
+                query.setdefault(name, []).append(value)
+        wrong = False
+        for alternative in op.auth:
+            found = [self._credential(scheme, headers, query) for scheme in alternative]
+            if all(result is True for result in found):
+                return None
+            wrong = wrong or False in found
+        documented = set(op.responses)
+        if wrong:
+            return 401 if 401 in documented and 403 not in documented else 403
+        return 401 if 401 in documented else 403
+
+    def _credential(
+        self, scheme: Scheme | None, headers: Headers, query: dict[str, list[str]]
+    ) -> bool | None:
+        """True: this scheme's credential is the server's key; False: one was sent but is wrong (or
+        sent twice: Node joins a repeated header, which then matches nothing); None: none was sent."""
+        if scheme is None:
+            return None  # a scheme no client can send: never met
+        given = query.get(scheme.param, []) if scheme.kind == "query" else headers.getlist(scheme.param)
+        if not given:
+            return None
+        if len(given) != 1:
+            return False
+        value = given[0]
+        if scheme.kind in ("bearer", "basic"):
+            kind, _, value = value.partition(" ")
+            if kind.lower() != scheme.kind:
+                return None  # another scheme's Authorization: not this one's credential
+            value = value.strip()
+            if scheme.kind == "basic":
+                try:
+                    user, colon, value = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+                except (binascii.Error, UnicodeDecodeError):
+                    return False
+                if not (user and colon):
+                    return False
+        return secrets.compare_digest(value.encode("utf-8", "surrogateescape"), self._key)
 
     def check_params(
         self, op: Operation, path: dict[str, str], query_string: bytes, headers: Headers

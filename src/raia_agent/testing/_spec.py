@@ -16,19 +16,22 @@ from raia_spec import (
     JsonSchemas,
     Problem,
     Reader,
+    Scheme,
     UnsupportedMedia,
     Validator,
+    default_server_url,
     event_schema,
     file_fields,
     media_of,
     path_items,
     request_media,
-    security_alternatives,
+    security_requirements,
+    security_schemes,
     without,
 )
 from raia_spec import operations as spec_operations
 
-__all__ = ["Form", "Operation", "Param", "Spec", "Validator", "load", "messages"]
+__all__ = ["Form", "Operation", "Param", "Scheme", "Spec", "Validator", "load", "messages"]
 
 
 def messages(problems: list[Problem], name: str = "") -> list[str]:
@@ -66,14 +69,17 @@ class Operation:
     body: Validator | None
     success: int
     responses: dict[int, Validator | None]
-    auth: list[list[str]]
-    """Header names, one list per alternative security requirement; empty when no key is needed."""
+    auth: list[list[Scheme | None]]
+    """The schemes, one list per alternative security requirement (None: one no client can send,
+    so that alternative is never met); empty when no credential is needed."""
     media_examples: dict[int, Any] = field(default_factory=dict)
     form: Form | None = None
     """A form body (the operation offers no JSON): its media type, file fields and required files;
     `body` then checks the other fields."""
     media: dict[int, tuple[str, str, Validator | None, Any]] = field(default_factory=dict)
     """Replies that are not JSON: status -> (media type, kind, the text's or each event's data schema, its example)."""
+    headers: dict[int, list[tuple[bytes, bytes]]] = field(default_factory=dict)
+    """Each status's documented response headers, with a value their schema allows."""
 
     @property
     def success_schema(self) -> Validator | None:
@@ -112,8 +118,7 @@ def _pattern(template: str, base_path: str) -> tuple[re.Pattern[str], list[str]]
 
 
 def _base_path(spec: dict[str, Any]) -> str:
-    servers = spec.get("servers") or [{}]
-    return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    return urlsplit(default_server_url(spec)).path.rstrip("/")
 
 
 def _json_media(reader: Reader, holder: dict[str, Any]) -> dict[str, Any] | None:
@@ -149,7 +154,9 @@ def load(spec: dict[str, Any]) -> Spec:
             ) from None
     # Literal segments win over parameters, as a router tries its most specific route first.
     operations.sort(key=lambda op: (op.template.count("{"), -len(op.template)))
-    auth_headers = sorted({name for op in operations for alt in op.auth for name in alt})
+    auth_headers = sorted(
+        {s.param for op in operations for alt in op.auth for s in alt if s is not None and s.kind == "header"}
+    )
     return Spec(operations, auth_headers)
 
 
@@ -181,10 +188,13 @@ def _operation(
     for holder in (*item.get("parameters", []), *raw.get("parameters", [])):
         param = read.reader.resolve(holder)
         declared[(param["name"], param["in"])] = param
-    auth = security_alternatives(read.spec, raw)
-    # OpenAPI ignores Accept, Content-Type and Authorization declared as headers; an auth header
-    # declared as one is checked by the guard alone, so its value never reaches a 400 message.
-    unchecked = {"accept", "content-type", "authorization", *(n.lower() for alt in auth for n in alt)}
+    schemes = {scheme.name: scheme for scheme in security_schemes(read.spec)}
+    auth = [[schemes.get(name) for name in alt] for alt in security_requirements(read.spec, raw) or []]
+    # OpenAPI ignores Accept, Content-Type and Authorization declared as headers; a credential
+    # declared as a parameter is checked by the guard alone, so its value never reaches a 400 message.
+    unchecked = {"accept", "content-type", "authorization"}
+    unchecked |= {s.param.lower() for alt in auth for s in alt if s is not None and s.kind == "header"}
+    credential_query = {s.param for alt in auth for s in alt if s is not None and s.kind == "query"}
     params = [
         Param(
             name,
@@ -193,7 +203,9 @@ def _operation(
             read.validator(param.get("schema")),
         )
         for (name, location), param in declared.items()
-        if location in ("path", "query") or (location == "header" and name.lower() not in unchecked)
+        if location == "path"
+        or (location == "query" and name not in credential_query)
+        or (location == "header" and name.lower() not in unchecked)
     ]
     body = form = None
     if "requestBody" in raw and (media := _json_media(read.reader, raw["requestBody"])) is not None:
@@ -201,10 +213,12 @@ def _operation(
     elif "requestBody" in raw:
         body, form = _form(read, raw["requestBody"])
     responses: dict[int, Validator | None] = {}
+    headers: dict[int, list[tuple[bytes, bytes]]] = {}
     examples = {}
     for status, response in raw.get("responses", {}).items():
         if not str(status).isdigit():
             continue
+        headers[int(status)] = _headers(read, read.reader.resolve(response))
         media = _json_media(read.reader, response)
         responses[int(status)] = read.reply(media.get("schema")) if media is not None else None
         if media is not None and "example" in media:
@@ -226,6 +240,7 @@ def _operation(
         media_examples=examples,
         form=form,
         media=not_json,
+        headers={status: found for status, found in headers.items() if found},
     )
 
 
@@ -256,4 +271,26 @@ def _not_json(read: _Read, raw: dict[str, Any]) -> dict[int, tuple[str, str, Val
         schema = event_schema(value, read.spec) if kind == "events" else value.get("schema")
         example = value.get("example", read.reader.resolve(value.get("schema") or {}).get("example"))
         found[int(status)] = (media, kind, None if schema is None else read.validator(schema), example)
+    return found
+
+
+# Framing is the server's to set, from the body it sends.
+_FRAMING = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}")
+
+
+def _headers(read: _Read, response: dict[str, Any]) -> list[tuple[bytes, bytes]]:
+    """The response's documented headers, each with its example or a value its schema allows."""
+    from ._instances import instance
+
+    found = []
+    for name, header in (response.get("headers") or {}).items():
+        if not isinstance(name, str) or name.lower() in _FRAMING or not _TOKEN.fullmatch(name):
+            continue
+        header = read.reader.resolve(header)
+        example = (header["example"],) if "example" in header else ()
+        value = instance(read.validator(header.get("schema")), None, *example)
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if text.isascii() and text.isprintable():
+            found.append((name.lower().encode(), text.encode()))
     return found
