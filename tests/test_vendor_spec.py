@@ -87,3 +87,42 @@ def test_every_operation_is_a_command(vendor: Path) -> None:
         )
         assert shown.returncode == 0, shown.stderr
         assert commands <= set(shown.stdout.split()), (resource, shown.stdout)
+
+
+ROUND_TRIP = """
+import asyncio, uuid
+from raia_agent import AsyncRaia, Raia
+from raia_agent.testing import local_server
+from raia_agent_api.resources._operations import OPERATIONS
+
+upload = next(n for n, op in OPERATIONS.items() if op.body_media is not None and op.body_media.files)
+download = next(n for n, op in OPERATIONS.items() if op.replies[op.success].kind == "binary"
+                and n.split(".")[0] == upload.split(".")[0])
+content = bytes(range(256)) * 3
+with local_server() as server:
+    with Raia(secret_key=server.secret_key, base_url=server.base_url, max_retries=0) as client:
+        files = getattr(client, upload.split(".")[0])
+        op = OPERATIONS[upload]
+        required = {p.python: str(uuid.uuid4()) for p in op.params if p.location != "body" or
+                    (p.name not in op.body_media.files and p.name in (op.body_schema or {}).get("required", []))}
+        made = getattr(files, upload.split(".")[1])(
+            **required, **{p.python: ("a.bin", content, "application/x-raia") for p in op.params
+                           if p.name in op.body_media.files})
+        got = getattr(files, download.split(".")[1])(str(made.id))
+        assert got.content == content, got.content[:40]
+        assert got.http_response.headers["content-type"].startswith("application/x-raia"), got.http_response.headers
+print("ok")
+"""
+
+
+def test_a_download_returns_the_bytes_an_upload_stored(vendor: Path) -> None:
+    """Downloading by the id an upload answered gives back that upload's bytes and content type."""
+    result = subprocess.run(
+        [sys.executable, "-c", ROUND_TRIP],
+        env=package_env(vendor),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]

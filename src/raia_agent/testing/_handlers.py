@@ -73,7 +73,7 @@ def handlers(spec: Spec, store: DocumentStore, upserts: Counter[tuple[str, ...]]
         item = collections.get(parent) if PARAM.fullmatch(last) and op.method in ITEM else None
         if id(op) in out:
             pass
-        elif (media := not_json(op)) is not None:
+        elif (media := not_json(op, store)) is not None:
             out[id(op)] = media
         elif item is not None:
             out[id(op)] = ITEM[op.method](op, item, last[1:-1], store)

@@ -16,6 +16,7 @@ from starlette.types import Send
 from ._instances import instance
 from ._shapes import Answer, Handler
 from ._spec import Operation
+from ._store import DocumentStore
 
 EVENTS = 3
 """Events in each streamed answer."""
@@ -36,8 +37,10 @@ class Events:
     chunks: tuple[bytes, ...]
 
 
-def handler(op: Operation) -> Handler | None:
-    """The answer of an operation whose success is binary, text or events; None for JSON."""
+def handler(op: Operation, store: DocumentStore | None = None) -> Handler | None:
+    """The answer of an operation whose success is binary, text or events; None for JSON.
+
+    A binary download whose path names the id an upload answered returns that upload's bytes."""
     found = op.media.get(op.success)
     if found is None:
         return None
@@ -45,6 +48,10 @@ def handler(op: Operation) -> Handler | None:
     if kind == "binary":
 
         def binary(path: dict[str, str], query: dict[str, Any], body: Any) -> Answer:
+            for value in path.values():
+                stored = store.file(value) if store is not None else None
+                if stored is not None:
+                    return op.success, Body(stored.content_type or media, stored.content)
             head, tail = _MAGIC.get(media.split(";")[0].strip().lower(), (b"", b""))
             seed = "/".join(f"{k}={v}" for k, v in sorted(path.items())).encode()
             filler = b"".join(hashlib.sha256(seed + bytes([n])).digest() for n in range(8))
