@@ -11,7 +11,6 @@ vendor_media_out, vendor_auth), whose own tests pin each shape in depth.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests._frozen import SPECS, generate_frozen
+from tests.test_vendor_updates import package_env
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = SPECS / "vendor"
@@ -34,10 +34,6 @@ def vendor(tmp_path_factory: pytest.TempPathFactory) -> Path:
         overlay=VENDOR / "overlay.yaml",
         generator=VENDOR / "generator.yaml",
     )
-
-
-def package_env(generated: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(generated), str(ROOT / "src"), str(ROOT)])}
 
 
 def operations_of(generated: Path) -> list[str]:
