@@ -176,15 +176,20 @@ def test_the_filter_does_no_work_for_a_call_while_debug_is_off(
 def test_every_secret_the_client_sends_is_redacted_not_one_header_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A client's secrets are the values of its credential headers (and a bearer token's credential alone)."""
+    """A client's secrets are its credentials and the values of its credential headers (and a bearer token's credential alone)."""
     options = _options.resolve(
-        secret_key=CANARY, base_url=None, timeout=5.0, max_retries=0, default_headers=None
+        options={"secret_key": CANARY}, base_url=None, timeout=5.0, max_retries=0, default_headers=None
     )
     assert options.secrets == (CANARY,)
+    # every credential option the client holds, whatever its name
+    assert set(replace(options, credentials={**options.credentials, "other_token": "tok-3"}).secrets) == {
+        CANARY,
+        "tok-3",
+    }
     # A spec whose scheme is a bearer token: the header's whole value, and the token alone.
     monkeypatch.setattr(_options, "AUTH_HEADERS", ("Authorization",))
     bearer = _options.resolve(
-        secret_key="tok-91c2", base_url=None, timeout=5.0, max_retries=0, default_headers=None
+        options={"secret_key": "tok-91c2"}, base_url=None, timeout=5.0, max_retries=0, default_headers=None
     )
     bearer = replace(bearer, headers={**bearer.headers, "Authorization": "Bearer tok-second-91c2"})
     assert set(bearer.secrets) == {"tok-91c2", "Bearer tok-second-91c2", "tok-second-91c2"}
