@@ -21,6 +21,7 @@ import httpx
 from raia_agent_api.resources._operations import OPERATIONS
 
 from raia_agent import AsyncRaia, Raia
+from raia_agent._multipart import MAX_FILE_BYTES
 from raia_agent.testing import local_server
 
 ID = "0b9d5d6c-3f0e-4d3a-9c8e-2f6a1e4b7c10"
@@ -196,7 +197,13 @@ def refused(flavour: str) -> dict[str, Any]:
         "text": text,
         "none": None,
         "number": 42,
+        "fifo": folder / "a-fifo",
+        "device": Path(os.devnull).with_name("zero"),
+        "sparse": folder / "huge.bin",
     }
+    os.mkfifo(folder / "a-fifo")  # no writer ever opens it: reading would wait for ever
+    with (folder / "huge.bin").open("wb") as huge:
+        huge.truncate(MAX_FILE_BYTES + 1)  # sparse: no block is written
     out = {}
     for label, file in cases.items():
         try:

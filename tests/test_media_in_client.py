@@ -143,8 +143,8 @@ def test_a_retry_resends_the_whole_file(generated: Path, tmp_path: Path, flavour
 def test_a_file_that_cannot_be_read_is_refused_before_any_request_naming_the_argument(
     generated: Path, tmp_path: Path, flavour: str
 ) -> None:
-    """A missing path, a directory, a str, a text-mode file, None and a number each raise naming the
-    argument, and nothing is sent."""
+    """A missing path, a directory, a str, a text-mode file, None, a number, a FIFO, /dev/zero and a
+    (sparse) file over the bound each raise naming the argument, unread and unwaited, and nothing is sent."""
     refused = run(generated, "refused", flavour, tmp_path)
     argument = file_field(vendor_spec())
     for case, outcome in refused.items():
@@ -154,6 +154,9 @@ def test_a_file_that_cannot_be_read_is_refused_before_any_request_naming_the_arg
     assert "directory" in refused["directory"]["message"]
     assert "text mode" in refused["text"]["message"]
     assert "required" in refused["none"]["message"]
+    assert "not a regular file" in refused["fifo"]["message"]
+    assert "not a regular file" in refused["device"]["message"]
+    assert "MiB" in refused["sparse"]["message"]
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
