@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import logging
+import pickle
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -316,6 +317,29 @@ async def test_streamed_text_never_shows_the_secret(flavour: str, caplog: pytest
     assert KEY not in str(raised.value)
     assert any("event" in record.getMessage() for record in caplog.records)
     assert all(KEY not in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    "data", [f"not json {KEY}", f'{{"type": 5, "delta": "{KEY}"}}'], ids=["not-json", "off-schema"]
+)
+async def test_the_error_of_an_event_echoing_the_secret_hides_it_in_its_body_headers_and_pickle(
+    flavour: str, data: str
+) -> None:
+    """An event's bad data and a header echoing the key: the error's body, response headers and pickle hide it."""
+    op = operation_of("events")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        chunks = [f"data: {data}\n\n".encode()]
+        headers = {"content-type": "text/event-stream", "x-request-id": KEY}
+        return httpx.Response(200, headers=headers, content=_sync_or_async_body(chunks, flavour))
+
+    (event,) = await _events(flavour, _client(flavour, handler), op)
+    with pytest.raises(ResponseValidationError) as raised:
+        event.json()
+    assert KEY not in repr(raised.value.body) and KEY not in repr(raised.value.problems)
+    assert KEY not in str(raised.value.response.headers)
+    assert KEY.encode() not in pickle.dumps(raised.value)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

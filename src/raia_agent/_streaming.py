@@ -22,7 +22,7 @@ from raia_agent_api._surface import Operation
 
 from ._exceptions import APITimeoutError, ResponseValidationError
 from ._logging import Redactor, logger, one_line
-from ._response import MAX_RESPONSE_BYTES, model_of
+from ._response import MAX_RESPONSE_BYTES, hide_key, model_of
 from ._response import _plan as plan_for
 
 MAX_EVENT_BYTES = MAX_RESPONSE_BYTES
@@ -104,13 +104,17 @@ class Decoder:
         self.plan = plan_for(op, response.status_code)
 
     def invalid(self, reason: str, body: object = None, problems: Any = None) -> ResponseValidationError:
+        """The error, with the key hidden as in a JSON reply's: it is raised by `.json()` or mid-stream,
+        after the call returned, so the client's own marking of its errors never sees it."""
         reason = one_line(self.redact.text(reason), _SHOWN * 10, backslashes=False)
-        return ResponseValidationError(
+        error = ResponseValidationError(
             self.redact.text(f"{self.response.status_code} event stream does not match the spec: {reason}"),
-            response=self.response,
-            body=body,
-            problems=problems,
+            response=hide_key(self.response, self.redact),
+            body=self.redact.body(body, body.encode() if isinstance(body, str) else b""),
+            problems=None if problems is None else [self.redact.problem(problem) for problem in problems],
         )
+        error.__dict__["_redactor"] = self.redact  # so that its pickle hides the key too
+        return error
 
     def decode(self, data: str) -> Any:
         """The data as JSON, checked and built like a JSON reply's body (strict_responses alike)."""
