@@ -6,11 +6,14 @@ tests/specs/vendor_media_out (this module is not collected on its own)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import logging
 import pickle
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -340,6 +343,49 @@ async def test_the_error_of_an_event_echoing_the_secret_hides_it_in_its_body_hea
     assert KEY not in repr(raised.value.body) and KEY not in repr(raised.value.problems)
     assert KEY not in str(raised.value.response.headers)
     assert KEY.encode() not in pickle.dumps(raised.value)
+
+
+def _two_gzip_layers(size: int) -> bytes:
+    """`size` zero bytes under two gzip layers: a few hundred bytes on the wire."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    return gzip.compress(b"".join(inner.compress(zeros) for _ in range(size >> 20)) + inner.flush())
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("kind, how", [("json", ""), ("binary", ""), ("events", ""), ("binary", "stream")])
+async def test_a_body_under_two_gzip_layers_is_refused_before_it_is_inflated(
+    flavour: str, kind: str, how: str
+) -> None:
+    """`Content-Encoding: gzip, gzip` (an encoding the client never asked for) is a typed error, and the
+    64 MiB it would inflate to is never held in memory."""
+    op = operation_of(kind)
+    bomb = _two_gzip_layers(64 << 20)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["accept-encoding"] == "gzip, deflate"
+        headers = {"content-type": op.replies[op.success].media, "content-encoding": "gzip, gzip"}
+        return httpx.Response(200, headers=headers, content=_sync_or_async_body([bomb], flavour))
+
+    client = _client(flavour, handler, max_retries=0)
+    call = method(client, op, "with_streaming_response" if how else "")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseValidationError, match="Content-Encoding"):
+            if flavour == "sync":
+                with call(**arguments(op)) if how else contextlib.nullcontext(call(**arguments(op))) as result:
+                    list(result.iter_bytes() if how else result if kind == "events" else ())
+            elif how:
+                async with call(**arguments(op)) as aresult:
+                    [chunk async for chunk in aresult.iter_bytes()]
+            else:
+                aresult = await call(**arguments(op))
+                if kind == "events":
+                    [event async for event in aresult]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
