@@ -353,7 +353,9 @@ def _two_gzip_layers(size: int) -> bytes:
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-@pytest.mark.parametrize("kind, how", [("json", ""), ("binary", ""), ("events", ""), ("binary", "stream")])
+@pytest.mark.parametrize(
+    ("kind", "how"), [("json", ""), ("binary", ""), ("events", ""), ("binary", "stream")]
+)
 async def test_a_body_under_two_gzip_layers_is_refused_before_it_is_inflated(
     flavour: str, kind: str, how: str
 ) -> None:
@@ -373,7 +375,9 @@ async def test_a_body_under_two_gzip_layers_is_refused_before_it_is_inflated(
     try:
         with pytest.raises(ResponseValidationError, match="Content-Encoding"):
             if flavour == "sync":
-                with call(**arguments(op)) if how else contextlib.nullcontext(call(**arguments(op))) as result:
+                with (
+                    call(**arguments(op)) if how else contextlib.nullcontext(call(**arguments(op))) as result
+                ):
                     list(result.iter_bytes() if how else result if kind == "events" else ())
             elif how:
                 async with call(**arguments(op)) as aresult:

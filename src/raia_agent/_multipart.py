@@ -27,7 +27,9 @@ from ._validation import Prepared
 MAX_FILE_BYTES = 512 * 1024**2
 """The largest file one argument may hold (the whole of it is kept in memory for retries)."""
 MULTIPART = "multipart/form-data"
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
 _DEFAULT_NAME = "upload"  # a part's filename when the caller gives bytes alone (httpx's choice too)
 
 File = tuple[str, bytes, str | None]
