@@ -27,6 +27,8 @@ from raia_agent.testing import local_server
 ID = "0b9d5d6c-3f0e-4d3a-9c8e-2f6a1e4b7c10"
 MARKER = b"\x00\xffSECRET-FILE-BYTES-7f3a\r\n--not-a-boundary\r\n"
 FILENAME, CONTENT_TYPE = "report.pdf", "application/pdf"
+# A filename that would close the Content-Disposition quote and start headers and the body of its own.
+HOSTILE_FILENAME = "x.pdf\"; filename*=UTF-8''evil.sh\r\nContent-Type: text/html\r\n\r\n<script>"
 TEXT = "https://hooks.example/in?a=1&b=\u00e9 x"
 MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"
 
@@ -162,6 +164,7 @@ def wire(flavour: str) -> dict[str, Any]:
         "path": path,
         "pair": ("renamed.bin", MARKER),
         "triple": (FILENAME, path, CONTENT_TYPE),
+        "hostile": (HOSTILE_FILENAME, MARKER, CONTENT_TYPE),
     }
     out: dict[str, Any] = {}
     for label, file in inputs.items():

@@ -85,6 +85,17 @@ def test_each_way_of_giving_a_file_sends_one_part_with_its_name_type_and_bytes(
     assert int(request["length"]) == len(base64.b64decode(request["body"]))
 
 
+def test_a_filename_with_quotes_and_line_breaks_stays_inside_its_content_disposition(wire: Any) -> None:
+    """A tuple's filename holding a quote, CR/LF and a blank line adds no header, parameter or body to its part."""
+    (request,) = wire["hostile"]
+    body = base64.b64decode(request["body"])
+    assert b"\r\nContent-Type: text/html" not in body and b"\r\n<script>" not in body
+    found = [p for p in parts(request["type"], request["body"]) if p["name"] == file_field(vendor_spec())]
+    assert len(found) == 1 and found[0]["bytes"] == MARKER, found
+    assert found[0]["type"] == CONTENT_TYPE
+    assert not set('"\r\n') & set(found[0]["filename"])
+
+
 def test_the_boundary_in_the_header_delimits_the_body(wire: Any) -> None:
     """The Content-Type's boundary opens every part and closes the body."""
     (request,) = wire["bytes"]
