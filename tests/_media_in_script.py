@@ -193,6 +193,8 @@ def refused(flavour: str) -> dict[str, Any]:
     upload = find(MULTIPART)
     folder = Path(sys.argv[3])
     text = (folder / "notes.txt").open("w+", encoding="utf-8")
+    text.write("some notes\n" * 1000)
+    text.seek(0)
     cases = {
         "missing": folder / "no-such-file.pdf",
         "directory": folder,
@@ -214,6 +216,7 @@ def refused(flavour: str) -> dict[str, Any]:
             out[label] = {"error": None, "requests": len(seen)}
         except (TypeError, ValueError) as exc:
             out[label] = {"error": type(exc).__name__, "message": str(exc)}
+    out["text"]["position"] = text.tell()  # a refused file is not read
     text.close()
     return out
 

@@ -13,6 +13,7 @@ wherever the read left it). File contents never reach a log record or an excepti
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -103,6 +104,8 @@ def _read(content: Any, where: str) -> tuple[bytes, str | None]:
             ) from None
         _check_size(len(data), where)
         return data, os.path.basename(shown)
+    if isinstance(content, io.TextIOBase):  # refused unread: read() would decode up to the bound first
+        raise TypeError(f"{where}: the file is open in text mode; open it with 'rb'")
     read = getattr(content, "read", None)
     if not callable(read):
         raise TypeError(
