@@ -21,11 +21,14 @@ import httpx
 from raia_agent_api.resources._operations import OPERATIONS
 
 from raia_agent import AsyncRaia, Raia
+from raia_agent._multipart import MAX_FILE_BYTES
 from raia_agent.testing import local_server
 
 ID = "0b9d5d6c-3f0e-4d3a-9c8e-2f6a1e4b7c10"
 MARKER = b"\x00\xffSECRET-FILE-BYTES-7f3a\r\n--not-a-boundary\r\n"
 FILENAME, CONTENT_TYPE = "report.pdf", "application/pdf"
+# A filename that would close the Content-Disposition quote and start headers and the body of its own.
+HOSTILE_FILENAME = "x.pdf\"; filename*=UTF-8''evil.sh\r\nContent-Type: text/html\r\n\r\n<script>"
 TEXT = "https://hooks.example/in?a=1&b=\u00e9 x"
 MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"
 
@@ -161,6 +164,7 @@ def wire(flavour: str) -> dict[str, Any]:
         "path": path,
         "pair": ("renamed.bin", MARKER),
         "triple": (FILENAME, path, CONTENT_TYPE),
+        "hostile": (HOSTILE_FILENAME, MARKER, CONTENT_TYPE),
     }
     out: dict[str, Any] = {}
     for label, file in inputs.items():
@@ -189,6 +193,8 @@ def refused(flavour: str) -> dict[str, Any]:
     upload = find(MULTIPART)
     folder = Path(sys.argv[3])
     text = (folder / "notes.txt").open("w+", encoding="utf-8")
+    text.write("some notes\n" * 1000)
+    text.seek(0)
     cases = {
         "missing": folder / "no-such-file.pdf",
         "directory": folder,
@@ -196,7 +202,13 @@ def refused(flavour: str) -> dict[str, Any]:
         "text": text,
         "none": None,
         "number": 42,
+        "fifo": folder / "a-fifo",
+        "device": Path(os.devnull).with_name("zero"),
+        "sparse": folder / "huge.bin",
     }
+    os.mkfifo(folder / "a-fifo")  # no writer ever opens it: reading would wait for ever
+    with (folder / "huge.bin").open("wb") as huge:
+        huge.truncate(MAX_FILE_BYTES + 1)  # sparse: no block is written
     out = {}
     for label, file in cases.items():
         try:
@@ -204,6 +216,7 @@ def refused(flavour: str) -> dict[str, Any]:
             out[label] = {"error": None, "requests": len(seen)}
         except (TypeError, ValueError) as exc:
             out[label] = {"error": type(exc).__name__, "message": str(exc)}
+    out["text"]["position"] = text.tell()  # a refused file is not read
     text.close()
     return out
 

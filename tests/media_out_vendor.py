@@ -6,10 +6,14 @@ tests/specs/vendor_media_out (this module is not collected on its own)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import logging
+import pickle
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -316,6 +320,76 @@ async def test_streamed_text_never_shows_the_secret(flavour: str, caplog: pytest
     assert KEY not in str(raised.value)
     assert any("event" in record.getMessage() for record in caplog.records)
     assert all(KEY not in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    "data", [f"not json {KEY}", f'{{"type": 5, "delta": "{KEY}"}}'], ids=["not-json", "off-schema"]
+)
+async def test_the_error_of_an_event_echoing_the_secret_hides_it_in_its_body_headers_and_pickle(
+    flavour: str, data: str
+) -> None:
+    """An event's bad data and a header echoing the key: the error's body, response headers and pickle hide it."""
+    op = operation_of("events")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        chunks = [f"data: {data}\n\n".encode()]
+        headers = {"content-type": "text/event-stream", "x-request-id": KEY}
+        return httpx.Response(200, headers=headers, content=_sync_or_async_body(chunks, flavour))
+
+    (event,) = await _events(flavour, _client(flavour, handler), op)
+    with pytest.raises(ResponseValidationError) as raised:
+        event.json()
+    assert KEY not in repr(raised.value.body) and KEY not in repr(raised.value.problems)
+    assert KEY not in str(raised.value.response.headers)
+    assert KEY.encode() not in pickle.dumps(raised.value)
+
+
+def _two_gzip_layers(size: int) -> bytes:
+    """`size` zero bytes under two gzip layers: a few hundred bytes on the wire."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    return gzip.compress(b"".join(inner.compress(zeros) for _ in range(size >> 20)) + inner.flush())
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    ("kind", "how"), [("json", ""), ("binary", ""), ("events", ""), ("binary", "stream")]
+)
+async def test_a_body_under_two_gzip_layers_is_refused_before_it_is_inflated(
+    flavour: str, kind: str, how: str
+) -> None:
+    """`Content-Encoding: gzip, gzip` (an encoding the client never asked for) is a typed error, and the
+    64 MiB it would inflate to is never held in memory."""
+    op = operation_of(kind)
+    bomb = _two_gzip_layers(64 << 20)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["accept-encoding"] == "gzip, deflate"
+        headers = {"content-type": op.replies[op.success].media, "content-encoding": "gzip, gzip"}
+        return httpx.Response(200, headers=headers, content=_sync_or_async_body([bomb], flavour))
+
+    client = _client(flavour, handler, max_retries=0)
+    call = method(client, op, "with_streaming_response" if how else "")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseValidationError, match="Content-Encoding"):
+            if flavour == "sync":
+                with (
+                    call(**arguments(op)) if how else contextlib.nullcontext(call(**arguments(op))) as result
+                ):
+                    list(result.iter_bytes() if how else result if kind == "events" else ())
+            elif how:
+                async with call(**arguments(op)) as aresult:
+                    [chunk async for chunk in aresult.iter_bytes()]
+            else:
+                aresult = await call(**arguments(op))
+                if kind == "events":
+                    [event async for event in aresult]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -85,6 +85,17 @@ def test_each_way_of_giving_a_file_sends_one_part_with_its_name_type_and_bytes(
     assert int(request["length"]) == len(base64.b64decode(request["body"]))
 
 
+def test_a_filename_with_quotes_and_line_breaks_stays_inside_its_content_disposition(wire: Any) -> None:
+    """A tuple's filename holding a quote, CR/LF and a blank line adds no header, parameter or body to its part."""
+    (request,) = wire["hostile"]
+    body = base64.b64decode(request["body"])
+    assert b"\r\nContent-Type: text/html" not in body and b"\r\n<script>" not in body
+    found = [p for p in parts(request["type"], request["body"]) if p["name"] == file_field(vendor_spec())]
+    assert len(found) == 1 and found[0]["bytes"] == MARKER, found
+    assert found[0]["type"] == CONTENT_TYPE
+    assert not set('"\r\n') & set(found[0]["filename"])
+
+
 def test_the_boundary_in_the_header_delimits_the_body(wire: Any) -> None:
     """The Content-Type's boundary opens every part and closes the body."""
     (request,) = wire["bytes"]
@@ -143,8 +154,8 @@ def test_a_retry_resends_the_whole_file(generated: Path, tmp_path: Path, flavour
 def test_a_file_that_cannot_be_read_is_refused_before_any_request_naming_the_argument(
     generated: Path, tmp_path: Path, flavour: str
 ) -> None:
-    """A missing path, a directory, a str, a text-mode file, None and a number each raise naming the
-    argument, and nothing is sent."""
+    """A missing path, a directory, a str, a text-mode file, None, a number, a FIFO, /dev/zero and a
+    (sparse) file over the bound each raise naming the argument, unread and unwaited, and nothing is sent."""
     refused = run(generated, "refused", flavour, tmp_path)
     argument = file_field(vendor_spec())
     for case, outcome in refused.items():
@@ -152,8 +163,11 @@ def test_a_file_that_cannot_be_read_is_refused_before_any_request_naming_the_arg
         assert f": {argument}" in outcome["message"], (case, outcome)
     assert "no-such-file.pdf" in refused["missing"]["message"]
     assert "directory" in refused["directory"]["message"]
-    assert "text mode" in refused["text"]["message"]
+    assert "text mode" in refused["text"]["message"] and refused["text"]["position"] == 0
     assert "required" in refused["none"]["message"]
+    assert "not a regular file" in refused["fifo"]["message"]
+    assert "not a regular file" in refused["device"]["message"]
+    assert "MiB" in refused["sparse"]["message"]
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])

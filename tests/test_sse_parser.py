@@ -6,6 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from raia_agent import _streaming
+from raia_agent._streaming import _LINES as LINES
 from raia_agent._streaming import Parser
 
 STREAM = (
@@ -63,3 +65,29 @@ def test_an_event_past_the_bound_is_refused_before_it_fills_memory(body: bytes) 
 def test_only_the_first_bom_is_dropped() -> None:
     """A BOM opens the stream at most once; one inside data is data."""
     assert parse([b"\xef\xbb\xbfdata: \xef\xbb\xbfx\n\n"]) == [("message", "\ufeffx", None, None)]
+
+
+def test_an_endless_line_in_small_chunks_is_split_once_not_once_per_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A line with no end, sent in small chunks, costs the parser work linear in its length, up to the bound."""
+    scanned = []
+
+    class Counting:
+        def split(self, text: str) -> list[str]:
+            scanned.append(len(text))
+            return LINES.split(text)
+
+    monkeypatch.setattr(_streaming, "_LINES", Counting())
+    parser, chunk = Parser(max_bytes=100_000), b"x" * 100
+    with pytest.raises(OverflowError):
+        for _ in range(2000):
+            parser.feed(chunk)
+    assert sum(scanned) <= 2 * 100_000
+
+
+@pytest.mark.parametrize("digits", [19, 5000, 100_000])
+def test_a_retry_too_long_to_be_a_reconnection_time_is_ignored_not_a_bare_valueerror(digits: int) -> None:
+    """A retry of more digits than any reconnection time is ignored, as a retry that is no number is."""
+    body = b"retry: 7\n\nretry: " + b"9" * digits + b"\ndata: x\n\n"
+    assert parse([body]) == [("message", "x", None, 7)]

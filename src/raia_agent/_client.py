@@ -22,10 +22,10 @@ from raia_agent_api.resources._operations import ClientOptions
 
 from . import _opened
 from ._base_client import BaseClient, Extras
-from ._exceptions import APIError, APITimeoutError, RaiaError
+from ._exceptions import APIError, APITimeoutError, RaiaError, ResponseValidationError
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
-from ._response import decoding_error
+from ._response import check_encoding, decoding_error
 from ._retry import retrying
 from ._streaming import is_events
 
@@ -164,6 +164,11 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
         if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
+            try:
+                check_encoding(response)
+            except ResponseValidationError:
+                response.close()
+                raise
             return _opened.sync(self, operation, response, options, streamed)
         try:
             limit = self._limit(response, options, operation)
@@ -331,6 +336,11 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
         if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
+            try:
+                check_encoding(response)
+            except ResponseValidationError:
+                await response.aclose()
+                raise
             # the caller reads the body from here on: the head's deadline above no longer applies
             return _opened.asynchronous(self, operation, response, options, streamed)
         try:

@@ -5,15 +5,18 @@ other fields are checked against the spec as JSON bodies are (`_validation.prepa
 reads the files and hands both to httpx, whose own encoders write the body.
 
 Each file is read into memory once, when the call is made (at most MAX_FILE_BYTES): a missing path,
-a directory or a text-mode file fails before any request, naming the argument, and every retry
+a directory, a path that is no regular file (a FIFO, /dev/zero), a path over the bound or a text-mode
+file fails before any request, naming the argument, and every retry
 sends the same complete bytes (a file object is never re-read, so its position after the call is
 wherever the read left it). File contents never reach a log record or an exception message.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +28,9 @@ from ._validation import Prepared
 MAX_FILE_BYTES = 512 * 1024**2
 """The largest file one argument may hold (the whole of it is kept in memory for retries)."""
 MULTIPART = "multipart/form-data"
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
 _DEFAULT_NAME = "upload"  # a part's filename when the caller gives bytes alone (httpx's choice too)
 
 File = tuple[str, bytes, str | None]
@@ -89,10 +95,7 @@ def _read(content: Any, where: str) -> tuple[bytes, str | None]:
         path = os.fspath(content)
         shown = os.fsdecode(path)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except IsADirectoryError:
-            raise ValueError(f"{where}: {shown!r} is a directory, not a file") from None
+            data = _read_path(path, shown, where)
         except FileNotFoundError:
             raise ValueError(f"{where}: no file {shown!r}") from None
         except OSError as exc:
@@ -101,6 +104,8 @@ def _read(content: Any, where: str) -> tuple[bytes, str | None]:
             ) from None
         _check_size(len(data), where)
         return data, os.path.basename(shown)
+    if isinstance(content, io.TextIOBase):  # refused unread: read() would decode up to the bound first
+        raise TypeError(f"{where}: the file is open in text mode; open it with 'rb'")
     read = getattr(content, "read", None)
     if not callable(read):
         raise TypeError(
@@ -118,6 +123,26 @@ def _read(content: Any, where: str) -> tuple[bytes, str | None]:
     _check_size(len(data), where)
     name = getattr(content, "name", None)
     return data, os.path.basename(name) if isinstance(name, str) and name else None
+
+
+def _read_path(path: str | bytes, shown: str, where: str) -> bytes:
+    """A regular file's bytes. A FIFO (whose open waits for a writer), a device (/dev/zero reads for
+    ever) or a socket is refused without being opened or read, and a file over the bound unread."""
+    _check_regular(os.stat(path).st_mode, shown, where)  # before opening: opening a device can act
+    # O_NONBLOCK and fstat: what is opened may have been swapped for a FIFO since the stat.
+    fd = os.open(path, _OPEN_FLAGS)
+    with os.fdopen(fd, "rb") as handle:
+        facts = os.fstat(fd)
+        _check_regular(facts.st_mode, shown, where)
+        _check_size(facts.st_size, where)
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def _check_regular(mode: int, shown: str, where: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise ValueError(f"{where}: {shown!r} is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{where}: {shown!r} is not a regular file (a FIFO, a device or a socket)")
 
 
 def _check_size(size: int, where: str) -> None:

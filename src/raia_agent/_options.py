@@ -14,6 +14,7 @@ from raia_agent_api._surface import NOT_GIVEN, NotGiven, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL, SERVER_VARIABLES
 
 from . import _auth
+from ._response import ACCEPT_ENCODING
 from ._version import __version__
 
 __all__ = ["NOT_GIVEN", "NotGiven", "TimeoutTypes"]
@@ -210,9 +211,11 @@ def resolve(
     auth = {name.lower() for name in AUTH_HEADERS}
     # Credentials go per operation, in exactly one copy, whatever default_headers spells.
     extra = {k: v for k, v in check_headers(default_headers).items() if k.lower() not in auth}
-    headers = {"User-Agent": user_agent(), **extra}
-    if any(k.lower() == "user-agent" for k in extra):
-        del headers["User-Agent"]
+    # Only the encodings _response.BodyLimit inflates within its bound (httpx would also offer br
+    # and zstd when their packages happen to be installed, and inflate them a whole chunk at a time).
+    ours = {"User-Agent": user_agent(), "Accept-Encoding": ACCEPT_ENCODING}
+    given = {k.lower() for k in extra}
+    headers = {**{k: v for k, v in ours.items() if k.lower() not in given}, **extra}
     url = _auth.server_url(server) if SERVER_VARIABLES else None
     # A variable given here beats RAIA_AGENT_BASE_URL; base_url given here beats both.
     chosen = any(options.get(v.option) is not None for v in SERVER_VARIABLES)

@@ -18,9 +18,11 @@ from ._logging import Redactor, logger, one_line
 from ._schema import Problem, validator
 
 __all__ = [
+    "ACCEPT_ENCODING",
     "MAX_RESPONSE_BYTES",
     "BodyLimit",
     "RawResponse",
+    "check_encoding",
     "decoding_error",
     "hide_key",
     "parse",
@@ -33,6 +35,26 @@ MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 _REASON = 2000  # characters of the problems quoted in a ResponseValidationError's message
 _SHOWN = 200  # characters of a field name or message in a warning: a server chooses both
 """A response body (decoded) larger than this is refused with ResponseValidationError."""
+
+
+ACCEPT_ENCODING = "gzip, deflate"
+"""What every request accepts: the encodings BodyLimit inflates a bounded piece at a time."""
+_READABLE = frozenset({"", "identity", "gzip", "x-gzip", "deflate"})
+
+
+def check_encoding(response: httpx.Response) -> None:
+    """ResponseValidationError for a Content-Encoding the client did not ask for: httpx would inflate
+    it a whole network chunk at a time, and two gzip layers make a 1 KB body gigabytes in one chunk.
+    (The value is not quoted: a server chooses it.)"""
+    if getattr(response, "_content", None) is not None:
+        return  # already in memory (a mock transport's answer): nothing is inflated from the network
+    if response.headers.get("content-encoding", "").strip().lower() not in _READABLE:
+        raise ResponseValidationError(
+            f"{response.status_code} response has a Content-Encoding the client did not ask for "
+            f"(it accepts {ACCEPT_ENCODING}, one layer)",
+            response=response,
+            body=None,
+        )
 
 
 class BodyLimit:
@@ -55,6 +77,7 @@ class BodyLimit:
         self.raw = False
         if getattr(response, "_content", None) is not None:
             return
+        check_encoding(response)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         # gzip and deflate are inflated here, a bounded piece at a time, so a small compressed
         # bomb never expands past the limit in memory; httpx inflates each chunk whole.

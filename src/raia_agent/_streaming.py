@@ -22,13 +22,16 @@ from raia_agent_api._surface import Operation
 
 from ._exceptions import APITimeoutError, ResponseValidationError
 from ._logging import Redactor, logger, one_line
-from ._response import MAX_RESPONSE_BYTES, model_of
+from ._response import MAX_RESPONSE_BYTES, hide_key, model_of
 from ._response import _plan as plan_for
 
 MAX_EVENT_BYTES = MAX_RESPONSE_BYTES
 """An event (its data and the line being read) larger than this ends the stream with ResponseValidationError."""
 _LINES = re.compile(r"\r\n|\r|\n")
 _SHOWN = 200
+# A reconnection time (ms) longer than this is ignored like any retry that is not a number: 10**18 ms
+# is 30 million years, and int() refuses a str of over 4300 digits with a bare ValueError.
+_RETRY_DIGITS = 18
 
 
 class Parser:
@@ -38,7 +41,8 @@ class Parser:
         self.max_bytes = max_bytes
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._started = False
-        self._line = ""
+        self._line: list[str] = []  # the unfinished line's pieces: each chunk's text is split once
+        self._line_size = 0
         self._after_cr = False
         self._data: list[str] = []
         self._size = 0
@@ -55,9 +59,17 @@ class Parser:
             text = text[1:]  # the LF of a CRLF the previous chunk split
         if text:
             self._after_cr = text.endswith("\r")
-        lines = _LINES.split(self._line + text)
-        self._line = lines.pop()
-        if len(self._line) + self._size > self.max_bytes:
+        # Only the new text is split: splitting the unfinished line again with each chunk would make
+        # a server's endless line (no line end, in small chunks) cost time quadratic in its length.
+        lines = _LINES.split(text)
+        last = lines.pop()
+        if lines:
+            lines[0] = "".join([*self._line, lines[0]])
+            self._line, self._line_size = [], 0
+        if last:
+            self._line.append(last)
+            self._line_size += len(last)
+        if self._line_size + self._size > self.max_bytes:
             raise OverflowError
         return [event for line in lines if (event := self._take(line)) is not None]
 
@@ -79,7 +91,7 @@ class Parser:
             self._event = value
         elif name == "id" and "\0" not in value:
             self.last_id = value or None
-        elif name == "retry" and value.isascii() and value.isdigit():
+        elif name == "retry" and value.isascii() and value.isdigit() and len(value) <= _RETRY_DIGITS:
             self.retry = int(value)
         return None
 
@@ -92,13 +104,17 @@ class Decoder:
         self.plan = plan_for(op, response.status_code)
 
     def invalid(self, reason: str, body: object = None, problems: Any = None) -> ResponseValidationError:
+        """The error, with the key hidden as in a JSON reply's: it is raised by `.json()` or mid-stream,
+        after the call returned, so the client's own marking of its errors never sees it."""
         reason = one_line(self.redact.text(reason), _SHOWN * 10, backslashes=False)
-        return ResponseValidationError(
+        error = ResponseValidationError(
             self.redact.text(f"{self.response.status_code} event stream does not match the spec: {reason}"),
-            response=self.response,
-            body=body,
-            problems=problems,
+            response=hide_key(self.response, self.redact),
+            body=self.redact.body(body, body.encode() if isinstance(body, str) else b""),
+            problems=None if problems is None else [self.redact.problem(problem) for problem in problems],
         )
+        error.__dict__["_redactor"] = self.redact  # so that its pickle hides the key too
+        return error
 
     def decode(self, data: str) -> Any:
         """The data as JSON, checked and built like a JSON reply's body (strict_responses alike)."""
