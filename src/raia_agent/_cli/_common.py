@@ -115,10 +115,7 @@ def take_connection(given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read(path: Path, what: str) -> str:
-    try:
-        value = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CLIError(f"cannot read the {what} file {path}: {type(exc).__name__}") from None
+    value = read_key_file(path, what)
     if not value:
         raise CLIError(f"{path} is empty: it should hold the {what}")
     return value
@@ -191,10 +188,11 @@ def secret_key(secret_key_file: Path | None) -> str:
     return key
 
 
-def read_key_file(path: Path) -> str:
-    """The stripped text of a key file: a regular file of at most KEY_FILE_LIMIT bytes. A FIFO, a
-    device or a directory is refused without being waited on or read; errors never quote the file."""
-    special = CLIError(f"the secret key file {path} is not a regular file (a FIFO, a device or a directory)")
+def read_key_file(path: Path, what: str = "secret key") -> str:
+    """The stripped text of a credential file (`what`: the secret key, a bearer token...): a regular
+    file of at most KEY_FILE_LIMIT bytes. A FIFO, a device or a directory is refused without being
+    waited on or read; errors never quote the file."""
+    special = CLIError(f"the {what} file {path} is not a regular file (a FIFO, a device or a directory)")
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a device can act
             raise special
@@ -208,15 +206,13 @@ def read_key_file(path: Path) -> str:
             os.close(fd)
         if len(data) > KEY_FILE_LIMIT:
             raise CLIError(
-                f"the secret key file {path} is over {KEY_FILE_LIMIT // 1024} KiB: a key is one short line"
+                f"the {what} file {path} is over {KEY_FILE_LIMIT // 1024} KiB: a credential is one short line"
             )
         return data.decode("utf-8").strip()
     except OSError as exc:
-        raise CLIError(
-            f"cannot read the secret key file {path}: {exc.strerror or type(exc).__name__}"
-        ) from None
+        raise CLIError(f"cannot read the {what} file {path}: {exc.strerror or type(exc).__name__}") from None
     except UnicodeDecodeError:  # its message would quote the file's bytes
-        raise CLIError(f"cannot read the secret key file {path}: it is not UTF-8 text") from None
+        raise CLIError(f"cannot read the {what} file {path}: it is not UTF-8 text") from None
 
 
 def _read_at_most(fd: int, limit: int) -> bytes:
