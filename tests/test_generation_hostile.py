@@ -160,7 +160,8 @@ def test_an_operation_without_summary_does_not_repeat_its_first_line() -> None:
     """With no summary or description, the method line appears once in the docstring."""
     add = add_get(spec(), "/bare", operationId="bare")
     text = render(build(add, naming()))["extra.py"]
-    assert text.count("`GET /bare`; answers 200.") == 4  # once per class: sync, async, and their raw twins
+    # once per class: sync, async, and their raw and streaming twins
+    assert text.count("`GET /bare`; answers 200.") == 6
 
 
 def test_an_openapi_3_1_nullable_type_list_is_optional() -> None:

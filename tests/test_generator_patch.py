@@ -40,4 +40,5 @@ def test_path_parameters_follow_the_paths_order(tmp_path: Path) -> None:
     assert positional(bare, "sync_detailed") == [["thing_id", "part_id"]]
     assert '"/external/things/{thing_id}/parts/{part_id}".format(' in bare
     method = (out / "resources" / "parts.py").read_text(encoding="utf-8")
-    assert positional(method, "retrieve") == [["self", "thing_id", "part_id"]] * 4
+    # one per class: sync, async, and their raw and streaming twins
+    assert positional(method, "retrieve") == [["self", "thing_id", "part_id"]] * 6

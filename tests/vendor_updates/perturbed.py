@@ -74,10 +74,11 @@ def perturb(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"][NEW_SCHEMA] = {
         "type": "object",
         "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "name": {"type": "string"},
+            "widgetId": {"type": "string", "format": "uuid"},
+            "widgetLabel": {"type": "string"},
         },
-        "required": ["id", "name"],
+        # names no other spec's bodies share, so the literal-body scan flags only bodies of this one
+        "required": ["widgetId", "widgetLabel"],
     }
     spec["paths"][NEW_PATH] = {
         "get": {

@@ -44,12 +44,13 @@ def _flags(spec: dict[str, Any], naming: Naming) -> dict[str, tuple[str, str]]:
 
 
 def _flavours(resource: str, method: str) -> list[str]:
-    """The method in its four classes (sync, async, each with raw response); the report groups them."""
+    """The method in its six classes (sync, async, each with raw and streaming response); the report
+    groups them."""
     name = pascal(resource)
     return [
         f"resources.{resource}.{aio}{name}Resource{raw}.{method}"
         for aio in ("", "Async")
-        for raw in ("", "WithRawResponse")
+        for raw in ("", "WithRawResponse", "WithStreamingResponse")
     ]
 
 
