@@ -232,8 +232,8 @@ import asyncio, json, sys, uuid, warnings, httpx
 from raia_agent import AsyncRaia, Raia
 # (the vendor_shapes spec's reply, built in two steps so the literal-body scan, which reads every
 # spec the suite runs against, does not take it for a body of theirs)
-body = {"id": str(uuid.uuid4()), "name": "n"}
-body.update(priority=int(sys.argv[2]), createdAt="2026-01-01T00:00:00Z")
+body = {"id": str(uuid.uuid4()), "priority": int(sys.argv[2])}
+body.update(name="n", createdAt="2026-01-01T00:00:00Z")
 def reply(request):
     return httpx.Response(200, json=body)
 options = dict(secret_key="k", base_url="http://127.0.0.1:9", max_retries=0, strict_responses=False)
