@@ -33,6 +33,8 @@ def read_request(conn: socket.socket) -> bytes:
 
 
 def response_head(status: int, headers: dict[str, str]) -> bytes:
+    """A status line and headers; says `connection: close` because every connection serves one answer."""
+    headers = {"connection": "close", **headers}
     lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 

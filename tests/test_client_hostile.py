@@ -202,7 +202,7 @@ def test_a_request_id_with_terminal_controls_is_escaped_and_bounded(
     """x-request-id holding a C1 control or a bidi override, then 5,000 bytes, reaches message, attribute and log escaped and cut."""
     value = raw + b"x" * 5000
     body = b'{"status": 500, "message": "boom"}'
-    head = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
+    head = b"HTTP/1.1 500 Internal Server Error\r\nconnection: close\r\ncontent-type: application/json\r\n"
     data = head + b"content-length: %d\r\nx-request-id: %s\r\n\r\n%s" % (len(body), value, body)
     caplog.set_level(logging.DEBUG, logger="raia_agent")
     with raw_server(answer_raw(data)) as url, pytest.raises(RaiaError) as info:

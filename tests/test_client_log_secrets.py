@@ -59,7 +59,9 @@ def echoing(status: int) -> Callable[[socket.socket, bytes], None]:
         body = json.dumps({"message": f"bad key {key}", "id": key}).encode()
         head = (
             f"HTTP/1.1 {status} {key}\r\nx-request-id: {key}\r\nx-echo: Bearer {key}\r\n"
-            f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+            # One answer per connection, said, so a retry never races the close on a pooled socket.
+            "connection: close\r\n\r\n"
         )
         conn.sendall(head.encode("latin-1") + body)
 
