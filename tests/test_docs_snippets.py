@@ -28,7 +28,6 @@ from tests._doc_blocks import (
     PYTHON_LOOKALIKES,
     ROOT,
     SHELL,
-    USER_DOCS,
     Chain,
     blocks,
     commands,
@@ -40,7 +39,7 @@ from tests._paging_specs import cursor_list
 
 BIN = Path(sys.executable).parent
 VENDOR = SPECS / "vendor"
-CHAINS = [chain for doc in USER_DOCS for chain in python_chains(doc)]
+CHAINS = [chain for doc in ALL_DOCS for chain in python_chains(doc)]
 DIFF_EXAMPLE = "make diff example"
 MARKERS = re.compile(r"^(continues|vendor spec|not run: .+|file: [\w.-]+|make diff example)$")
 
@@ -181,16 +180,13 @@ def contributing_diff_example() -> tuple[str, int, int]:
 
 
 def test_contributing_diff_example_is_what_make_diff_prints(tmp_path: Path) -> None:
-    """CONTRIBUTING's example report is `make diff` over the frozen spec and it with a `neutral` vote received.
-
-    UPDATE_DOCS=1 writes the tool's report into CONTRIBUTING instead of comparing.
-    """
+    """CONTRIBUTING's example report is `make diff` over the frozen spec and it with a `neutral` vote received."""
     new = frozen_spec()
     vote = new["components"]["schemas"][RESPONSE]["properties"]["voteType"]
     vote["enum"] = [*vote["enum"], "neutral"]
     report = diff(write_spec(tmp_path / "new.json", new))
     assert report.returncode == 0, report.stderr
-    if os.environ.get("UPDATE_DOCS") == "1":
+    if os.environ.get("UPDATE_DOCS") == "1":  # how a maintainer refreshes it (CONTRIBUTING, "Docs")
         text, start, end = contributing_diff_example()
         (ROOT / "CONTRIBUTING.md").write_text(text[:start] + report.stdout + text[end:], encoding="utf-8")
     text, start, end = contributing_diff_example()
