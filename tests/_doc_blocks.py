@@ -100,6 +100,21 @@ def not_run_kind(block: Block) -> str | None:
     return block.marker.removeprefix("not run:").strip()
 
 
+_VARYING = [
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z"), "<time>"),
+    (re.compile(r"\b\d+ rows/s\b"), "<rate>"),
+    (re.compile(r"\b\d+(\.\d+)?s\b"), "<seconds>"),
+]
+
+
+def normalised(line: str) -> str:
+    """LINE with what differs run to run (ids, times, durations, rates) replaced by placeholders."""
+    for pattern, placeholder in _VARYING:
+        line = pattern.sub(placeholder, line)
+    return line.rstrip()
+
+
 @dataclass(frozen=True)
 class Command:
     text: str
