@@ -26,6 +26,7 @@ from raia_agent.testing import FAULT_KINDS, local_server
 from tests._doc_blocks import (
     ALL_DOCS,
     NOT_RUN,
+    PYTHON,
     PYTHON_LOOKALIKES,
     ROOT,
     SHELL,
@@ -89,6 +90,12 @@ def test_every_code_block_is_runnable_or_says_why_not() -> None:
         for block in blocks(doc):
             assert block.lang not in PYTHON_LOOKALIKES, f"{block.where}: write ```python, so that it runs"
             assert not block.marker or MARKERS.match(block.marker), f"{block.where}: unknown {block.marker!r}"
+            if block.marker in ("continues", "vendor spec"):
+                assert block.lang == PYTHON, f"{block.where}: {block.marker!r} is for python blocks"
+            if block.marker.startswith("file: ") or block.marker == DIFF_EXAMPLE:
+                assert block.lang not in {PYTHON, *SHELL}, (
+                    f"{block.where}: {block.marker!r} marks text, not code"
+                )
             kind = not_run_kind(block)
             assert kind is None or (block.lang in SHELL and kind in NOT_RUN), f"{block.where}: {kind!r}"
     assert CHAINS, "the docs hold no python block"
