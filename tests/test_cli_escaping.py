@@ -11,8 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from raia_agent._cli._fields import Field
 from raia_agent._cli._params import options
-from raia_agent._cli._spec import Field
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import csv_text, raw_http_server, rows, run, write_jsonl
 

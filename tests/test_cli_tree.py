@@ -16,9 +16,9 @@ import yaml
 from click.testing import CliRunner
 
 from raia_agent._cli import main
+from raia_agent._cli._fields import Field, operation_fields, operations
 from raia_agent._cli._ops import command_name, resources
 from raia_agent._cli._params import param_type
-from raia_agent._cli._spec import Field, operation_fields, operations
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import run
 from tests._frozen import ROOT, frozen_generator, frozen_spec, generate_frozen

@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from raia_agent._cli import _send
-from raia_agent._cli._spec import Field
+from raia_agent._cli._fields import Field
 from raia_spec import JsonSchemas
 from tests._frozen import frozen_generator, frozen_spec, generate
 from tools import naming as naming_tool

@@ -1,4 +1,4 @@
-"""The operations as the command line sees them.
+"""The operations' fields (arguments) as the command line sees them.
 
 The one module of the CLI that reads the generated operation descriptions and the client's spec
 helpers, so that moving them means editing this file only. The options of `feedback send`, the

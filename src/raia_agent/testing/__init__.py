@@ -33,7 +33,7 @@ from ._app import Api, RequestIdMiddleware, new_request_id
 from ._body import DEFAULT_BODY_LIMIT, parse_size
 from ._faults import FAULT_KINDS, Fault, FaultKind, FaultMiddleware, FaultPlan
 from ._protocol import timed_protocol
-from ._spec import load
+from ._routes import load
 from ._store import DocumentStore
 
 __all__ = ["DEFAULT_BODY_LIMIT", "FAULT_KINDS", "Fault", "FaultKind", "LocalServer", "listen", "local_server"]

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ._spec import Validator
+from ._routes import Validator
 
 _MISSING = object()
 _FORMATS = {
