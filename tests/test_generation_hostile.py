@@ -180,7 +180,7 @@ def test_body_fields_named_like_send_options_get_a_body_prefix() -> None:
     op = next(o for o in build(doc, naming()).operations if o.path == PATH)
     body = JsonSchemas(doc).convert(doc["components"]["schemas"][BODY])
     fields = [
-        Field(a.name, a.python, a.required, dict(body["properties"][a.name]))
+        Field(a.name, a.python, dict(body["properties"][a.name]), required=a.required)
         for a in op.arguments
         if a.location == "body"
     ]

@@ -130,7 +130,7 @@ def test_a_csv_header_naming_a_column_twice_is_refused_up_front(server: LocalSer
 
 
 def field(schema: dict[str, Any], required: bool = False) -> Field:
-    return Field("zzProbeField", "zz_probe_field", required, schema)
+    return Field("zzProbeField", "zz_probe_field", schema, required=required)
 
 
 @pytest.mark.parametrize(

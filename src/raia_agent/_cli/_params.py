@@ -52,7 +52,7 @@ class Number(_ParamType):
     """An integer or number option read as JSON spells it (click.INT and FLOAT take "1_000", "nan"
     and digits of any script), the same rule as a CSV cell."""
 
-    def __init__(self, integer: bool) -> None:
+    def __init__(self, *, integer: bool) -> None:
         self.integer = integer
         self.name = "integer" if integer else "number"
 
