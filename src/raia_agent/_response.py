@@ -255,7 +255,7 @@ def with_request_id(parsed: T, response: httpx.Response) -> T:
     """`parsed` with the response's x-request-id (as sent, None when absent) on its model, or on each
     model of a list, as `_request_id`, like openai-python's models. A body that is no model (a dict,
     a str) is left as it is. One attribute per model: nothing is copied."""
-    items = parsed if isinstance(parsed, list) else (parsed,)
+    items: Any = parsed if isinstance(parsed, list) else (parsed,)
     if items and hasattr(type(items[0]), "_request_id"):  # a generated model's attrs slot
         request_id = response.headers.get("x-request-id")
         for item in items:
