@@ -22,7 +22,7 @@ from raia_agent_api.resources._operations import CREDENTIALS, OPEN_OPERATIONS, O
 
 from raia_agent import AsyncRaia, AuthenticationError, PermissionDeniedError, Raia, RaiaError
 from raia_agent.testing import LocalServer, local_server
-from raia_agent.testing._spec import Validator
+from raia_agent.testing._routes import Validator
 from tests._bodies import success_body
 from tests._server_helpers import MESSAGE_ID, USER_ID
 

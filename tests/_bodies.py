@@ -9,7 +9,7 @@ from typing import Any
 from raia_agent_api._surface import Operation
 
 from raia_agent.testing._instances import instance
-from raia_agent.testing._spec import Validator
+from raia_agent.testing._routes import Validator
 
 
 def success_body(operation: Operation[Any], **echo: Any) -> Any:

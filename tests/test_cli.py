@@ -16,8 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from raia_agent._cli import INSTALL_HINT
-from raia_agent._cli import _spec as spec
+from raia_agent._cli import INSTALL_HINT, _fields
 from raia_agent._cli._send import command as send_command
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import (
@@ -100,15 +99,15 @@ def test_send_options_follow_the_request_schema() -> None:
     """One --kebab-case option per request property, required as the spec says, with its description
     and, for an enum, its values; --vote stays an alias of --vote-type."""
     help_text = " ".join(invoke(None, "feedback", "send", "--help").stdout.split())
-    schema = spec.request_schema()
+    schema = _fields.request_schema()
     for name, prop in schema["properties"].items():
-        option = "--" + spec.python_name(name).replace("_", "-")
+        option = "--" + _fields.python_name(name).replace("_", "-")
         assert option in help_text
         assert " ".join(prop["description"].split()) in help_text
         for value in prop.get("enum", []):
             assert value in help_text
     required = [o for o in send_command().params if getattr(o, "required", False)]
-    assert {p.name for p in required} == {spec.python_name(n) for n in schema["required"]}
+    assert {p.name for p in required} == {_fields.python_name(n) for n in schema["required"]}
     assert "--vote-type, --vote" in help_text
 
 
@@ -116,11 +115,11 @@ def test_a_new_optional_field_and_enum_value_reach_send_without_an_edit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A spec with an extra optional property and an extra vote value shows both in send --help and accepts them."""
-    schema: dict[str, Any] = json.loads(json.dumps(spec.request_schema()))
+    schema: dict[str, Any] = json.loads(json.dumps(_fields.request_schema()))
     # A name no spec would define, so that a vendor adding a real field cannot collide with it.
     schema["properties"]["zz_probe_stars"] = {"type": "integer", "description": "Stars from one to five."}
     schema["properties"]["voteType"]["enum"].append("neutral")
-    monkeypatch.setattr(spec, "request_schema", lambda: schema)
+    monkeypatch.setattr(_fields, "request_schema", lambda: schema)
     command = send_command()
 
     help_text = CliRunner().invoke(command, ["--help"]).stdout

@@ -11,8 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from raia_agent._cli._fields import Field
 from raia_agent._cli._params import options
-from raia_agent._cli._spec import Field
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import csv_text, raw_http_server, rows, run, write_jsonl
 
@@ -112,7 +112,7 @@ def test_rejects_naming_markup_and_controls_are_escaped(server: LocalServer, tmp
 def test_a_spec_description_with_control_sequences_is_escaped_in_help() -> None:
     """A vendor's field description holding OSC 52 and a bidi override shows in --help as escapes."""
     described = Field(
-        "zzProbeField", "zz_probe_field", False, {"type": "string", "description": f"evil {HOSTILE}"}
+        "zzProbeField", "zz_probe_field", {"type": "string", "description": f"evil {HOSTILE}"}, required=False
     )
     (option,) = options([described])
     command = click.command("probe")(option.decorator()(lambda **given: None))

@@ -16,9 +16,9 @@ import yaml
 from click.testing import CliRunner
 
 from raia_agent._cli import main
+from raia_agent._cli._fields import Field, operation_fields, operations
 from raia_agent._cli._ops import command_name, resources
 from raia_agent._cli._params import param_type
-from raia_agent._cli._spec import Field, operation_fields, operations
 from raia_agent.testing import LocalServer
 from tests._cli_helpers import run
 from tests._frozen import ROOT, frozen_generator, frozen_spec, generate_frozen
@@ -75,7 +75,7 @@ def test_an_integer_or_number_option_refuses_what_json_would_not_read(
     schema: dict[str, Any], text: str
 ) -> None:
     """click's INT and FLOAT take "1_000", fullwidth digits and "nan"; a numeric option is read as a CSV cell is."""
-    option_type = param_type(Field("zzProbeField", "zz_probe_field", False, schema))
+    option_type = param_type(Field("zzProbeField", "zz_probe_field", schema, required=False))
     with pytest.raises(click.BadParameter):
         option_type.convert(text, None, None)
 
@@ -88,13 +88,14 @@ def test_an_integer_or_number_option_reads_decimal_notation(
 ) -> None:
     """Plain decimal and exponent notation still convert."""
     assert (
-        param_type(Field("zzProbeField", "zz_probe_field", False, schema)).convert(text, None, None) == value
+        param_type(Field("zzProbeField", "zz_probe_field", schema, required=False)).convert(text, None, None)
+        == value
     )
 
 
 def test_a_json_option_naming_a_key_twice_is_refused() -> None:
     """An object option given as JSON with a repeated key is a usage error, not "the last one wins"."""
-    option_type = param_type(Field("zzProbeField", "zz_probe_field", False, {"type": "object"}))
+    option_type = param_type(Field("zzProbeField", "zz_probe_field", {"type": "object"}, required=False))
     with pytest.raises(click.BadParameter, match=r"names the key .*source.* twice"):
         option_type.convert('{"source": "a", "source": "b"}', None, None)
     assert option_type.convert('{"source": "a"}', None, None) == {"source": "a"}

@@ -81,7 +81,7 @@ def instances(location: str) -> st.SearchStrategy[Any]:
 
 
 def declared_fields(cls: type) -> int:
-    return sum(1 for f in attrs.fields(cls) if f.name != "additional_properties")
+    return sum(1 for f in attrs.fields(cls) if f.init)  # not additional_properties or _request_id
 
 
 @functools.cache

@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from raia_agent._cli import _send
-from raia_agent._cli._spec import Field
+from raia_agent._cli._fields import Field
 from raia_spec import JsonSchemas
 from tests._frozen import frozen_generator, frozen_spec, generate
 from tools import naming as naming_tool
@@ -180,7 +180,7 @@ def test_body_fields_named_like_send_options_get_a_body_prefix() -> None:
     op = next(o for o in build(doc, naming()).operations if o.path == PATH)
     body = JsonSchemas(doc).convert(doc["components"]["schemas"][BODY])
     fields = [
-        Field(a.name, a.python, a.required, dict(body["properties"][a.name]))
+        Field(a.name, a.python, dict(body["properties"][a.name]), required=a.required)
         for a in op.arguments
         if a.location == "body"
     ]

@@ -36,7 +36,7 @@ from tools.surface_schema import docstring
 
 ROUTE = f"POST {FEEDBACKS}"
 # Builtins the generated code may call; a call to any other (eval, exec, __import__, open...) came from spec text.
-SAFE_BUILTINS = {"bool", "dict", "float", "int", "isinstance", "len", "list", "range", "str", "TypeError", "ValueError", "type", "super", "cast"}  # fmt: skip
+SAFE_BUILTINS = {"bool", "dict", "float", "int", "isinstance", "len", "list", "range", "str", "TypeError", "ValueError", "KeyError", "type", "super", "cast"}  # fmt: skip
 # The lazy indexes of models and of the package (spec/templates), and of operations and resources
 # (_surface.py, tools/surface_runtime.py copied as it is, and resources/__init__.py): our text, names
 # looked up in generated tables.

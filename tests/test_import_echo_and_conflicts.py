@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
-from raia_agent._cli._cells import CellError, convert
-from raia_agent._cli._spec import Field
+from raia_agent._cli._fields import Field
+from raia_agent._cli._text_to_json import CellError, convert
 from raia_agent.testing import LocalServer
 from tests._bodies import success_body
 from tests._cli_helpers import (
@@ -130,7 +130,7 @@ def test_a_csv_header_naming_a_column_twice_is_refused_up_front(server: LocalSer
 
 
 def field(schema: dict[str, Any], required: bool = False) -> Field:
-    return Field("zzProbeField", "zz_probe_field", required, schema)
+    return Field("zzProbeField", "zz_probe_field", schema, required=required)
 
 
 @pytest.mark.parametrize(

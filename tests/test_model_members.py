@@ -12,7 +12,7 @@ import pytest
 from tests._frozen import BODY, RESPONSE, frozen_spec, generate, write_spec
 from tools import pynames
 
-MEMBERS = ["cls", "additional_properties", "to_dict", "from_dict", "d", "src_dict", "field_dict"]
+MEMBERS = ["cls", "additional_properties", "to_dict", "to_json", "from_dict", "d", "src_dict", "field_dict"]
 
 
 @pytest.mark.parametrize("name", MEMBERS)

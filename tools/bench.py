@@ -29,7 +29,7 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 from raia_agent import AsyncRaia, Raia
 from raia_agent._pool import NoCookies
 from raia_agent.testing._instances import instance
-from raia_agent.testing._spec import Validator
+from raia_agent.testing._routes import Validator
 
 KEY = "sk-bench"
 BASE = "https://api.raia2.com"

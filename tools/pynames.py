@@ -19,8 +19,9 @@ from openapi_python_client.strings import ClassName, PythonIdentifier
 # OpenAPI 3: "All the fixed fields declared above are objects that MUST use keys that match".
 COMPONENT_KEY = re.compile(r"[a-zA-Z0-9._-]+")
 FIELD_PREFIX = "field_"  # openapi-python-client's default; generator.yaml does not change it
-# Locals, members and module-level names of the generator's model template (model.py.jinja and
-# property_templates/): an attribute named like one of them would shadow it inside from_dict/to_dict.
+# Locals, members and module-level names of the generator's model template (model.py.jinja, as
+# spec/templates changes it, and property_templates/): an attribute named like one of them would
+# shadow it inside from_dict/to_dict.
 MODEL_MEMBERS = frozenset(
     {
         "additional_keys",
@@ -29,6 +30,7 @@ MODEL_MEMBERS = frozenset(
         "cls",
         "d",
         "field_dict",
+        "field_key_error",
         "files",
         "from_dict",
         "isoparse",
@@ -38,6 +40,7 @@ MODEL_MEMBERS = frozenset(
         "prop_name",
         "src_dict",
         "to_dict",
+        "to_json",
         "to_multipart",
         "types",
     }

@@ -12,8 +12,35 @@ class Unset:
     def __bool__(self) -> Literal[False]:
         return False
 
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        # pickle and copy give back this module's one UNSET, which to_dict compares with `is`
+        return "UNSET"
+
 
 UNSET: Unset = Unset()
+
+
+class FieldKeyError(KeyError):
+    """A model's documented field asked for as an item: its message names the attribute to use."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def field_key_error(model: object, key: str, documented: Mapping[str, str]) -> KeyError:
+    """The KeyError for `model[key]`: one naming the attribute when `key` is a documented field's
+    name (as sent, in `documented`, or its attribute), else the plain KeyError(key) of a missing property."""
+    attribute = documented.get(key) or (key if key in documented.values() else None)
+    if attribute is None:
+        return KeyError(key)
+    return FieldKeyError(
+        f"{key!r} is a documented field of {type(model).__name__}: use .{attribute} "
+        "(model[...] reaches only the undocumented properties, .additional_properties)"
+    )
+
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
@@ -52,4 +79,13 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FieldKeyError",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "field_key_error",
+]

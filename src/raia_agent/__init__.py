@@ -8,11 +8,12 @@ with Raia() as client:  # RAIA_AGENT_SECRET_KEY
     )
 """
 
-from typing import TYPE_CHECKING, Any
+# Imported under a private name: dir(raia_agent) lists the API (__all__), not our imports.
+import typing as _typing
 
 from ._version import __version__
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     # The model re-exports are generated from spec/generator.yaml's `exports`.
     from raia_agent_api import _exports
     from raia_agent_api._exports import *  # noqa: F403
@@ -68,7 +69,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     import importlib
 
     if name in _LAZY:
@@ -90,7 +91,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__getattr__("__all__")})
+    # The public names are __all__ (loaded or not); a submodule imported meanwhile (raia_agent.testing)
+    # is reached as such, so what dir() shows does not depend on what was imported before.
+    return sorted({*(name for name in globals() if name.startswith("_")), *__getattr__("__all__")})
 
 
 __all__ = [
@@ -118,7 +121,7 @@ __all__ = [
     "__version__",
 ]
 _HAND_WRITTEN = list(__all__)
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     __all__ += _exports.__all__
 else:
     # At run time the generated model names join on first use (see __getattr__), so that

@@ -66,6 +66,7 @@ class BaseClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
+        *,
         strict_responses: bool | None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, self._http_type):

@@ -38,7 +38,7 @@ def parse(
         return RawResponse(response, text(response, content, redact))
     from ._streaming import Decoder, Parser
 
-    decoder, parser = Decoder(op, response, redact, strict), Parser()
+    decoder, parser = Decoder(op, response, redact, strict=strict), Parser()
     try:
         found = parser.feed(content) + parser.feed(b"", final=True)
     except OverflowError:

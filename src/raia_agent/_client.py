@@ -64,12 +64,19 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
+        *,
         strict_responses: bool | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         given = _given(secret_key, options)
         super().__init__(
-            given, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+            given,
+            base_url,
+            timeout,
+            max_retries,
+            default_headers,
+            http_client,
+            strict_responses=strict_responses,
         )
         self._own_pool(http_client)
 
@@ -205,12 +212,19 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
+        *,
         strict_responses: bool | None = None,
         **options: Unpack[ClientOptions],
     ) -> None:
         given = _given(secret_key, options)
         super().__init__(
-            given, base_url, timeout, max_retries, default_headers, http_client, strict_responses
+            given,
+            base_url,
+            timeout,
+            max_retries,
+            default_headers,
+            http_client,
+            strict_responses=strict_responses,
         )
         self._own_pool(http_client)
 

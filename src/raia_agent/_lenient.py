@@ -172,7 +172,8 @@ def _normal(name: str) -> str:
 def _attribute(model: Any, key: str) -> str:
     """The model attribute the generated parser stores JSON field `key` in."""
     fields = getattr(type(model), "__attrs_attrs__", ())
-    found = [f.name for f in fields if f.name != "additional_properties" and _normal(f.name) == _normal(key)]
+    # (a documented property's field is one the model's __init__ takes: not additional_properties or _request_id)
+    found = [f.name for f in fields if f.init and _normal(f.name) == _normal(key)]
     if len(found) != 1:
         raise _Unplaceable(key)
     return str(found[0])

@@ -86,7 +86,7 @@ class Options:
     timeout: httpx.Timeout
     max_retries: int
     headers: dict[str, str] = field(repr=False)
-    strict_responses: bool = False
+    strict_responses: bool = field(default=False, kw_only=True)
     default_headers: dict[str, str] = field(default_factory=dict, repr=False)
     """The user's default_headers as checked (auth headers left out)."""
     credentials: dict[str, str] = field(default_factory=dict, repr=False)

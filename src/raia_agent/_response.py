@@ -28,6 +28,7 @@ __all__ = [
     "parse",
     "request_id_of",
     "status_error",
+    "with_request_id",
 ]
 
 T = TypeVar("T")
@@ -246,7 +247,20 @@ def parse(
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
         raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
-    return RawResponse(response, model_of(op, plan, status, data, redact, invalid, strict=strict))
+    parsed = model_of(op, plan, status, data, redact, invalid, strict=strict)
+    return RawResponse(response, with_request_id(parsed, response))
+
+
+def with_request_id(parsed: T, response: httpx.Response) -> T:
+    """`parsed` with the response's x-request-id (as sent, None when absent) on its model, or on each
+    model of a list, as `_request_id`, like openai-python's models. A body that is no model (a dict,
+    a str) is left as it is. One attribute per model: nothing is copied."""
+    items: Any = parsed if isinstance(parsed, list) else (parsed,)
+    if items and hasattr(type(items[0]), "_request_id"):  # a generated model's attrs slot
+        request_id = response.headers.get("x-request-id")
+        for item in items:
+            item._request_id = request_id
+    return parsed
 
 
 def model_of(

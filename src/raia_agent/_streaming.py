@@ -99,7 +99,9 @@ class Parser:
 class Decoder:
     """Builds events for one operation's stream: `.json()` checked against the spec's event schema."""
 
-    def __init__(self, op: Operation[Any], response: httpx.Response, redact: Redactor, strict: bool) -> None:
+    def __init__(
+        self, op: Operation[Any], response: httpx.Response, redact: Redactor, *, strict: bool
+    ) -> None:
         self.op, self.response, self.redact, self.strict = op, response, redact, strict
         self.plan = plan_for(op, response.status_code)
 
@@ -150,7 +152,7 @@ def sync_stream(
     strict: bool,
 ) -> Stream[ServerSentEvent[Any]]:
     """The events of an open response; each must complete within `seconds` of the one before."""
-    decoder = Decoder(op, response, redact, strict)
+    decoder = Decoder(op, response, redact, strict=strict)
 
     def events() -> Iterator[ServerSentEvent[Any]]:
         parser = Parser()
@@ -185,7 +187,7 @@ def async_stream(
     strict: bool,
 ) -> AsyncStream[ServerSentEvent[Any]]:
     """The events of an open response for `async for`; each must complete within `seconds`."""
-    decoder = Decoder(op, response, redact, strict)
+    decoder = Decoder(op, response, redact, strict=strict)
 
     async def chunks() -> AsyncGenerator[list[ServerSentEvent[Any]]]:
         parser = Parser()

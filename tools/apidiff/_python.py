@@ -25,7 +25,7 @@ from ._rules import Slot, literal_change, slot_added, slot_change, slot_removed
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "raia_agent_api"
 TRANSPORT = {"client"}
-SKIP_MEMBERS = {"additional_properties", "additional_keys", "to_dict", "from_dict"}
+SKIP_MEMBERS = {"additional_properties", "additional_keys", "to_dict", "to_json", "from_dict"}
 # Breakages of a keyword-only parameter: its own row judges them by direction instead.
 PARAMETER_KINDS = {
     griffe.BreakageKind.PARAMETER_CHANGED_DEFAULT,

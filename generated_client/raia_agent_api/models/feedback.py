@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+    cast,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.feedback_vote_type import FeedbackVoteType, check_feedback_vote_type
+from ..types import field_key_error
 
 T = TypeVar("T", bound="Feedback")
 
@@ -36,6 +42,9 @@ class Feedback:
     updated_at: str
     comment: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(
+        init=False, default=None, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         id = str(self.id)
@@ -73,6 +82,12 @@ class Feedback:
         )
 
         return field_dict
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON to_dict() describes, as the API spells it (ASCII: other characters escaped)."""
+        import json  # noqa: PLC0415 (json is loaded once a client has parsed a reply)
+
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
@@ -126,14 +141,33 @@ class Feedback:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
+    _documented: ClassVar[dict[str, str]] = {
+        "id": "id",
+        "conversationMessageId": "conversation_message_id",
+        "voteType": "vote_type",
+        "question": "question",
+        "answer": "answer",
+        "createdAt": "created_at",
+        "updatedAt": "updated_at",
+        "comment": "comment",
+    }
+
     def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
+        try:
+            return self.additional_properties[key]
+        except KeyError:
+            raise field_key_error(self, key, self._documented) from None
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if key in self._documented:  # to_dict would write the field over it
+            raise field_key_error(self, key, self._documented)
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
+        try:
+            del self.additional_properties[key]
+        except KeyError:
+            raise field_key_error(self, key, self._documented) from None
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties

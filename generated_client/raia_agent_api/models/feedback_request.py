@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    TypeVar,
+)
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -12,7 +16,7 @@ from ..models.feedback_request_vote_type import (
     FeedbackRequestVoteType,
     check_feedback_request_vote_type,
 )
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, field_key_error
 
 T = TypeVar("T", bound="FeedbackRequest")
 
@@ -36,6 +40,9 @@ class FeedbackRequest:
     answer: str | Unset = UNSET
     comment: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _request_id: str | None = _attrs_field(
+        init=False, default=None, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         conversation_message_id = str(self.conversation_message_id)
@@ -66,6 +73,12 @@ class FeedbackRequest:
             field_dict["comment"] = comment
 
         return field_dict
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON to_dict() describes, as the API spells it (ASCII: other characters escaped)."""
+        import json  # noqa: PLC0415 (json is loaded once a client has parsed a reply)
+
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
@@ -98,14 +111,31 @@ class FeedbackRequest:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
+    _documented: ClassVar[dict[str, str]] = {
+        "conversationMessageId": "conversation_message_id",
+        "userId": "user_id",
+        "voteType": "vote_type",
+        "question": "question",
+        "answer": "answer",
+        "comment": "comment",
+    }
+
     def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
+        try:
+            return self.additional_properties[key]
+        except KeyError:
+            raise field_key_error(self, key, self._documented) from None
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if key in self._documented:  # to_dict would write the field over it
+            raise field_key_error(self, key, self._documented)
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
+        try:
+            del self.additional_properties[key]
+        except KeyError:
+            raise field_key_error(self, key, self._documented) from None
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties

@@ -138,7 +138,7 @@ def _operation() -> Any:
     """The description of the operation each row is sent to."""
     from raia_agent_api.resources._operations import OPERATIONS
 
-    from ._spec import OPERATION
+    from ._fields import OPERATION
 
     return OPERATIONS[OPERATION]
 

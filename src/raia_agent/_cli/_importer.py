@@ -24,10 +24,10 @@ from .._exceptions import (
     RaiaError,
 )
 from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, exit_code
+from ._fields import UPSERT_KEY, bound, json_to_python
 from ._journal import Journal
 from ._rejects import Rejects
 from ._rows import Row
-from ._spec import UPSERT_KEY, bound, json_to_python
 
 
 @dataclass

@@ -17,7 +17,7 @@ import click
 from .._version import __version__
 from ._common import EXIT_INTERRUPTED, SafeStream
 
-# Hand-written commands of the resource whose upsert they call (see _spec.OPERATION); a generated
+# Hand-written commands of the resource whose upsert they call (see _fields.OPERATION); a generated
 # command of the same name is offered with a trailing `_` (`send_`), the rule tools/naming_rules.py
 # gives every generated name that would shadow one of ours, so neither hides the other.
 UPSERT_COMMANDS = {

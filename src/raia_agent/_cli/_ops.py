@@ -13,8 +13,8 @@ import click
 
 from . import _media
 from ._common import CLIError, client_options, connection_options, fail, setup_logging, take_connection
+from ._fields import operation_fields, operations
 from ._params import options, print_result
-from ._spec import operation_fields, operations
 
 
 def command_name(python: str) -> str:

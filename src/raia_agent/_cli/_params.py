@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import click
 from raia_agent_api._facts import CLI_ALIASES
 
-from ._cells import DuplicateKey, no_duplicates, read_integer, read_number
 from ._common import connection_flags, printable
-from ._spec import Field
+from ._fields import Field
+from ._text_to_json import DuplicateKey, no_duplicates, read_integer, read_number
 
 # Short spellings kept for people and scripts that already use them (spec/generator.yaml's
 # cli.aliases); an alias that a property's own option now takes is simply not offered.
@@ -52,7 +52,7 @@ class Number(_ParamType):
     """An integer or number option read as JSON spells it (click.INT and FLOAT take "1_000", "nan"
     and digits of any script), the same rule as a CSV cell."""
 
-    def __init__(self, integer: bool) -> None:
+    def __init__(self, *, integer: bool) -> None:
         self.integer = integer
         self.name = "integer" if integer else "number"
 

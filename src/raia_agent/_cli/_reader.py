@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ._cells import DuplicateKey, no_duplicates
+from ._text_to_json import DuplicateKey, no_duplicates
 
 # Ten times the real API's 100 KiB body limit: nothing longer could be sent anyway.
 MAX_LINE_BYTES = 1 << 20

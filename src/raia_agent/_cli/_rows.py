@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ._cells import CellError, convert
+from ._fields import UPSERT_KEY, accepted_names, build_body, fields_by_python
 from ._reader import Record
-from ._spec import UPSERT_KEY, accepted_names, build_body, fields_by_python
+from ._text_to_json import CellError, convert
 
 
 @dataclass(frozen=True)

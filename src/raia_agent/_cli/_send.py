@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from ._common import CLIError, client_options, connection_options, fail, setup_logging, take_connection
+from ._fields import OPERATION, Field, bound, fields
 from ._params import Option, options, print_result
-from ._spec import OPERATION, Field, bound, fields
 
 __all__ = ["Option", "command", "options"]
 

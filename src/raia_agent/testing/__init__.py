@@ -33,10 +33,25 @@ from ._app import Api, RequestIdMiddleware, new_request_id
 from ._body import DEFAULT_BODY_LIMIT, parse_size
 from ._faults import FAULT_KINDS, Fault, FaultKind, FaultMiddleware, FaultPlan
 from ._protocol import timed_protocol
-from ._spec import load
+from ._routes import load
 from ._store import DocumentStore
 
-__all__ = ["DEFAULT_BODY_LIMIT", "FAULT_KINDS", "Fault", "FaultKind", "LocalServer", "listen", "local_server"]
+__all__ = [
+    "DEFAULT_BODY_LIMIT",
+    "FAULT_KINDS",
+    "AccessLogWriter",
+    "Fault",
+    "FaultKind",
+    "LocalServer",
+    "listen",
+    "local_server",
+]
+
+
+def __dir__() -> list[str]:
+    # dir() lists the public names, not the modules and helpers imported here for the server's own use
+    return sorted({*(name for name in globals() if name.startswith("_")), *__all__})
+
 
 HEADER_TIMEOUT = 10.0
 """Seconds a client has to send a request's headers (Node's headersTimeout, shortened for tests)."""

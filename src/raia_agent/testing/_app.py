@@ -33,8 +33,8 @@ from ._body import (
 )
 from ._handlers import handlers
 from ._media import Body, Events, send_answer
+from ._routes import Operation, Param, Scheme, Spec, messages
 from ._shapes import error_body
-from ._spec import Operation, Param, Scheme, Spec, messages
 from ._store import DocumentStore
 
 # A refused key where the operation documents no 403: what a NestJS guard answers by default (the

@@ -12,8 +12,8 @@ from typing import Any, Literal
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._app import json_bytes
+from ._routes import Spec
 from ._shapes import error_body
-from ._spec import Spec
 
 FaultKind = Literal["500", "429", "502", "slow", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("500", "429", "502", "slow", "drop")

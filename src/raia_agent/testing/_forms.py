@@ -22,7 +22,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import Message, Scope
 
-from ._spec import Form, Operation
+from ._routes import Form, Operation
 from ._store import DocumentStore, StoredFile
 
 UPLOAD_LIMIT = 64 * 1024**2

@@ -24,10 +24,10 @@ from typing import Any
 from raia_agent_api._facts import TIMESTAMPS, UPSERT_KEYS
 from raia_agent_api._paging import recognise
 
-from ._items import ITEM, NEST_404, PARAM, Collection
+from ._item_handlers import ITEM, NEST_404, PARAM, Collection
 from ._media import handler as not_json
+from ._routes import Operation, Spec, Validator
 from ._shapes import Answer, Handler, Shape, error_body, example
-from ._spec import Operation, Spec, Validator
 from ._store import DocumentStore, Row
 
 _LIMITS, _OFFSETS, _TOTALS = (

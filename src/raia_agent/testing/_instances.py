@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ._spec import Validator
+from ._routes import Validator
 
 _MISSING = object()
 _FORMATS = {
@@ -41,11 +41,11 @@ def build(
     validator: Validator, schema: Any, hints: Mapping[str, Any] | None = None, *, use_examples: bool = True
 ) -> Any:
     """An instance of `schema`, a part of the validator's schema, not checked against it."""
-    return _Builder(validator, use_examples).build(schema, dict(hints or {}), 0)
+    return _Builder(validator, use_examples=use_examples).build(schema, dict(hints or {}), 0)
 
 
 class _Builder:
-    def __init__(self, validator: Validator, use_examples: bool) -> None:
+    def __init__(self, validator: Validator, *, use_examples: bool) -> None:
         self.resolve, self.use_examples = validator.resolve, use_examples
 
     def build(self, raw: Any, hints: dict[str, Any], depth: int) -> Any:

@@ -14,8 +14,8 @@ from typing import Any
 from starlette.types import Send
 
 from ._instances import instance
+from ._routes import Operation
 from ._shapes import Answer, Handler
-from ._spec import Operation
 from ._store import DocumentStore
 
 EVENTS = 3

@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from ._instances import build, instance
-from ._spec import Operation, Validator
+from ._routes import Operation, Validator
 
 Answer = tuple[int, Any]
 

@@ -1,4 +1,5 @@
-"""Stored collections and what an operation on one of their items does: GET, DELETE, PATCH, PUT."""
+"""Stored collections and the handlers of one item in them, `<collection>/{id}`: GET reads it, DELETE
+removes it, PATCH merges the body into it, PUT replaces it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._routes import Operation
 from ._shapes import Answer, Handler, Shape, error_body, example
-from ._spec import Operation
 from ._store import DocumentStore, Row
 
 NEST_404 = {"statusCode": 404, "message": "Not Found", "error": "Not Found"}

@@ -1,4 +1,4 @@
-"""The operations as the command line sees them.
+"""The operations' fields (arguments) as the command line sees them.
 
 The one module of the CLI that reads the generated operation descriptions and the client's spec
 helpers, so that moving them means editing this file only. The options of `feedback send`, the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from functools import cache
 from typing import Any
 
@@ -111,9 +111,10 @@ class Field:
 
     json_name: str
     python_name: str
-    required: bool
     schema: dict[str, Any]
     location: str = "body"
+    _: KW_ONLY  # flags by name: Field(..., required=True), never a bare True
+    required: bool
     sends_default: bool = False
     """Required, with a declared default: optional here, and the default is sent when it is not given."""
 
@@ -184,12 +185,16 @@ def operation_fields(operation: str) -> list[Field]:
     for param in op.params:
         if form is not None and param.location == "body" and param.name in form.files:
             # the client reads the file; the body's JSON Schema leaves files out
-            out.append(Field(param.name, param.python, param.name in form.required, dict(FILE_SCHEMA)))
+            out.append(
+                Field(param.name, param.python, dict(FILE_SCHEMA), required=param.name in form.required)
+            )
             continue
         if param.location == "body":
             if not param.name:  # the whole body is one argument (a oneOf of objects: given as JSON)
                 whole = op.body_schema or {}
-                out.append(Field("body", param.python, op.body_required, _followed(whole, Reader(whole))))
+                out.append(
+                    Field("body", param.python, _followed(whole, Reader(whole)), required=op.body_required)
+                )
                 continue
             source, required = body, op.body_required and param.name in set(body.get("required", ()))
         else:
@@ -197,7 +202,14 @@ def operation_fields(operation: str) -> list[Field]:
         schema = dict(source["properties"].get(param.name, {}))
         defaulted = required and "default" in schema
         out.append(
-            Field(param.name, param.python, required and not defaulted, schema, param.location, defaulted)
+            Field(
+                param.name,
+                param.python,
+                schema,
+                param.location,
+                required=required and not defaulted,
+                sends_default=defaulted,
+            )
         )
     return out
 
@@ -208,7 +220,7 @@ def fields() -> list[Field]:
     schema = request_schema()
     required = set(schema.get("required", ()))
     body = [
-        Field(name, python_name(name), name in required, dict(prop))
+        Field(name, python_name(name), dict(prop), required=name in required)
         for name, prop in schema.get("properties", {}).items()
     ]
     return body + [field for field in operation_fields(OPERATION) if field.location != "body"]

@@ -1,4 +1,5 @@
-"""CSV and TSV cells to the JSON values the schema asks for: a cell is text, a field may not be."""
+"""Text (a CSV or TSV cell, an option's value) to the JSON value the schema asks for: a cell is text, a
+field may not be. Also JSON read with a key given twice refused."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import re
 from typing import Any
 
-from ._spec import Field
+from ._fields import Field
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}

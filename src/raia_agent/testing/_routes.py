@@ -55,8 +55,8 @@ class Form:
 class Param:
     name: str
     location: str
-    required: bool
     validator: Validator
+    required: bool = field(kw_only=True)
 
 
 @dataclass
@@ -199,8 +199,8 @@ def _operation(
         Param(
             name,
             location,
-            bool(param.get("required")) or location == "path",
             read.validator(param.get("schema")),
+            required=bool(param.get("required")) or location == "path",
         )
         for (name, location), param in declared.items()
         if location == "path"
