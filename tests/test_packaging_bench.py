@@ -14,8 +14,8 @@ import pytest
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
 from tests.conftest import ROOT
-from tools.bench import ARGS, KEY, handler, interleaved, over_transport
-from tools.bench_import import BARE, CEILING, write_rows
+from tools.bench.bulk_import import BARE, CEILING, write_rows
+from tools.bench.common import ARGS, KEY, handler, interleaved, over_transport
 
 
 def test_rounds_rotate_the_order() -> None:

@@ -53,24 +53,44 @@ def _mapped() -> Iterator[None]:
         raise failure from certificate_error(exc)
 
 
-def _outgoing(sender: Any, request: httpx.Request, body: Any) -> Any:
+def _outgoing(sender: Any, request: httpx.Request, stream: Any) -> Any:
     """httpx2's copy of `request`: built by the user's client (its default headers and cookies
-    apply, below ours) or directly for the library's own transport."""
+    apply, below ours) or directly for the library's own transport. A body httpx holds in memory
+    (JSON, form fields) goes as bytes; a streamed one (a file upload) through `stream`."""
     import httpx2
 
+    content = request.content if isinstance(request.stream, httpx.ByteStream) else None
     if isinstance(sender, httpx2.Client | httpx2.AsyncClient):
         outgoing = sender.build_request(
-            request.method, str(request.url), headers=request.headers.raw, extensions=request.extensions
-        )
-        # build_request without content adds no body headers: the request's own (length, type) stand
-        outgoing.stream = body
+            request.method, str(request.url), headers=request.headers.raw, content=content,
+            extensions=request.extensions,
+        )  # fmt: skip
+        if content is None:
+            outgoing.stream = stream  # no body headers were added: the request's own (length, type) stand
         return outgoing
+    if content is not None:
+        return httpx2.Request(
+            request.method, str(request.url), headers=request.headers.raw, content=content,
+            extensions=request.extensions,
+        )  # fmt: skip
     return httpx2.Request(
         request.method,
         str(request.url),
         headers=request.headers.raw,
-        stream=body,
+        stream=stream,
         extensions=request.extensions,
+    )
+
+
+def _read_already(answer: Any) -> httpx.Response:
+    """An answer httpx2 read in full already (a mock transport's): its decoded body, so its
+    Content-Encoding no longer applies."""
+    headers = [(k, v) for k, v in answer.headers.raw if k.lower() != b"content-encoding"]
+    return httpx.Response(
+        answer.status_code,
+        headers=headers,
+        stream=httpx.ByteStream(answer.content),
+        extensions=answer.extensions,
     )
 
 
@@ -107,6 +127,8 @@ class AsyncTransport(httpx.AsyncBaseTransport):
                 with _mapped():
                     await answer.aclose()
 
+        if answer.is_stream_consumed:
+            return _read_already(answer)
         return httpx.Response(
             answer.status_code, headers=answer.headers.raw, stream=Stream(), extensions=answer.extensions
         )
@@ -146,6 +168,8 @@ class SyncTransport(httpx.BaseTransport):
                 with _mapped():
                     answer.close()
 
+        if answer.is_stream_consumed:
+            return _read_already(answer)
         return httpx.Response(
             answer.status_code, headers=answer.headers.raw, stream=Stream(), extensions=answer.extensions
         )

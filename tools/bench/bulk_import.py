@@ -20,8 +20,8 @@ import uuid
 from pathlib import Path
 
 from raia_agent._transport import AIOHTTP, available, fastest
-from tools.bench import KEY, PATH, ROUNDS, Row, interleaved, medians, ratio, scaled
-from tools.bench_e2e import served
+from tools.bench.common import KEY, PATH, ROUNDS, Row, interleaved, medians, ratio, scaled
+from tools.bench.e2e import served
 
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 CONCURRENCY = 16  # the command's default

@@ -22,7 +22,7 @@ import httpx
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent._transport import AIOHTTP, HTTPX, available
-from tools.bench import KEY, PATH, ROUNDS, Row, ratio, rotated, scaled
+from tools.bench.common import KEY, PATH, ROUNDS, Row, ratio, rotated, scaled
 
 FLIGHTS = (1, 16, 64)
 HEADERS = {"Agent-Secret-Key": KEY}
