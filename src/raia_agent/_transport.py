@@ -138,7 +138,7 @@ class Gated(httpx.AsyncBaseTransport):
     (anyio's semaphore is first come, first served). A request leaves when its response is closed."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, width: int) -> None:
-        self._inner = inner
+        self._inner, self._width = inner, width
         self._turns = anyio.Semaphore(width)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
