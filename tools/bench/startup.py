@@ -28,7 +28,7 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 
 from tools.bench.common import ANSWER, ARGS, Row, interleaved, ratio, scaled
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RUNS = 11
 OPERATIONS = 200
 
