@@ -25,7 +25,7 @@ install: $(STAMP) ## create .venv with the package, its extras and the dev tools
 $(STAMP): pyproject.toml package.json package-lock.json
 	"$${PYTHON:-python3}" -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
-	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,aiohttp]" --group dev >&2
+	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,aiohttp,httpx2]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 
@@ -58,8 +58,8 @@ serve: $(STAMP) ## run the local API server in the foreground until Ctrl-C
 	$(BIN)/raia-agent serve
 
 # make bench QUICK=1: small sizes and few rounds, to check the machinery (not figures to quote)
-bench: $(STAMP) ## the client's cost as ratios against raw httpx and fair baselines (QUICK=1: a quick pass)
-	BENCH_QUICK="$$QUICK" $(BIN)/python -m tools.bench
+bench: $(STAMP) ## the client's cost as ratios, written into docs/performance.md at load <= 2 (QUICK=1: a quick pass, not written)
+	BENCH_QUICK="$$QUICK" $(BIN)/python -m tools.bench --write docs/performance.md
 
 # make diff BASE=<git ref> | OLD=<file> NEW=<file>; FORMAT=markdown|json; ALLOW_BREAKING=1
 diff: $(STAMP) ## API change report: BASE=<git ref> or OLD=<file> [NEW=<file>]; FORMAT=markdown|json

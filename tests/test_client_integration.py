@@ -18,6 +18,7 @@ from raia_agent import (
     InternalServerError,
     PermissionDeniedError,
     Raia,
+    _transport,
 )
 from raia_agent.testing import LocalServer
 from tests._server_helpers import MESSAGE_ID, USER_ID
@@ -39,6 +40,12 @@ async def aclient(server: LocalServer) -> AsyncIterator[AsyncRaia]:
 
 def pool_is_quiet(http: httpx.AsyncClient | httpx.Client) -> bool:
     transport: Any = http._transport
+    if isinstance(transport, _transport.Gated):  # httpx's async pool behind its gate: every turn back
+        if transport._turns.value != transport._width:
+            return False
+        transport = transport._inner
+    elif hasattr(transport, "_sender"):  # httpx2's pool (see raia_agent._httpx2)
+        transport = transport._sender
     if not hasattr(transport, "_pool"):  # aiohttp's connector (see raia_agent._transport)
         return transport.client is None or not transport.client.connector._acquired
     pool = transport._pool

@@ -444,6 +444,8 @@ def test_the_import_sizes_the_pool_to_its_concurrency() -> None:
     client = AsyncRaia(secret_key=KEY, default_headers={"X-Kept": "yes"})
     client._size_pool(7)
     transport: Any = client._http._transport
+    # httpx's pool sits behind a gate as wide as it, httpx2's under an adapter (see raia_agent._transport)
+    transport = getattr(transport, "_inner", None) or getattr(transport, "_sender", None) or transport
     if hasattr(transport, "_pool"):
         assert transport._pool._max_connections == 7
     else:  # aiohttp's connector is built on first use, from these limits

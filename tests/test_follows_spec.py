@@ -20,7 +20,7 @@ from raia_spec import JsonSchemas, Reader, Validator, operations
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = corrected_spec()
-SOURCES = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "tools").glob("bench*.py"))
+SOURCES = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "tools" / "bench").glob("*.py"))
 
 
 def success_schemas(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import uuid
@@ -14,8 +15,9 @@ import pytest
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
 from tests.conftest import ROOT
-from tools.bench import ARGS, KEY, handler, interleaved, over_transport
-from tools.bench_import import BARE, CEILING, write_rows
+from tools.bench import report
+from tools.bench.bulk_import import BARE, CEILING, write_rows
+from tools.bench.common import ARGS, KEY, handler, interleaved, over_transport
 
 
 def test_rounds_rotate_the_order() -> None:
@@ -112,6 +114,17 @@ def test_make_bench_quick_prints_every_figure_the_issue_asks_for() -> None:
     out = result.stdout
     for row in [
         "per call CPU, sync: Raia / cheapest raw httpx call",
+        "per call CPU, sync: raw httpx without a cookie store / raw httpx",
+        "per call CPU, sync: Raia with your http_client / raw",
+        "per call CPU, async: AsyncRaia with your http_client / raw",
+        "per call CPU, sync: raw httpx2 / raw httpx",
+        "per call CPU, async: AsyncRaia with your httpx2 client / raw httpx2",
+        "calls/s x64: AsyncRaia httpx 64 (plain install) / raw httpx default pool",
+        "latency x64, AsyncRaia httpx 64: p99 / p50",
+        "calls/s x64: AsyncRaia httpx2 64 / raw httpx default pool",
+        "rows/s, import: CLI against a file-DB server / against the in-memory one",
+        "every run's rows counted in the server's store",
+        "| measure ", "| load |",
         "per call CPU, async: AsyncRaia / bare generated function",
         "calls/s x1:", "calls/s x16:", "calls/s x64:",
         "/ Raia sync sequential",
@@ -128,3 +141,53 @@ def test_make_bench_quick_prints_every_figure_the_issue_asks_for() -> None:
     ]:  # fmt: skip
         assert row in out, out
     assert "QUICK" in out
+    # every row of the table carries the load it was taken at
+    table = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| measure")]
+    assert table
+    assert all(re.fullmatch(r"\d+\.\d", line.rsplit("|", 2)[-2].strip()) for line in table), table
+    # QUICK figures are not for quoting: docs/performance.md is left as it was
+    assert "not written to docs/performance.md" in result.stderr
+    assert (
+        subprocess.run(
+            ["git", "diff", "--quiet", "--", "docs/performance.md"], cwd=ROOT, check=False
+        ).returncode
+        == 0
+    )
+
+
+def page(tmp_path: Path) -> Path:
+    path = tmp_path / "performance.md"
+    path.write_text(f"# Title\n\nmethod\n\n{report.START}\n\nold figures\n\n{report.END}\n\nafter\n")
+    return path
+
+
+def test_the_figures_replace_only_what_lies_between_the_markers(tmp_path: Path) -> None:
+    """Writing the figures keeps the page's own text before and after the markers."""
+    path = page(tmp_path)
+    report.write(path, report.table([("a measure", "1.00x (0.90-1.10)", "-", 0.4)]))
+    text = path.read_text()
+    assert text.startswith("# Title\n\nmethod\n\n" + report.START)
+    assert text.endswith(report.END + "\n\nafter\n")
+    assert "old figures" not in text
+    assert "| a measure | 1.00x (0.90-1.10) | -   | 0.4  |" in text
+
+
+def test_a_page_without_its_markers_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """A page missing a marker (or holding two) is not rewritten: the bench names what it expected."""
+    path = tmp_path / "performance.md"
+    for text in [
+        "no markers",
+        f"{report.START}\n{report.START}\n{report.END}",
+        f"{report.END}\n{report.START}",
+    ]:
+        path.write_text(text)
+        with pytest.raises(SystemExit, match="expected one"):
+            report.write(path, "figures")
+        assert path.read_text() == text
+
+
+@pytest.mark.parametrize(("loads", "refused"), [([0.3, 2.0], None), ([0.3, 2.4, 1.0], 2.4)])
+def test_figures_taken_above_load_two_are_not_for_the_docs(loads: list[float], refused: float | None) -> None:
+    """The highest load any figure was taken at decides: above 2, the run is printed but not written."""
+    rows = [(f"m{i}", "1.00x", "-", load) for i, load in enumerate(loads)]
+    assert report.too_loaded(rows) == refused

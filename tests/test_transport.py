@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
 import sys
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
@@ -65,12 +67,13 @@ def test_an_unknown_transport_is_refused_by_name() -> None:
 
 
 def test_the_fastest_installed_transport_is_the_default() -> None:
-    """With the [aiohttp] extra installed (as in development), AsyncRaia and the import use aiohttp."""
-    code = "from raia_agent import _transport; print(_transport.DEFAULT, *_transport.available())"
+    """With the [aiohttp] and [httpx2] extras installed (as in development), AsyncRaia and the import
+    use aiohttp, and Raia httpx2."""
+    code = "from raia_agent import _transport as t; print(t.DEFAULT, t.SYNC_DEFAULT, *t.available())"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["aiohttp", "httpx", "aiohttp"]
+    assert out == ["aiohttp", "httpx2", "httpx", "httpx2", "aiohttp"]
 
 
 # Built from the spec's reply schema, echoing the request, so a vendor update changes it here too.
@@ -109,9 +112,38 @@ def test_httpx_own_pool_is_bounded_at_eight_connections_kept_alive() -> None:
     """httpcore's cost grows with its connections, so its pool is capped (make bench's sweep); aiohttp's is not."""
     asked = httpx.Limits(max_connections=64, max_keepalive_connections=20)
     pool: Any = _transport.async_pool({"limits": asked}, _transport.HTTPX)
-    assert (pool._transport._pool._max_connections, pool._transport._pool._max_keepalive_connections) == (
-        8,
-        8,
-    )
+    inner = pool._transport._inner._pool
+    assert (inner._max_connections, inner._max_keepalive_connections) == (8, 8)
     small: Any = _transport.async_pool({"limits": httpx.Limits(max_connections=3)}, _transport.HTTPX)
-    assert small._transport._pool._max_connections == 3
+    assert small._transport._inner._pool._max_connections == 3
+
+
+async def test_httpx_own_pool_lets_in_no_more_requests_than_it_has_connections() -> None:
+    """httpcore churns when requests outnumber its connections, so the rest queue in front of it, and
+    every request's turn comes back: after a success, after a failure, after a body left unread."""
+    inside, most = [0], [0]
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        for _ in range(3):  # let the other requests run while this one is inside
+            await anyio.sleep(0)
+        inside[0] -= 1
+        if request.url.path == "/fail":
+            raise httpx.ReadError("dropped")
+        # a body still to read, as a real transport's (a mock's own is read at once)
+        return httpx.Response(200, stream=httpx.ByteStream(b"{}"))
+
+    gate = _transport.Gated(httpx.MockTransport(handle), 3)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=gate, base_url="http://test") as client:
+
+        async def call(path: str) -> None:
+            with contextlib.suppress(httpx.ReadError):
+                async with client.stream("GET", path):
+                    pass  # closed without reading the body
+
+        async with anyio.create_task_group() as group:
+            for number in range(20):
+                group.start_soon(call, "/fail" if number % 4 == 0 else "/ok")
+    assert most[0] == 3
+    assert gate._turns.value == 3

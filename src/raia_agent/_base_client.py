@@ -15,7 +15,7 @@ import httpx
 from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS, SERVER_VARIABLES
 
-from . import _auth, _logging, _multipart, _retry
+from . import _auth, _logging, _multipart, _retry, _transport
 from ._binary import MAX_BINARY_BYTES
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, guard, logger, one_line
@@ -65,12 +65,13 @@ class BaseClient:
         timeout: TimeoutTypes,
         max_retries: int,
         default_headers: Mapping[str, str] | None,
-        http_client: httpx.Client | httpx.AsyncClient | None,
+        http_client: Any,
         *,
         strict_responses: bool | None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, self._http_type):
-            raise TypeError(f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__}")
+        if http_client is not None and not _transport.accepts(http_client, self._http_type):
+            name = self._http_type.__name__
+            raise TypeError(f"http_client must be an httpx.{name} or an httpx2.{name}")
         self._options = resolve(
             options=options,
             base_url=base_url,
@@ -120,11 +121,11 @@ class BaseClient:
         over `transport` (see _transport; async only)."""
         if self._owns_http:
             settings = self._client_settings(connections)
-            self._pool = Pool(None, True, settings, transport, self._http_type)
+            self._pool = Pool(settings=settings, transport=transport, http_type=self._http_type)
             guard(self._redact)  # the transport may have brought loggers of its own (aiohttp's)
 
-    def _own_pool(self, http_client: httpx.Client | httpx.AsyncClient | None) -> None:
-        self._pool = Pool(http_client, http_client is None, self._client_settings(), None, self._http_type)
+    def _own_pool(self, http_client: Any) -> None:
+        self._pool = Pool(settings=self._client_settings(), users=http_client, http_type=self._http_type)
         guard(self._redact)
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar, Unpack, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack, cast
 
 import httpx
 from raia_agent_api._surface import (
@@ -28,6 +28,9 @@ from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import check_encoding, decoding_error
 from ._retry import retrying
 from ._streaming import is_events
+
+if TYPE_CHECKING:  # an optional dependency: only named in signatures
+    import httpx2
 
 T = TypeVar("T")
 configure_from_env()
@@ -62,7 +65,7 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.Client | None = None,
+        http_client: httpx.Client | httpx2.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         *,
         strict_responses: bool | None = None,
@@ -210,7 +213,7 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx.AsyncClient | httpx2.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         *,
         strict_responses: bool | None = None,

@@ -188,6 +188,8 @@ _GUARDED = frozenset(
     {
         "httpx",
         "httpcore",
+        "httpx2",
+        "httpcore2",
         "h11",
         "h2",
         "hpack",
@@ -199,7 +201,14 @@ _GUARDED = frozenset(
     }
 )
 # Loggers of modules imported only on first use (HTTP/2, SOCKS): made now, so that they get the filter.
-_LATER = ("httpcore.http2", "httpcore.socks", "hpack.hpack", "hpack.table")
+_LATER = (
+    "httpcore.http2",
+    "httpcore.socks",
+    "httpcore2.http2",
+    "httpcore2.socks",
+    "hpack.hpack",
+    "hpack.table",
+)
 _live: tuple[weakref.ref[Redactor], ...] = ()
 _lock = threading.Lock()
 _scanned = -1  # how many loggers existed at the last scan: a scan runs again only when more exist

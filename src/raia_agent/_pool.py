@@ -38,14 +38,21 @@ class Pool:
 
     def __init__(
         self,
-        http: httpx.Client | httpx.AsyncClient | None,
-        owned: bool,
+        *,
         settings: dict[str, Any],
+        users: Any = None,
         transport: str | None = None,
         http_type: type[httpx.Client] | type[httpx.AsyncClient] = httpx.Client,
     ) -> None:
-        self.owned, self.settings, self.transport, self.pid = owned, settings, transport, os.getpid()
-        self.http = http if http is not None else self._new(http_type)
+        """A pool built from `settings` over `transport` (see _transport), or the user's own
+        http_client `users` (an httpx or httpx2 client, which this pool never closes)."""
+        self.owned, self.settings, self.transport, self.pid = users is None, settings, transport, os.getpid()
+        if users is None:
+            self.http = self._new(http_type)
+        else:
+            from ._transport import adopt
+
+            self.http = adopt(users, http_type)
         # The parent's pool, kept referenced and never closed here: closing it from the child
         # could end a TLS session the parent still uses.
         self.abandoned: list[httpx.Client | httpx.AsyncClient] = []
@@ -72,13 +79,12 @@ class Pool:
     def _new(
         self, http_type: type[httpx.Client] | type[httpx.AsyncClient]
     ) -> httpx.Client | httpx.AsyncClient:
-        if http_type is httpx.AsyncClient:
-            from ._transport import async_pool  # the transport is chosen once per pool (see _transport)
+        # the transport is chosen once per pool (see _transport)
+        from ._transport import async_pool, sync_pool
 
+        if http_type is httpx.AsyncClient:
             return async_pool(self.settings, self.transport)
-        pool = httpx.Client(**self.settings)
-        pool._cookies = NoCookies()  # as async_pool's: the cookie jar costs ~20 us a call (CONTRIBUTING)
-        return pool
+        return sync_pool(self.settings, self.transport)
 
 
 class NoCookies(httpx.Cookies):

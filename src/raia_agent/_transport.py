@@ -1,7 +1,11 @@
-"""The connection pool under AsyncRaia: httpx's own, or aiohttp's (the `[aiohttp]` extra).
+"""The connection pool under a client: httpx's own, aiohttp's (the `[aiohttp]` extra, AsyncRaia
+only) or httpx2's (the `[httpx2]` extra, see _httpx2).
 
-httpcore's async pool rescans every connection on every request, so its cost grows with the
-number of connections and of requests in flight; aiohttp's connector does not. Both sit under
+httpcore's async pool rescans every connection and every waiting request whenever one finishes,
+and a request it hands a connection that is still busy goes back to the queue: with more requests
+than connections, that churn costs more CPU than the requests (and gives a long tail). So httpx's
+own pool is gated: at most as many requests enter it as it has connections, the rest wait in a
+first-come-first-served queue in front of it. aiohttp's connector needs no gate. All sit under
 the same httpx.AsyncClient, so everything the client guarantees (the whole-response time bound,
 the body limit, redaction, no redirects) is enforced above the transport, on either.
 
@@ -19,38 +23,89 @@ import importlib.util
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import httpx
 
+from . import _httpx2
 from ._pool import NoCookies
 
 HTTPX = "httpx"
 AIOHTTP = "aiohttp"
+HTTPX2 = "httpx2"
 HTTPX_CONNECTIONS = 8  # the best bound on httpx's own pool in make bench's sweep (see _bounded)
 
 
 def available() -> list[str]:
-    """The transports this installation can use, httpx's always first."""
+    """The transports AsyncRaia can use in this installation, httpx's always first."""
     kinds = [HTTPX]
+    if _httpx2.installed():
+        kinds.append(HTTPX2)
     if importlib.util.find_spec("httpx_aiohttp") is not None:
         kinds.append(AIOHTTP)
     return kinds
 
 
 def fastest() -> str:
-    """The transport that serves many requests in flight best (measured by `make bench`)."""
+    """The transport that serves many requests in flight best (measured by `make bench`): aiohttp,
+    then httpx2, then httpx."""
     return available()[-1]
 
 
-# What an AsyncRaia that builds its own pool (and so the bulk import) uses: installing the
+# What an AsyncRaia that builds its own pool (and so the bulk import) uses: installing an
 # extra is the opt-in. Tests set it to run the client's behaviour tests over each transport.
 DEFAULT = fastest()
+# Raia's: aiohttp has no sync client, so httpx2 if its extra is installed.
+SYNC_DEFAULT = HTTPX2 if _httpx2.installed() else HTTPX
+
+
+def adopt(
+    users: Any, http_type: type[httpx.Client] | type[httpx.AsyncClient]
+) -> httpx.Client | httpx.AsyncClient:
+    """The user's own http_client as the client sends through it: as given if it is an httpx one,
+    an httpx2 one as the transport of an httpx client that keeps no cookies (and never closes it)."""
+    if isinstance(users, http_type):
+        return users
+    if http_type is httpx.AsyncClient:
+        adopted: httpx.Client | httpx.AsyncClient = httpx.AsyncClient(
+            transport=_httpx2.AsyncTransport(users, owned=False), follow_redirects=False
+        )
+    else:
+        adopted = httpx.Client(transport=_httpx2.SyncTransport(users, owned=False), follow_redirects=False)
+    adopted._cookies = NoCookies()
+    return adopted
+
+
+def accepts(users: object, http_type: type[httpx.Client] | type[httpx.AsyncClient]) -> bool:
+    """Whether `users` can be the http_client of a client whose pool is an `http_type`."""
+    return isinstance(users, http_type) or _httpx2.is_client(users, is_async=http_type is httpx.AsyncClient)
+
+
+def sync_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Client:
+    """Raia's own pool: an httpx.Client with `settings` over httpx's transport or httpx2's."""
+    kind = kind or SYNC_DEFAULT
+    if kind == HTTPX2:
+        transport: Any = _httpx2.own_transport(settings["limits"], is_async=False)
+        pool = httpx.Client(**settings, transport=transport)
+    elif kind == HTTPX:
+        pool = httpx.Client(**settings)
+    else:
+        raise ValueError(f"unknown transport {kind!r} for Raia; expected {HTTPX!r} or {HTTPX2!r}")
+    pool._cookies = NoCookies()  # as async_pool's
+    return pool
 
 
 def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.AsyncClient:
     """An httpx.AsyncClient with `settings` (headers, timeout, redirects, limits) over `kind`."""
     kind = kind or DEFAULT
     if kind == HTTPX:
-        pool = httpx.AsyncClient(**{**settings, "limits": _bounded(settings["limits"])})
+        limits = _bounded(settings["limits"])
+        gate = Gated(httpx.AsyncHTTPTransport(limits=limits), limits.max_connections or HTTPX_CONNECTIONS)
+        pool = httpx.AsyncClient(**{**settings, "limits": limits}, transport=gate)
+    elif kind == HTTPX2:
+        if not _httpx2.installed():
+            raise ImportError("the httpx2 transport needs the extra: pip install 'raia-agent[httpx2]'")
+        transport: Any = _httpx2.own_transport(settings["limits"], is_async=True)
+        pool = httpx.AsyncClient(**settings, transport=transport)
     elif kind != AIOHTTP:
         raise ValueError(f"unknown transport {kind!r}; expected one of {available()}")
     elif AIOHTTP not in available():
@@ -76,6 +131,51 @@ def _bounded(limits: httpx.Limits) -> httpx.Limits:
     return httpx.Limits(
         max_connections=cap, max_keepalive_connections=cap, keepalive_expiry=limits.keepalive_expiry
     )
+
+
+class Gated(httpx.AsyncBaseTransport):
+    """httpx's async transport with at most `width` requests inside it; the others wait their turn
+    (anyio's semaphore is first come, first served). A request leaves when its response is closed."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, width: int) -> None:
+        self._inner, self._width = inner, width
+        self._turns = anyio.Semaphore(width)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await self._turns.acquire()
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            self._turns.release()
+            raise
+        if response.is_closed:  # read already (a mock's): nothing left to wait for
+            self._turns.release()
+            return response
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Turn(response.stream, self._turns)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _Turn(httpx.AsyncByteStream):
+    """A response body that gives its request's turn back once, when it is closed."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, turns: anyio.Semaphore) -> None:
+        self._inner, self._turns = inner, turns
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        turns, self._turns = self._turns, None  # type: ignore[assignment]
+        try:
+            await self._inner.aclose()
+        finally:
+            if turns is not None:
+                turns.release()
 
 
 def _aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:

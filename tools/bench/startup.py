@@ -26,14 +26,14 @@ from pathlib import Path
 
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
-from tools.bench import ANSWER, ARGS, Row, interleaved, ratio, scaled
+from tools.bench.common import ANSWER, ARGS, Row, interleaved, ratio, scaled
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RUNS = 11
 OPERATIONS = 200
 
 
-# The answer is built from the spec's reply schema (tools/bench.py), never written here, so a vendor
+# The answer is built from the spec's reply schema (tools/bench/common.py), never written here, so a vendor
 # update that adds a reply field cannot make the client reject it; the snippet holds it as a literal.
 FIRST_CALL = f"""
 import httpx
