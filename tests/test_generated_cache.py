@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,16 @@ def test_the_generator_code_is_part_of_the_key(tmp_path: Path) -> None:
         after = _cache.code_fingerprint(tmp_path)
         assert after != before, name
         before = after
+
+
+def test_the_default_cache_is_ignored_by_git() -> None:
+    """The kept packages live under the repository's .cache/, which git ignores."""
+    inside = _cache.DEFAULT_DIR / ("0" * 32) / _cache.PACKAGE / "__init__.py"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", str(inside.relative_to(_cache.ROOT))],
+        cwd=_cache.ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ignored.returncode == 0, f"{inside} is not ignored by .gitignore"
