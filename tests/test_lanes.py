@@ -85,6 +85,7 @@ def collected(*args: str) -> set[str]:
     return {line for line in result.stdout.splitlines() if "::" in line}
 
 
+@pytest.mark.slow(reason="starts a pytest that collects five modules (a minute on a loaded machine)")
 def test_the_expensive_suites_are_slow_and_the_unit_suites_are_not() -> None:
     """schemathesis, the wheel, generation and make diff suites are all deselected by -m 'not slow'; the parser is not."""
     files = [
