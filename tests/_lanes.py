@@ -89,9 +89,12 @@ TESTS = Path(__file__).resolve().parent
 
 
 def _ours(obj: object) -> bool:
-    """Defined in tests/ (pytest imports test modules and conftest by their bare names)."""
+    """Defined in tests/ (pytest imports test modules and conftest by their bare names), this rule aside."""
     code = getattr(obj, "__code__", None)
-    return code is not None and Path(code.co_filename).resolve().is_relative_to(TESTS)
+    if code is None:
+        return False
+    where = Path(code.co_filename).resolve()
+    return where.is_relative_to(TESTS) and where != Path(__file__).resolve()
 
 
 def _called_reason(obj: object) -> str | None:
