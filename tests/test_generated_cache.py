@@ -113,3 +113,22 @@ def test_the_default_cache_is_ignored_by_git() -> None:
         check=False,
     )
     assert ignored.returncode == 0, f"{inside} is not ignored by .gitignore"
+
+
+def test_only_the_most_recently_used_entries_are_kept(
+    inputs: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past KEEP entries, the least recently used goes; one just used again stays."""
+    monkeypatch.setattr(_cache, "KEEP", 2)
+    make = Generator()
+    spec = inputs[0]
+    for text in ("one", "two", "one", "three"):  # "one" is used again before "three" arrives
+        spec.write_text(text, encoding="utf-8")
+        _cache.generated(inputs, tmp_path / f"out-{make.calls}", make)
+    assert make.calls == 3
+    spec.write_text("one", encoding="utf-8")
+    _cache.generated(inputs, tmp_path / "again", make)
+    assert make.calls == 3, "the entry used most recently before the third was pruned"
+    spec.write_text("two", encoding="utf-8")
+    _cache.generated(inputs, tmp_path / "gone", make)
+    assert make.calls == 4, "the least recently used entry was kept"

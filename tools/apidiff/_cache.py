@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -27,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "raia_agent_api"
 # RAIA_GENERATED_CACHE names another directory; "off" generates every time.
 DEFAULT_DIR = ROOT / ".cache" / "generated"
-KEEP = 64  # entries kept; the least recently used go first
+# Entries kept, the least recently used going first: a full test run makes a few hundred (about 0.2 MB each).
+KEEP = 512
 CODE = ("generate.sh", "pyproject.toml", "package-lock.json", "tools", "src", "spec/templates")
 
 
@@ -82,10 +84,16 @@ def generated(
                 made, error = make(scratch)
                 if made is None:
                     return None, error
-                scratch.rename(entry)
+                try:
+                    scratch.rename(entry)
+                except OSError:
+                    # another process made it meanwhile (its lock file was pruned and made anew)
+                    if not (entry / PACKAGE).is_dir():
+                        raise
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-        os.utime(entry)  # most recently used
+        now = time.time_ns()  # most recently used; explicit, as a file system's own clock may be coarse
+        os.utime(entry, ns=(now, now))
         shutil.copytree(entry / PACKAGE, out / PACKAGE, dirs_exist_ok=True)
     _prune(where)
     return out, ""
