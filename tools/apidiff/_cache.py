@@ -112,7 +112,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _prune(where: Path) -> None:
     entries = sorted((p for p in where.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)  # fmt: skip
+                     key=lambda p: p.stat().st_mtime_ns, reverse=True)  # fmt: skip
     for stale in entries[KEEP:]:
         with _locked(stale.with_suffix(".lock")):
             shutil.rmtree(stale, ignore_errors=True)
