@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from tools.apidiff import _cache
+from tools.apidiff import _generations
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "tests" / "specs"
@@ -115,7 +115,7 @@ def generate_frozen(
         result = generate(spec, dest, overlay, generator=generator)
         return (dest, "") if result.returncode == 0 else (None, result.stderr)
 
-    made, error = _cache.generated((spec, overlay, generator), out, make)
+    made, error = _generations.generated((spec, overlay, generator), out, make)
     assert made is not None, f"generation failed:\n{error}"
     return out
 

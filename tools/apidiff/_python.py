@@ -18,7 +18,7 @@ import griffe
 from raia_spec import operations
 from tools.naming import snake_case
 
-from . import _cache
+from . import _generations
 from ._directions import SENT, Directions, describe, package_directions
 from ._model import Level, PyChange
 from ._rules import Slot, literal_change, slot_added, slot_change, slot_removed
@@ -45,7 +45,7 @@ class Symbol:
 
 
 def generate(spec: Path, overlay: Path, out: Path) -> tuple[Path | None, str]:
-    """The client for `spec` in `out` (kept by content: _cache): (package parent, "") or (None, generate.sh's stderr)."""
+    """The client for `spec` in `out` (kept by content: _generations): (package parent, "") or (None, generate.sh's stderr)."""
     generator = Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml")
 
     def run(dest: Path) -> tuple[Path | None, str]:
@@ -61,7 +61,7 @@ def generate(spec: Path, overlay: Path, out: Path) -> tuple[Path | None, str]:
             return None, result.stderr + result.stdout
         return dest, ""
 
-    return _cache.generated((spec, overlay, generator), out, run)
+    return _generations.generated((spec, overlay, generator), out, run)
 
 
 def load(parent: Path, package: str = PACKAGE) -> griffe.Module:

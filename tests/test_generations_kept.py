@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.apidiff import _cache
+from tools.apidiff import _generations
 
 
 @pytest.fixture
@@ -31,13 +31,13 @@ class Generator:
         self.calls += 1
         if self.fail:
             return None, "generate.sh: refused"
-        (dest / _cache.PACKAGE).mkdir(parents=True)
-        (dest / _cache.PACKAGE / "__init__.py").write_text(f"CALL = {self.calls}\n", encoding="utf-8")
+        (dest / _generations.PACKAGE).mkdir(parents=True)
+        (dest / _generations.PACKAGE / "__init__.py").write_text(f"CALL = {self.calls}\n", encoding="utf-8")
         return dest, ""
 
 
 def package(out: Path) -> str:
-    return (out / _cache.PACKAGE / "__init__.py").read_text(encoding="utf-8")
+    return (out / _generations.PACKAGE / "__init__.py").read_text(encoding="utf-8")
 
 
 def test_the_same_inputs_are_generated_once_and_copied_after(
@@ -45,8 +45,8 @@ def test_the_same_inputs_are_generated_once_and_copied_after(
 ) -> None:
     """A second request for the same inputs copies the kept package instead of generating."""
     make = Generator()
-    first, _ = _cache.generated(inputs, tmp_path / "a", make)
-    second, _ = _cache.generated(inputs, tmp_path / "b", make)
+    first, _ = _generations.generated(inputs, tmp_path / "a", make)
+    second, _ = _generations.generated(inputs, tmp_path / "b", make)
     assert make.calls == 1
     assert first is not None and second is not None
     assert package(first) == package(second) == "CALL = 1\n"
@@ -58,9 +58,9 @@ def test_a_changed_spec_overlay_or_config_is_generated_again(
 ) -> None:
     """Each input is part of the key: changing any one of them is a miss."""
     make = Generator()
-    _cache.generated(inputs, tmp_path / "a", make)
+    _generations.generated(inputs, tmp_path / "a", make)
     inputs[changed].write_text("changed\n", encoding="utf-8")
-    out, _ = _cache.generated(inputs, tmp_path / "b", make)
+    out, _ = _generations.generated(inputs, tmp_path / "b", make)
     assert make.calls == 2
     assert out is not None and package(out) == "CALL = 2\n"
 
@@ -68,10 +68,10 @@ def test_a_changed_spec_overlay_or_config_is_generated_again(
 def test_a_failure_is_returned_and_never_kept(inputs: tuple[Path, Path, Path], tmp_path: Path) -> None:
     """A spec that does not generate reports its error each time, and leaves nothing in the cache."""
     failing = Generator(fail=True)
-    assert _cache.generated(inputs, tmp_path / "a", failing) == (None, "generate.sh: refused")
-    assert _cache.generated(inputs, tmp_path / "b", failing) == (None, "generate.sh: refused")
+    assert _generations.generated(inputs, tmp_path / "a", failing) == (None, "generate.sh: refused")
+    assert _generations.generated(inputs, tmp_path / "b", failing) == (None, "generate.sh: refused")
     assert failing.calls == 2
-    cache = _cache.directory()
+    cache = _generations.directory()
     assert cache is not None
     assert not [p for p in cache.iterdir() if p.is_dir()]
 
@@ -83,7 +83,7 @@ def test_caching_can_be_turned_off(
     monkeypatch.setenv("RAIA_GENERATED_CACHE", "off")
     make = Generator()
     for name in ("a", "b"):
-        out, _ = _cache.generated(inputs, tmp_path / name, make)
+        out, _ = _generations.generated(inputs, tmp_path / name, make)
         assert out == tmp_path / name
     assert make.calls == 2
 
@@ -93,21 +93,21 @@ def test_the_generator_code_is_part_of_the_key(tmp_path: Path) -> None:
     for name in ("generate.sh", "tools/naming.py", "spec/templates/model.py.jinja", "src/raia_spec/x.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("one\n", encoding="utf-8")
-    before = _cache.code_fingerprint(tmp_path)
+    before = _generations.code_fingerprint(tmp_path)
     for name in ("tools/naming.py", "spec/templates/model.py.jinja", "generate.sh"):
-        _cache.code_fingerprint.cache_clear()
+        _generations.code_fingerprint.cache_clear()
         (tmp_path / name).write_text("two\n", encoding="utf-8")
-        after = _cache.code_fingerprint(tmp_path)
+        after = _generations.code_fingerprint(tmp_path)
         assert after != before, name
         before = after
 
 
 def test_the_default_cache_is_ignored_by_git() -> None:
     """The kept packages live under the repository's .cache/, which git ignores."""
-    inside = _cache.DEFAULT_DIR / ("0" * 32) / _cache.PACKAGE / "__init__.py"
+    inside = _generations.DEFAULT_DIR / ("0" * 32) / _generations.PACKAGE / "__init__.py"
     ignored = subprocess.run(
-        ["git", "check-ignore", "--no-index", str(inside.relative_to(_cache.ROOT))],
-        cwd=_cache.ROOT,
+        ["git", "check-ignore", "--no-index", str(inside.relative_to(_generations.ROOT))],
+        cwd=_generations.ROOT,
         capture_output=True,
         text=True,
         check=False,
@@ -119,16 +119,16 @@ def test_only_the_most_recently_used_entries_are_kept(
     inputs: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past KEEP entries, the least recently used goes; one just used again stays."""
-    monkeypatch.setattr(_cache, "KEEP", 2)
+    monkeypatch.setattr(_generations, "KEEP", 2)
     make = Generator()
     spec = inputs[0]
     for text in ("one", "two", "one", "three"):  # "one" is used again before "three" arrives
         spec.write_text(text, encoding="utf-8")
-        _cache.generated(inputs, tmp_path / f"out-{make.calls}", make)
+        _generations.generated(inputs, tmp_path / f"out-{make.calls}", make)
     assert make.calls == 3
     spec.write_text("one", encoding="utf-8")
-    _cache.generated(inputs, tmp_path / "again", make)
+    _generations.generated(inputs, tmp_path / "again", make)
     assert make.calls == 3, "the entry used most recently before the third was pruned"
     spec.write_text("two", encoding="utf-8")
-    _cache.generated(inputs, tmp_path / "gone", make)
+    _generations.generated(inputs, tmp_path / "gone", make)
     assert make.calls == 4, "the least recently used entry was kept"
