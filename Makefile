@@ -13,7 +13,7 @@ $(foreach name,$(USER_VALUES),$(if $(filter command line environment%,$(origin $
   $(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check lint typecheck test demo serve bench diff update-spec spec-pr
+.PHONY: help install generate check lint typecheck test test-fast demo serve bench diff update-spec spec-pr
 
 # Each target's `##` comment is its line in `make help`, so the list cannot drift from the targets.
 help: ## list the targets and what each does (also what `make` alone prints)
@@ -50,6 +50,10 @@ typecheck: $(STAMP) ## mypy --strict over src, tools and generated_client
 # Most tests wait on servers and subprocesses, so more workers than cores still pays; JOBS=0 runs serially.
 test: check ## what CI runs: check, then the whole pytest suite (JOBS=4 parallel workers)
 	$(BIN)/pytest -n "$${JOBS:-4}"
+
+# `slow` is set by tests/conftest.py from what a test runs (tests/_lanes.py), never by hand-kept lists.
+test-fast: $(STAMP) ## the tests that do not regenerate, build wheels, run schemathesis, mypy, make or the bench
+	$(BIN)/pytest -m "not slow" -n "$${JOBS:-4}"
 
 demo: $(STAMP) ## the client against a local server: create, update, retries, a wrong key
 	$(BIN)/python -m tools.demo

@@ -9,20 +9,17 @@ change what they mean.
 from __future__ import annotations
 
 import copy
-import fcntl
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tools.apidiff import _generations
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "tests" / "specs"
@@ -32,9 +29,6 @@ FROZEN_GENERATOR = SPECS / "generator.frozen.yaml"
 FEEDBACKS = "/external/conversation-message-feedbacks"
 BODY = "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
 RESPONSE = "ExternalApiCrateOrUpdateConversationMessageFeedbackResponseDTO"
-# Set by conftest to a directory every pytest-xdist worker of one run shares: a package generated from
-# the same inputs is generated once per run, not once per worker (generation is deterministic).
-SHARED: Path | None = None
 
 
 @cache
@@ -108,33 +102,22 @@ def generate_frozen(
     overlay: Path = FROZEN_OVERLAY,
     generator: Path = FROZEN_GENERATOR,
 ) -> Path:
-    """Generate `spec` with the frozen overlay and config; `out`, the directory to put on sys.path."""
-    if SHARED is None:
-        result = generate(spec, out, overlay, generator=generator)
-        assert result.returncode == 0, f"generation failed:\n{result.stderr}"
-        return out
-    text = spec.read_bytes() if isinstance(spec, Path) else json.dumps(spec).encode()
-    key = hashlib.sha256(b"\0".join([text, overlay.read_bytes(), generator.read_bytes()])).hexdigest()
-    made = SHARED / "generated" / key[:24]
-    with _locked(made.with_suffix(".lock")):
-        if not (made / ".done").exists():
-            shutil.rmtree(made, ignore_errors=True)  # a worker that failed half-way
-            result = generate(spec, made / "out", overlay, generator=generator)
-            assert result.returncode == 0, f"generation failed:\n{result.stderr}"
-            (made / ".done").touch()
-    shutil.copytree(made / "out", out, dirs_exist_ok=True)
+    """Generate `spec` with the frozen overlay and config; `out`, the directory to put on sys.path.
+
+    Generation is deterministic, so a package is made once per content (inputs and generator code)
+    and kept in the cache make diff uses: every worker of a run, and later runs, copy it.
+    """
+    if isinstance(spec, dict):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        spec = write_spec(out.parent / f"{out.name}.openapi.json", spec)
+
+    def make(dest: Path) -> tuple[Path | None, str]:
+        result = generate(spec, dest, overlay, generator=generator)
+        return (dest, "") if result.returncode == 0 else (None, result.stderr)
+
+    made, error = _generations.generated((spec, overlay, generator), out, make)
+    assert made is not None, f"generation failed:\n{error}"
     return out
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def diff(

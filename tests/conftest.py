@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from raia_agent import _transport
 from raia_agent.testing import LocalServer, local_server
-from tests import _frozen
+from tests import _lanes
 
 ROOT = Path(__file__).resolve().parent.parent
 # The suite runs strict: every client it builds (and every CLI it starts, which inherits the
@@ -28,11 +28,52 @@ settings.register_profile("raia", deadline=None, suppress_health_check=[HealthCh
 settings.load_profile("raia")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _shared_generations(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Packages generated from the same frozen inputs are made once per run, shared by every worker."""
-    base = tmp_path_factory.getbasetemp()
-    _frozen.SHARED = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+AUDIT = _lanes.Audit()
+SLOW_TIMEOUT = 1800
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    AUDIT.install()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test whose code regenerates, builds, runs schemathesis, make or the bench."""
+    for item in items:
+        if not isinstance(item, pytest.Function) or item.get_closest_marker("slow"):
+            continue
+        params = item.callspec.params.values() if hasattr(item, "callspec") else ()
+        why = _lanes.slow_reason(item.function, item._fixtureinfo.name2fixturedefs, params)
+        if why:
+            item.add_marker(pytest.mark.slow(reason=why))
+            if not item.get_closest_marker("timeout"):
+                # A hang guard, not a speed check: generation and make run several times slower on a
+                # loaded machine, where 300 s failed tests that pass alone (issue 26).
+                item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    AUDIT.watching = item.get_closest_marker("slow") is None
+    AUDIT.seen.clear()
+    try:
+        return (yield)
+    finally:
+        AUDIT.watching = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[object]:
+    """A test that starts an expensive process without the `slow` marker fails: the lanes rule missed it."""
+    report = yield
+    assert isinstance(report, pytest.TestReport)
+    if call.when == "teardown" and AUDIT.seen and report.passed:
+        report.outcome = "failed"
+        report.longrepr = (
+            "this test is not marked slow, yet it "
+            + "; ".join(dict.fromkeys(AUDIT.seen))
+            + "\nteach tests/_lanes.py's rule what it does (or mark it @pytest.mark.slow)"
+        )
+    return report
 
 
 @pytest.fixture(autouse=True)

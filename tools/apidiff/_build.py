@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -157,12 +158,15 @@ def add_python(
     verdict can say "not breaking". An old one that does not generate only loses the comparison.
     """
     steps = steps or Steps("make diff")
-    new_pkg, new_error = _python.generate(new_spec, new_overlay, work / "new_client")
-    steps.done("client generated from the new spec")
-    if new_pkg is None:
-        report.failure = f"the new spec does not generate: {summarise(new_error, work, new_spec.parent)}"
-        return report
-    old_pkg, old_error = _python.generate(old_spec, old_overlay, work / "old_client")
+    # Both sides at once: each is mostly waiting on its own processes, and a side seen before is a copy.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        old_side = pool.submit(_python.generate, old_spec, old_overlay, work / "old_client")
+        new_pkg, new_error = _python.generate(new_spec, new_overlay, work / "new_client")
+        steps.done("client generated from the new spec")
+        if new_pkg is None:
+            report.failure = f"the new spec does not generate: {summarise(new_error, work, new_spec.parent)}"
+            return report
+        old_pkg, old_error = old_side.result()
     steps.done("client generated from the old spec")
     if old_pkg is None:
         report.notes.append(

@@ -18,6 +18,7 @@ import griffe
 from raia_spec import operations
 from tools.naming import snake_case
 
+from . import _generations
 from ._directions import SENT, Directions, describe, package_directions
 from ._model import Level, PyChange
 from ._rules import Slot, literal_change, slot_added, slot_change, slot_removed
@@ -44,14 +45,23 @@ class Symbol:
 
 
 def generate(spec: Path, overlay: Path, out: Path) -> tuple[Path | None, str]:
-    """Generate the client for `spec` into `out`: (package parent, "") or (None, generate.sh's stderr)."""
-    env = {**os.environ, "SPEC": str(spec), "OVERLAY": str(overlay)}
-    result = subprocess.run(
-        [str(ROOT / "generate.sh"), "--out", str(out)], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        return None, result.stderr + result.stdout
-    return out, ""
+    """The client for `spec` in `out` (kept by content: _generations): (package parent, "") or (None, generate.sh's stderr)."""
+    generator = Path(os.environ.get("GENERATOR") or ROOT / "spec" / "generator.yaml")
+
+    def run(dest: Path) -> tuple[Path | None, str]:
+        env = {**os.environ, "SPEC": str(spec), "OVERLAY": str(overlay)}
+        result = subprocess.run(
+            [str(ROOT / "generate.sh"), "--out", str(dest)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            return None, result.stderr + result.stdout
+        return dest, ""
+
+    return _generations.generated((spec, overlay, generator), out, run)
 
 
 def load(parent: Path, package: str = PACKAGE) -> griffe.Module:
