@@ -1,4 +1,5 @@
-"""Text from the spec in the markdown report: shown as text, never as markup, HTML, a link or a control.
+"""Spec text in markdown (make diff's report, api.md, the changelog a spec update writes): shown as
+text, never as markup, HTML, a link or a control. The one escaping every tool uses.
 
 The report goes into a pull request's job summary, and a pull request can change the spec, so
 every string in a row is treated as hostile. Our messages quote names in backticks; `cell()`
@@ -27,9 +28,13 @@ def visible(text: str) -> str:
     return CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def code(text: str) -> str:
-    """A code span holding text literally: fenced by more backticks than any run inside it."""
-    text = visible(text).replace("|", "\\|")
+def code(text: str, *, table: bool = True) -> str:
+    """A code span holding text literally: fenced by more backticks than any run inside it.
+
+    In a table cell `|` ends the cell even inside a code span, so there it is escaped (GitHub drops
+    the backslash); elsewhere a backslash in a code span is shown, so `table=False` leaves `|` alone."""
+    text = visible(text)
+    text = text.replace("|", "\\|") if table else text
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
@@ -59,9 +64,10 @@ def text(value: str) -> str:
     return "".join(out)
 
 
-def cell(value: str) -> str:
-    """A table cell (or list item) from a message: its paired backtick spans stay code, the rest is text."""
+def cell(value: str, *, table: bool = True) -> str:
+    """A table cell (or, with table=False, a list item) from a message: its paired backtick spans stay
+    code, the rest is text."""
     parts = value.split("`")
     if len(parts) % 2 == 0:  # an odd number of backticks: no pairing can be trusted
         return text(value) or " "
-    return "".join(code(part) if i % 2 else text(part) for i, part in enumerate(parts)) or " "
+    return "".join(code(part, table=table) if i % 2 else text(part) for i, part in enumerate(parts)) or " "

@@ -8,6 +8,6 @@ server would keep going round (a cursor repeated) stops with a PaginationWarning
 
 from __future__ import annotations
 
-from raia_agent_api._pages import AsyncPage, AsyncPaginator, NoNextPageError, PaginationWarning, SyncPage
+from raia_runtime import AsyncPage, AsyncPaginator, NoNextPageError, PaginationWarning, SyncPage
 
 __all__ = ["AsyncPage", "AsyncPaginator", "NoNextPageError", "PaginationWarning", "SyncPage"]

@@ -1,4 +1,4 @@
-"""What the generated methods return for a response that is not JSON: copied into the generated package as `_media.py`.
+"""What the generated methods return for a response that is not JSON.
 
 Only the shapes callers hold (a binary body, a text decoded elsewhere, a stream of Server-Sent Events,
 a response still being read) live here, so the generated annotations can name them; reading the

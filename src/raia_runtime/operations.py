@@ -1,57 +1,16 @@
-"""What the generated resources need from a client, as types: copied into the generated package as `_surface.py`.
-
-The generated package cannot import the hand-written one (layers point one way), so the contract
-between the two lives here: operation descriptions, the raw-response wrapper, and the protocol a
-client implements (`raia_agent.Raia` and `AsyncRaia` do).
-"""
+"""Operation descriptions: everything a client needs to call one operation, generated per operation
+into resources/_ops_<resource>.py, and the index that loads them (and the resources) on first use."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from importlib import import_module
-from os import PathLike
-from typing import IO, TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 
-if TYPE_CHECKING:
-    # PEP 702, so `mypy --enable-error-code deprecated` flags the calls
-    from typing_extensions import deprecated as deprecated
-
-    from .surface_media import AsyncStream, AsyncStreamedResponse, Stream, StreamedResponse
-else:
-
-    def deprecated(message: str, /) -> Any:
-        """At run time only a marker: the generated method itself warns, once per call site."""
-
-        def mark(function: Any) -> Any:
-            function.__deprecated__ = message
-            return function
-
-        return mark
-
-
-T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
-
-
-class NotGiven:
-    """Marks an argument left out, where None means "no timeout"."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = NotGiven()
-TimeoutTypes = float | httpx.Timeout | None
-Headers = Mapping[str, str]
-"""extra_headers: sent with the call, checked like default_headers; never the key's header."""
-Query = Mapping[str, object]
-"""extra_query: query parameters the spec does not document (str, number, bool or a list of them)."""
-Body = Mapping[str, object]
-"""extra_body: fields added to a JSON object body, after the documented arguments are checked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +35,7 @@ class Reply:
     """For a body written inline (no model of its own), the properties that parse into models:
     (JSON name, model, whether a list of them). The body stays a dict; those values become models."""
     media: str = "application/json"
-    """The media type the body is read as (tools/media_types.py's rule chose it among the documented)."""
+    """The media type the body is read as (tools/codegen/media_types.py's rule chose it among the documented)."""
     kind: Literal["json", "binary", "text", "events"] = "json"
     """json: the model; binary: a BinaryResponse; text: a str; events: a Stream whose events'
     `.json()` is checked against `schema` and built into `model`."""
@@ -84,7 +43,7 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """How a list operation pages (tools/surface_paging.py's rule).
+    """How a list operation pages (raia_runtime.paging's rule).
 
     `items` and `field` read the parsed page's array and its next cursor (or total);
     `param` is the argument that asks for a page (the cursor, or the offset).
@@ -231,137 +190,6 @@ def forget_resources(client: object, classes: dict[str, tuple[str, str]]) -> Non
     """Drop the resources a client holds (a copy's are its original's): each is built again on first use."""
     for name in classes:
         vars(client).pop(name, None)
-
-
-@dataclass(frozen=True)
-class RawResponse(Generic[T]):
-    """A successful call with everything HTTP said about it: status, headers, request id, parsed model."""
-
-    http_response: httpx.Response
-    parsed: T
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
-
-    def parse(self) -> T:
-        return self.parsed
-
-
-H = TypeVar("H")
-
-
-@dataclass(frozen=True)
-class RawResponseWithHeaders(RawResponse[T], Generic[T, H]):
-    """A RawResponse whose operation documents response headers: `.typed_headers` reads them typed
-    (an int for `integer`, None when absent); `.headers` still has every header as sent."""
-
-    documented: tuple[ResponseHeader, ...]
-    headers_type: Callable[..., H]
-
-    @classmethod
-    def of(
-        cls, raw: RawResponse[T], documented: tuple[ResponseHeader, ...], headers_type: Callable[..., H]
-    ) -> RawResponseWithHeaders[T, H]:
-        return cls(raw.http_response, raw.parsed, documented, headers_type)
-
-    @property
-    def typed_headers(self) -> H:
-        headers = self.http_response.headers
-        return self.headers_type(**{header.python: header.read(headers) for header in self.documented})
-
-
-class SyncClient(Protocol):
-    def _request(
-        self,
-        operation: Operation[T],
-        args: dict[str, Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[T]: ...
-
-    def _events(
-        self,
-        operation: Operation[Any],
-        args: dict[str, Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[Stream[Any]]: ...
-
-    def _stream(
-        self,
-        operation: Operation[Any],
-        args: dict[str, Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> AbstractContextManager[StreamedResponse[Any]]: ...
-
-
-class AsyncClient(Protocol):
-    async def _request(
-        self,
-        operation: Operation[T],
-        args: dict[str, Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[T]: ...
-
-    async def _events(
-        self,
-        operation: Operation[Any],
-        args: dict[str, Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> RawResponse[AsyncStream[Any]]: ...
-
-    def _stream(
-        self,
-        operation: Operation[Any],
-        args: dict[str, Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        max_retries: int | None,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-    ) -> AbstractAsyncContextManager[AsyncStreamedResponse[Any]]: ...
-
-
-FileContent: TypeAlias = bytes | IO[bytes] | PathLike[str]
-"""A file's bytes: bytes, a file opened in binary mode, or a path (pathlib.Path) to read."""
-FileTypes: TypeAlias = (
-    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
-)
-"""A file argument: its content, or (filename, content) or (filename, content, content_type)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Pages of a list operation that iterate across pages: copied into the generated package as `_pages.py`.
+"""Pages of a list operation that iterate across pages: the generated methods return them.
 
 A paginated method returns a SyncPage (the first page, fetched) or an AsyncPaginator (await it for
 the first page, or `async for` over every item). Iterating a page yields its items, then fetches the
@@ -15,7 +15,9 @@ import warnings
 from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any, Generic, TypeVar
 
-from .surface_runtime import AsyncClient, Operation, Pagination, RawResponse, SyncClient
+from raia_runtime.operations import Operation, Pagination
+from raia_runtime.protocol import AsyncClient, SyncClient
+from raia_runtime.responses import RawResponse
 
 T = TypeVar("T")
 

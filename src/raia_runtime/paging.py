@@ -1,6 +1,6 @@
-"""The pagination rule: which list operations page, and how; copied into the generated package as `_paging.py`.
+"""The pagination rule: which list operations page, and how.
 
-The generator (tools/surface.py) applies it to write each Operation's `pagination`, and the local
+The generator (tools/codegen/surface/build.py) applies it to write each Operation's `pagination`, and the local
 test server (raia_agent.testing) applies the same function to page its list answers, so the client
 and the server cannot disagree on a shape. It reads plain resolved schemas and imports nothing.
 

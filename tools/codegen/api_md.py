@@ -1,7 +1,7 @@
 """api.md: every resource and method of the generated client with its signature, read from the package.
 
-    python -m tools.apimd            write api.md from generated_client/raia_agent_api
-    python -m tools.apimd --check    fail, naming the file, when api.md does not match it
+    python -m tools.codegen api-md            write api.md from generated_client/raia_agent_api
+    python -m tools.codegen api-md --check    fail, naming the file, when api.md does not match it
 
 The page is derived from what `make generate` wrote (not from the spec), so it can only say what the
 client really offers. Summaries are spec text and are escaped like the `make diff` report; signatures
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.apidiff._escape import code, text
+from tools.markdown import code, text
 
 ROOT = Path(__file__).resolve().parent.parent
 API_MD = ROOT / "api.md"
@@ -28,7 +28,7 @@ PACKAGE = "raia_agent_api"
 HEADER = """\
 # API reference
 
-Generated from `openapi.json` by `make generate` (`tools/apimd.py`); do not edit. `make check` fails
+Generated from `openapi.json` by `make generate` (`tools/codegen/api_md.py`); do not edit. `make check` fails
 when it no longer matches the generated client.
 
 Every method exists on `Raia` and, with `await`, on `AsyncRaia`, and again as
@@ -98,7 +98,9 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.apimd", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.codegen api-md", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--check", action="store_true", help="fail when api.md is stale")
     args = parser.parse_args(argv)
     started = time.perf_counter()

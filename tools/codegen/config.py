@@ -17,7 +17,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from tools.spec_guard import read_bounded, shown
+from tools.codegen.guard import read_bounded, shown
 
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -51,7 +51,7 @@ PROJECT_SECTIONS: dict[str, Any] = {
     "exports": _NAMES,
     "server": _closed({"timestamps": _closed({"created": _TEXT, "updated": _TEXT}), "upsert_keys": _LISTS}),
     "cli": _closed({"aliases": _LISTS, "upsert": _TEXT}),
-    # each entry's values are checked by tools/surface_paging.py, which names the route
+    # each entry's values are checked by src/raia_runtime/paging.py, which names the route
     "pagination": {
         "type": ["object", "null"],
         "additionalProperties": _closed({key: {} for key in ("style", "items", "param", "field", "limit")}),
@@ -62,7 +62,7 @@ PROJECT_SECTIONS: dict[str, Any] = {
 @cache
 def generator_schema() -> dict[str, Any]:
     """The project's sections, plus every option openapi-python-client's config file takes but
-    class_overrides (computed by tools/naming.py), as its own model describes them."""
+    class_overrides (computed by tools/codegen/naming/names.py), as its own model describes them."""
     from openapi_python_client.config import ConfigFile
 
     theirs = ConfigFile.model_json_schema()

@@ -1,6 +1,6 @@
-"""openapi-python-client's command line, with tools.pynames' rules for names it must not give.
+"""openapi-python-client's command line, with tools.codegen.naming.pynames' rules for names it must not give.
 
-python -m tools.generator generate --path SPEC --config CONFIG ...
+python -m tools.codegen openapi generate --path SPEC --config CONFIG ...
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from openapi_python_client.cli import app
 from openapi_python_client.parser import openapi
 
-from tools import pynames
+from tools.codegen.naming import pynames
 
 # The import above is what matters: it adds the model template's own names to the generator's
 # reserved words before it runs. Named here so the reason is not an unused import.
@@ -42,8 +42,11 @@ def _sort_without_copying(sort: Callable[..., Any]) -> Callable[..., Any]:
 
 
 if not callable(vars(openapi).get("deepcopy")):  # a new version: review the patch below
-    raise SystemExit("tools.generator: openapi_python_client.parser.openapi no longer uses deepcopy")
+    raise SystemExit(
+        "tools/codegen/generator.py: openapi_python_client.parser.openapi no longer uses deepcopy"
+    )
 openapi.Endpoint.sort_parameters = staticmethod(_sort_without_copying(openapi.Endpoint.sort_parameters))  # type: ignore[method-assign]
 
-if __name__ == "__main__":
+
+def main() -> None:
     app(prog_name="openapi-python-client")

@@ -1,6 +1,6 @@
 """The vendor's spec is untrusted input: read it within bounds and refuse what no tool should see.
 
-    python -m tools.spec_guard SPEC [--out CHECKED.json]
+    python -m tools.codegen guard SPEC [--out CHECKED.json]
 
 Runs before any other tool (openapi-spec-validator, oas-patch, Redocly, openapi-python-client)
 reads a spec, and again on the corrected spec after the overlay. It refuses, naming the JSON
@@ -10,7 +10,7 @@ holding control characters (other than tab, LF, CR) or lone surrogates, nesting 
 MAX_DEPTH, any reference that is not local (`$ref` not starting with `#/`, or `$id`,
 `$dynamicRef`, `$recursiveRef`, `$schema`, `externalValue`, which make tools fetch or re-base),
 and a chain of references between components longer than MAX_REF_CHAIN. (A local `$ref` that
-points nowhere is tools/validate.py's to report.) Nothing is fetched or opened besides SPEC itself.
+points nowhere is tools/codegen/validation.py's to report.) Nothing is fetched or opened besides SPEC itself.
 
 Exit status: 0 and nothing printed when the spec passes; 2 and one line on stderr when refused.
 With --out, the checked document is written as JSON, so later steps read exactly what was checked.
@@ -256,7 +256,7 @@ def load_untrusted(path: Path) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.spec_guard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.codegen guard", description=__doc__)
     parser.add_argument("spec", type=Path)
     parser.add_argument("--out", type=Path, help="write the checked document here as JSON")
     args = parser.parse_args(argv)
@@ -269,7 +269,3 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -21,9 +21,8 @@ from typing import Any
 from raia_spec import event_schema, operations, resolve
 from raia_spec import media_of as choose
 from raia_spec._media import GENERATOR_KNOWS, MAPPED, Kind, base
-
-from .naming import Naming, primary_tag, route
-from .spec_guard import shown
+from tools.codegen.guard import shown
+from tools.codegen.naming import Naming, primary_tag, route
 
 
 def _responses(op: dict[str, Any], spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -48,7 +47,7 @@ def problems(spec: dict[str, Any], naming: Naming) -> list[str]:
 def generator_overrides(spec: dict[str, Any]) -> dict[str, str]:
     """openapi-python-client's `content_type_overrides`: each media type it does not know, as octet-stream.
 
-    Its own response code is not what the client runs (tools/surface.py's descriptions are), but it
+    Its own response code is not what the client runs (tools/codegen/surface/build.py's descriptions are), but it
     stops at a type it does not know; an error reply's body the client reads as text whatever its type.
     """
     overrides: dict[str, str] = {}

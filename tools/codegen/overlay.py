@@ -18,8 +18,8 @@ from jsonpath_ng.ext import parse as parse_jsonpath  # type: ignore[attr-defined
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema
 
-from tools import config
-from tools.spec_guard import SpecRefused, load_untrusted, shown
+from tools.codegen import config
+from tools.codegen.guard import SpecRefused, load_untrusted, shown
 
 
 class OverlayError(Exception):
@@ -135,7 +135,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: overlay {warning}", file=sys.stderr)
     args.output.write_text(json.dumps(corrected, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -62,7 +62,3 @@ def main() -> None:
     parser.add_argument("corrected", type=Path)
     args = parser.parse_args()
     stamp(args.package, args.upstream, args.corrected)
-
-
-if __name__ == "__main__":
-    main()

@@ -16,7 +16,7 @@ from openapi_spec_validator import validate
 from referencing.exceptions import Unresolvable
 
 from raia_spec import Reader, RefError, operations
-from tools.spec_guard import SpecRefused, load_untrusted
+from tools.codegen.guard import SpecRefused, load_untrusted
 
 
 def refs(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
@@ -98,7 +98,7 @@ def problems(path: Path) -> list[str]:
 
 
 def main() -> int:
-    """python -m tools.validate SPEC [NAME]: NAME is how messages call the file (default: its path)."""
+    """python -m tools.codegen validate SPEC [NAME]: NAME is how messages call the file (default: its path)."""
     path = Path(sys.argv[1])
     name = sys.argv[2] if len(sys.argv) > 2 else str(path)
     try:
@@ -108,7 +108,3 @@ def main() -> int:
     for problem in found:
         print(f"{name}: {problem}", file=sys.stderr)
     return 1 if found else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from tools import pynames
-from tools.spec_guard import pointer_token
+from tools.codegen.guard import pointer_token
+from tools.codegen.naming import pynames
 
 
 class NamingError(Exception):

@@ -1,31 +1,24 @@
 """Python names for the spec's tags, operations and schemas: rules, plus the few choices in spec/generator.yaml.
 
-    python -m tools.naming CORRECTED.json GENERATOR.yaml OUT_CONFIG.yaml OUT_SPEC.json
-
-writes openapi-python-client's effective config (class_overrides for every schema) and the spec it
-generates from (operationIds without NestJS's `<Controller>_` prefix). A naming entry that matches
-nothing fails, naming the entry; a rule that changes nothing and a name over the length limit warn.
+A naming entry that matches nothing fails, naming the entry; a rule that changes nothing and a name
+over the length limit warn (`check`). tools/codegen/inputs.py applies the names to the generator's inputs.
 """
 
 from __future__ import annotations
 
-import argparse
-import copy
-import json
 import keyword
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from raia_spec import operations, resolve, sent_content, sent_required
-from tools import naming_rules, pynames
-from tools.config import ConfigError, load_generator
-from tools.naming_checks import NamingError as NamingError
-from tools.naming_checks import (
+from raia_spec import operations
+from tools.codegen.config import load_generator
+from tools.codegen.guard import shown
+from tools.codegen.naming import pynames
+from tools.codegen.naming import rules as naming_rules
+from tools.codegen.naming.checks import NamingError as NamingError
+from tools.codegen.naming.checks import (
     check_chosen,
     check_properties,
     check_routes,
@@ -34,7 +27,6 @@ from tools.naming_checks import (
     refuse_clashes,
     where,
 )
-from tools.spec_guard import load_untrusted, shown
 
 _CONTROLLER_PREFIX = re.compile(r"^[A-Za-z0-9]*Controller_")
 
@@ -119,7 +111,7 @@ class Naming:
 
     def method_name(self, operation_id: str, route: str, resource: str) -> str:
         """The entry for the operation's route (`POST /path`), else its short operationId in snake_case
-        without the RESOURCE's noun when a verb remains (tools/naming_rules.py)."""
+        without the RESOURCE's noun when a verb remains (tools/codegen/naming/rules.py)."""
         if route in self.methods:
             return self.methods[route]
         http_method, _, path = route.partition(" ")
@@ -260,75 +252,3 @@ def shadow_notes(naming: Naming, spec: dict[str, Any]) -> list[str]:
         for tag in tags
         if (chosen := naming.chosen_resource(tag)) in naming_rules.TAKEN_BY_RESOURCES
     ]
-
-
-def generator_inputs(
-    naming: Naming, config: dict[str, Any], spec: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """openapi-python-client's config and input spec, with the names the rules give."""
-    config = copy.deepcopy(config)
-    config.pop("pagination", None)  # the project's (tools/surface.py reads it), not the generator's
-    # Keyed as the generator looks schemas up (its own class name for the schema name).
-    config["class_overrides"] = {
-        pynames.override_key(name): {
-            "class_name": naming.class_name(name),
-            "module_name": pynames.module_name(naming.class_name(name)),
-        }
-        for name in sorted((spec.get("components") or {}).get("schemas") or {})
-    }
-    from tools import media_types  # it names operations with this module's rules
-
-    overrides = media_types.generator_overrides(spec)
-    if overrides:
-        config["content_type_overrides"] = {**overrides, **(config.get("content_type_overrides") or {})}
-    spec = copy.deepcopy(spec)
-    for schema in ((spec.get("components") or {}).get("schemas") or {}).values():
-        # The models parse responses, which never carry a writeOnly field (a password, a secret):
-        # required there, the parser would refuse every reply that rightly leaves it out.
-        if isinstance(schema, dict) and isinstance(schema.get("required"), list):
-            schema["required"] = sent_required(spec, schema, "response")
-    for path, method, op in operations(spec):
-        # The method's name, which a naming.methods entry keys by route: the generator's own
-        # module for the operation (api/<tag>/<name>.py) then survives an operationId rename too.
-        op["operationId"] = naming.operation_method(path, method, op)
-        _only_sent_media(spec, op)
-    return config, spec
-
-
-def _only_sent_media(spec: dict[str, Any], op: dict[str, Any]) -> None:
-    """The request body with only the media type the client sends: the generator's module for an
-    operation offering JSON and a form misses an import."""
-    body = resolve(spec, op.get("requestBody") or {})
-    if isinstance(body, dict) and isinstance(body.get("content"), dict) and len(body["content"]) > 1:
-        op["requestBody"] = {**body, "content": sent_content(body["content"])}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("spec", type=Path)
-    parser.add_argument("generator_yaml", type=Path)
-    parser.add_argument("out_config", type=Path)
-    parser.add_argument("out_spec", type=Path)
-    args = parser.parse_args()
-    try:
-        spec = load_untrusted(args.spec)
-        naming, config = Naming.load(args.generator_yaml)
-        for warning in check(naming, spec):
-            print(f"warning: {warning}", file=sys.stderr)
-        for note in shadow_notes(naming, spec):
-            print(note, file=sys.stderr)
-        from tools import media_types  # it names operations with this module's rules
-
-        for problem in media_types.problems(spec, naming)[:1]:
-            raise NamingError(problem)
-        out_config, out_spec = generator_inputs(naming, config, spec)
-    except (NamingError, ConfigError) as exc:
-        raise SystemExit(f"naming: {exc}") from None
-    except Exception as exc:  # one line for the maintainer, not a traceback
-        raise SystemExit(f"naming: unexpected {type(exc).__name__}: {exc}") from None
-    args.out_config.write_text(yaml.safe_dump(out_config, sort_keys=True), encoding="utf-8")
-    args.out_spec.write_text(json.dumps(out_spec, indent=2), encoding="utf-8")
-
-
-if __name__ == "__main__":
-    main()

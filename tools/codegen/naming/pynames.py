@@ -4,7 +4,7 @@ The generator turns a schema name into a class with `ClassName` and a property i
 with `PythonIdentifier`; the surface, the naming checks and `make diff` call the same functions
 here instead of guessing. Importing this module also teaches the generator the names its model
 template uses for itself (MODEL_MEMBERS): a property called `cls` or `to_dict` gets a `_` suffix,
-as a builtin's name already does, instead of breaking `from_dict`. tools/generator.py runs the
+as a builtin's name already does, instead of breaking `from_dict`. tools/codegen/generator.py runs the
 generator with this module imported.
 """
 

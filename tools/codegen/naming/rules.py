@@ -44,7 +44,7 @@ CLASH_SUFFIX = "Body"
 # commands beside one group per resource (src/raia_agent/_cli/_main.py): a resource named `serve`
 # would be hidden behind the server command.
 CLI_COMMANDS = frozenset({"serve"})
-# The options every generated method takes besides the operation's arguments (tools/surface_render.py).
+# The options every generated method takes besides the operation's arguments (tools/codegen/surface/resources.py).
 CALL_OPTIONS = frozenset({"timeout", "max_retries", "extra_headers", "extra_query", "extra_body"})
 # The hand-written commands of the resource whose upsert they call (src/raia_agent/_cli/_main.py).
 CLI_RESOURCE_COMMANDS = frozenset({"send", "import"})

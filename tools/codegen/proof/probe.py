@@ -1,4 +1,4 @@
-"""What tools/prove.py checks once the package being proved is importable: it imports, reads its spec
+"""What tools/codegen/proof/prover.py checks once the package being proved is importable: it imports, reads its spec
 back, builds both clients, and every schema has its class and every operation its description, once.
 
 Each check raises ProofFailed with one line naming what failed.
@@ -52,8 +52,9 @@ def _models(classes: list[str]) -> None:
 
 def _operations(routes: list[list[str]]) -> None:
     """The spec's routes, each described once in its resource's module and indexed once under its name."""
-    from raia_agent_api import _surface
     from raia_agent_api.resources._operations import OPERATIONS
+
+    import raia_runtime
 
     found = sorted([op.method, op.path] for op in OPERATIONS.values())
     if found != sorted(routes):
@@ -64,7 +65,7 @@ def _operations(routes: list[list[str]]) -> None:
         if info.name.startswith("_ops_"):
             holder = importlib.import_module(f"raia_agent_api.resources.{info.name}")
             for value in vars(holder).values():
-                if isinstance(value, _surface.Operation):
+                if isinstance(value, raia_runtime.Operation):
                     described[id(value)] = (value, info.name)
     for name in OPERATIONS:
         op, where = described.pop(id(OPERATIONS[name]), (None, ""))
@@ -81,14 +82,15 @@ def _operations(routes: list[list[str]]) -> None:
 def _method_hints() -> None:
     import contextlib
 
-    from raia_agent_api import _media, models
+    from raia_agent_api import models
     from raia_agent_api.resources import params
     from raia_agent_api.resources._operations import OPERATIONS
 
+    import raia_runtime
     from raia_agent import AsyncRaia, Raia
 
     # what the resource modules import only while type checking
-    local = {"_models": models, "_params": params, **vars(_media), **vars(contextlib)}
+    local = {"_models": models, "_params": params, **vars(raia_runtime), **vars(contextlib)}
     sync = Raia(secret_key="proof", base_url="http://127.0.0.1:9")
     asynchronous = AsyncRaia(secret_key="proof", base_url="http://127.0.0.1:9")
     for name in OPERATIONS:

@@ -1,6 +1,6 @@
 """Prove a freshly generated package before it replaces generated_client/.
 
-    python -m tools.prove PACKAGE_DIR CORRECTED.json GENERATOR.yaml
+    python -m tools.codegen prove PACKAGE_DIR CORRECTED.json GENERATOR.yaml
 
 Parses and compiles every module once, checking that no annotation calls anything; then, in this
 interpreter (started fresh by generate.sh) with PACKAGE_DIR's parent first on sys.path, imports
@@ -31,9 +31,9 @@ from pathlib import Path
 from types import CodeType, ModuleType
 
 from raia_spec import operations
-from tools.naming import Naming
-from tools.prove_probe import ProofFailed, check
-from tools.spec_guard import load_untrusted
+from tools.codegen.guard import load_untrusted
+from tools.codegen.naming import Naming
+from tools.codegen.proof.probe import ProofFailed, check
 
 # Nodes holding statements: annotations live only in statements (a def's arguments and return, an
 # annotated assignment), so the scan never walks into expressions such as the embedded spec.
@@ -231,7 +231,3 @@ def main() -> int:
         print(f"prove: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

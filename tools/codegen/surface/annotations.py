@@ -10,8 +10,7 @@ import re
 from typing import Any
 
 from raia_spec import component_name, is_ref, resolve, single_allof
-
-from .naming import Naming
+from tools.codegen.naming import Naming
 
 _FORMATS = {"uuid": "UUID", "date-time": "datetime", "date": "date"}
 

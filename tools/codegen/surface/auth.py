@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from raia_spec import Scheme, default_server_url, security_schemes, server_url
-
-from . import pynames
-from .naming import snake_case
-from .surface_schema import literal
+from tools.codegen.naming import pynames, snake_case
+from tools.codegen.surface.annotations import literal
 
 # What Raia's constructor and with_options already take, and what every client object has.
 TAKEN = frozenset(

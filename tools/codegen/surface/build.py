@@ -1,21 +1,11 @@
-"""Write the typed surface (resources, methods, signatures, docstrings) from the corrected spec.
-
-    python -m tools.surface CORRECTED.json GENERATOR.yaml PACKAGE_DIR
-
-Adds PACKAGE_DIR/_surface.py (the contract with the hand-written client) and PACKAGE_DIR/resources/:
-one module per tag with sync, async and raw-response classes, and `_operations.py` describing every
-operation for the client's generic request path.
-"""
+"""The typed surface of the corrected spec: every operation's arguments, replies, pagination, media and
+security, as the writer (writer.py) turns them into resources/ and the operation descriptions."""
 
 from __future__ import annotations
 
-import argparse
-import shutil
-import sys
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from raia_runtime import paging
 from raia_spec import (
     FORMS,
     JsonSchemas,
@@ -31,100 +21,26 @@ from raia_spec import (
     unsent,
     without,
 )
-
-from . import (
-    media_types,
-    naming_rules,
-    pynames,
-    surface_auth,
-    surface_facts,
-    surface_headers,
-    surface_lenient,
-    surface_paging,
-    surface_params,
-    surface_render,
-)
-from .config import ConfigError
-from .naming import Naming, primary_tag, route, snake_case
-from .spec_guard import load_untrusted, shown
-from .surface_schema import Annotations, default_literal, is_deprecated, takes_null
+from tools.codegen import media_types
+from tools.codegen.guard import shown
+from tools.codegen.naming import Naming, primary_tag, pynames, route, snake_case
+from tools.codegen.naming import rules as naming_rules
+from tools.codegen.surface import auth
+from tools.codegen.surface import response_headers as headers
+from tools.codegen.surface.annotations import Annotations, default_literal, is_deprecated, takes_null
+from tools.codegen.surface.model import Argument, Form, OperationSpec, Surface, SurfaceError
 
 # RFC 9110's idempotent methods; a POST or PATCH is retried only when listed in retry_safe.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 _FILE = (
-    "FileTypes"  # _surface.py's alias: bytes, a binary file, a path or a (filename, content[, type]) tuple
+    "FileTypes"  # raia_runtime's alias: bytes, a binary file, a path or a (filename, content[, type]) tuple
 )
-Form = tuple[str, tuple[str, ...], tuple[str, ...]]  # media type, file fields, required files
 
 
 # Component schemas copied into the operation descriptions, over all operations: each operation
 # embeds what its schemas reach, so a spec well under the guard's size can fan references out to
 # gigabytes of generated code. The real spec copies a few dozen.
 MAX_EMBEDDED = 50_000
-
-
-class SurfaceError(Exception):
-    """The spec has something the surface cannot express; the message names the operation."""
-
-
-@dataclass
-class Argument:
-    python: str
-    name: str
-    location: str
-    annotation: str
-    required: bool
-    description: str
-    deprecated: bool = False
-    send_null: bool = False  # nullable: None goes out as null; an optional one is left out by NOT_GIVEN
-    default: str | None = None  # the declared default, as a Python literal
-
-
-@dataclass
-class OperationSpec:
-    resource: str
-    method_name: str
-    constant: str
-    http_method: str
-    path: str
-    summary: str
-    description: str
-    arguments: list[Argument]
-    params_schema: dict[str, Any] | None
-    body_schema: dict[str, Any] | None
-    body_required: bool
-    success: int
-    returns: str
-    replies: dict[int, tuple[dict[str, Any] | None, str | None, bool]] = field(default_factory=dict)
-    idempotent: bool = True
-    deprecated: bool = False
-    pagination: dict[str, str | None] | None = None
-    """surface_paging's description, in Python names; the method then returns a page of `page_item`."""
-    page_item: str = "Any"
-    body_media: Form | None = None
-    """A form body: its media type, its file fields and the required ones (wire names); None for JSON."""
-    page_fields: tuple[tuple[str, str, bool], ...] = ()
-    """The success Reply's `fields`: set for a page whose schema is inline (see surface_runtime.Reply)."""
-    media: dict[int, tuple[str, str]] = field(default_factory=dict)
-    """status -> (media type, kind: json, binary, text or events), as tools/media_types reads it."""
-    event: str = "Any"
-    """For a success of kind events: the annotation of each event's `.json()`."""
-    security: tuple[tuple[str, ...], ...] = ()
-    """The schemes the call needs, one tuple per alternative; () when it needs none."""
-    response_headers: tuple[tuple[str, str, str], ...] = ()
-    """The success response's documented headers: (name, attribute, JSON type)."""
-
-
-@dataclass
-class Surface:
-    base_url: str
-    auth_headers: list[str]
-    operations: list[OperationSpec]
-    annotations: Annotations
-    notes: list[str] = field(default_factory=list)
-    """A line per argument renamed so as not to shadow a call option (naming_rules.unshadowed)."""
-    options: list[str] = field(default_factory=list)
-    """resources/_operations.py's lines on credentials and servers (tools/surface_auth.py)."""
 
 
 def python_name(name: str) -> str:
@@ -209,7 +125,7 @@ def _arguments(
                 )
             )
         if files:
-            types.imports.add(f"from .._surface import {_FILE}")
+            types.imports.add(f"from raia_runtime import {_FILE}")
     else:
         arguments.append(
             Argument("body", "", "body", types.param(schema), body_required, "The request body.")
@@ -244,9 +160,9 @@ def _pagination(
     body = resolve(spec, content.get("schema") or {}) if content else None
     query = {a.name: a.python for a in arguments if a.location == "query"}
     found = (
-        surface_paging.declared(declared, "pagination")
+        paging.declared(declared, "pagination")
         if declared is not None
-        else surface_paging.recognise(method, query, body, lambda p: resolve(spec, p))
+        else paging.recognise(method, query, body, lambda p: resolve(spec, p))
     )
     if found is None:
         return None, "Any", ()
@@ -296,7 +212,7 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
             declared = (pagination or {}).get(route(http_method, path))
             paged, page_item, page_fields = _pagination(op, spec, arguments, types, declared, http_method)
             security = tuple(map(tuple, security_requirements(spec, op) or ()))
-            response_headers = surface_headers.documented(op, spec, success)
+            response_headers = headers.documented(op, spec, success)
             reached = [params_schema, body_schema, *(schema for schema, _, _ in replies.values())]
             embedded += sum(len(schema.get("$defs") or ()) for schema in reached if isinstance(schema, dict))
             if embedded > MAX_EMBEDDED:
@@ -360,8 +276,8 @@ def build(spec: dict[str, Any], naming: Naming, pagination: dict[str, Any] | Non
         raise SurfaceError(f"pagination: {', '.join(unknown)} matches no operation of the spec")
     open_operations = [f"{op.resource}.{op.method_name}" for op in specs if not op.security]
     try:
-        options = surface_auth.lines(spec, open_operations)
-    except surface_auth.OptionError as exc:
+        options = auth.lines(spec, open_operations)
+    except auth.OptionError as exc:
         raise SurfaceError(str(exc)) from None
     return Surface(default_server_url(spec), security_headers(spec), specs, types, notes, options)
 
@@ -394,51 +310,3 @@ def _replies(
         return replies, 200, "Any"
     returns, _, _ = types.reply(reply_schemas[successes[0]])
     return replies, successes[0], returns
-
-
-def write(surface: Surface, package: Path) -> None:
-    if surface_params.PARAMS in {op.resource for op in surface.operations}:
-        raise SurfaceError(
-            f"a resource may not be named {surface_params.PARAMS!r} (resources/{surface_params.PARAMS}.py "
-            "holds the TypedDicts): add a naming.resources entry for its tag in spec/generator.yaml"
-        )
-    runtime = Path(__file__).with_name("surface_runtime.py").read_text(encoding="utf-8")
-    (package / "_surface.py").write_text(runtime.replace("from .surface_media import", "from ._media import"))
-    shutil.copyfile(Path(__file__).with_name("surface_media.py"), package / "_media.py")
-    shutil.copyfile(Path(__file__).with_name("surface_paging.py"), package / "_paging.py")
-    pages = Path(__file__).with_name("surface_pages.py").read_text(encoding="utf-8")
-    (package / "_pages.py").write_text(pages.replace("from .surface_runtime import", "from ._surface import"))
-    out = package / "resources"
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir()
-    for name, text in surface_render.render(surface).items():
-        (out / name).write_text(text, encoding="utf-8")
-    surface_lenient.widen(package, surface_lenient.roots(surface))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("spec", type=Path)
-    parser.add_argument("generator_yaml", type=Path)
-    parser.add_argument("package", type=Path)
-    args = parser.parse_args()
-    try:
-        naming, config = Naming.load(args.generator_yaml)
-        spec = load_untrusted(args.spec)
-        surface = build(spec, naming, config.get("pagination"))
-        for note in surface.notes:
-            print(note, file=sys.stderr)
-        write(surface, args.package)
-        names = {
-            route(op.http_method, op.path): f"{op.resource}.{op.method_name}" for op in surface.operations
-        }
-        surface_facts.write(args.generator_yaml, spec, args.package, names)
-    except (SurfaceError, surface_facts.FactsError, ConfigError) as exc:
-        raise SystemExit(f"surface: {exc}") from None
-    except Exception as exc:  # one line for the maintainer, not a traceback
-        raise SystemExit(f"surface: unexpected {type(exc).__name__}: {exc}") from None
-
-
-if __name__ == "__main__":
-    main()

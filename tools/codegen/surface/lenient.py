@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .surface import Surface
+    from tools.codegen.surface.model import Surface
 
 # models/__init__.py (spec/templates) maps each model to its module: `"Feedback": ".feedback",`
 _MODULE_ENTRY = re.compile(r'^\s*"(\w+)": "\.(\w+)",$', re.MULTILINE)
@@ -40,9 +40,7 @@ def widen(package: Path, models: set[str]) -> None:
     directory = package / "models"
     modules = dict(_MODULE_ENTRY.findall((directory / "__init__.py").read_text("utf-8")))
     if models - modules.keys():  # a template change must not silently leave responses strictly typed
-        raise SystemExit(
-            f"surface_lenient: models/__init__.py does not import {sorted(models - modules.keys())}"
-        )
+        raise SystemExit(f"lenient: models/__init__.py does not import {sorted(models - modules.keys())}")
     enums: dict[str, str] = {}
     for cls, module in modules.items():
         for name, values in _LITERAL.findall((directory / f"{module}.py").read_text("utf-8")):

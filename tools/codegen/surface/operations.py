@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .surface_schema import docstring, literal
+from tools.codegen.surface.annotations import docstring, literal
 
 if TYPE_CHECKING:
-    from .surface import OperationSpec, Surface
+    from tools.codegen.surface.model import OperationSpec, Surface
 
 # The statuses raia_agent's exceptions tell apart (its _exceptions._BY_STATUS, and >= 500 together);
 # tests/test_client_errors_typed.py keeps the two lists equal.
@@ -56,7 +56,7 @@ def shared_module(surface: Surface, resources: dict[str, list[OperationSpec]]) -
         "",
         f"from typing import TYPE_CHECKING, Any, {'Literal, ' if any('Literal[' in line for line in surface.options) else ''}TypeAlias, TypedDict",
         "",
-        "from .._surface import Credential, Operation, OperationIndex, ServerVariable",
+        "from raia_runtime import Credential, Operation, OperationIndex, ServerVariable",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
@@ -111,11 +111,11 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
         "",
         "from dataclasses import dataclass" if any(op.response_headers for op in ops) else "",
         "",
-        "from .._surface import Operation, Pagination, Param, Reply, RequestMedia, ResponseHeader",
+        "from raia_runtime import Operation, Pagination, Param, Reply, RequestMedia, ResponseHeader",
         "",
         "if TYPE_CHECKING:",
         "    from .. import models as _models" if surface.annotations.models else "    pass",
-        "    from .._media import BinaryResponse, ServerSentEvent",
+        "    from raia_runtime import BinaryResponse, ServerSentEvent",
         "",
         *(f"{name}: dict[str, Any] = {text}" for text, name in shared.items()),
         *([""] if shared else []),
@@ -211,7 +211,7 @@ def _pagination_line(op: OperationSpec) -> list[str]:
         # are the spec's text and so only ever escaped literals here.
         read_items, read_field = f"page.get({literal(items)})", f"page.get({literal(field)})"
     else:
-        # Attribute names were proven identifiers (tools/surface.py); the spec's text is never code here.
+        # Attribute names were proven identifiers (tools/codegen/surface/build.py); the spec's text is never code here.
         read_items, read_field = f"page.{items}", f"page.{field}"
     return [
         f"    pagination=Pagination(style={literal(op.pagination['style'])}, param={literal(op.pagination['param'])},"

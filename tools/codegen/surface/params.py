@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from raia_spec import sent_required, unsent
-
-from .surface_schema import literal
+from tools.codegen.surface.annotations import literal
 
 if TYPE_CHECKING:
-    from .surface import Surface
+    from tools.codegen.surface.model import Surface
 
 
 PARAMS = "params"

@@ -7,12 +7,18 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from .surface_ops import OPERATIONS_MODULE, descriptions_module, headers_class, ops_module, shared_module
-from .surface_params import PARAMS, params_module
-from .surface_schema import docstring, literal
+from tools.codegen.surface.annotations import docstring, literal
+from tools.codegen.surface.operations import (
+    OPERATIONS_MODULE,
+    descriptions_module,
+    headers_class,
+    ops_module,
+    shared_module,
+)
+from tools.codegen.surface.params import PARAMS, params_module
 
 if TYPE_CHECKING:
-    from .surface import Argument, OperationSpec, Surface
+    from tools.codegen.surface.model import Argument, OperationSpec, Surface
 
 _OPTIONS = "timeout: TimeoutTypes | NotGiven = NOT_GIVEN, max_retries: int | None = None"
 _EXTRAS = "extra_headers: Headers | None = None, extra_query: Query | None = None"
@@ -246,16 +252,16 @@ def _resource_module(resource: str, ops: list[OperationSpec], surface: Surface) 
         *sorted(imports),
         "from typing import TYPE_CHECKING, overload",
         "",
-        "from .._surface import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
+        "from raia_runtime import (NOT_GIVEN, AsyncClient, Body, Headers, NotGiven, Query, RawResponse,"
         " RawResponseWithHeaders, SyncClient, TimeoutTypes, deprecated)",
-        *(["from .._pages import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
+        *(["from raia_runtime import AsyncPaginator, SyncPage"] if any(op.pagination for op in ops) else []),
         f"from . import {ops_module(resource)} as _ops",
         "",
         "if TYPE_CHECKING:",
         "    from contextlib import AbstractAsyncContextManager, AbstractContextManager",
         "",
         "    from .. import models as _models" if models or surface.annotations.typed else "    pass",
-        "    from .._media import (AsyncStream, AsyncStreamedResponse, BinaryResponse, ServerSentEvent, Stream,"
+        "    from raia_runtime import (AsyncStream, AsyncStreamedResponse, BinaryResponse, ServerSentEvent, Stream,"
         " StreamedResponse)",
         *([f"    from . import {PARAMS} as _params"] if surface.annotations.typed else []),
         "",
@@ -311,8 +317,8 @@ def _init_module(resources: dict[str, list[OperationSpec]]) -> str:
         "from typing import TYPE_CHECKING as _TYPE_CHECKING",
         "from typing import Any as _Any",
         "",
-        "from .._surface import forget_resources as _forget",
-        "from .._surface import load_resource as _load",
+        "from raia_runtime import forget_resources as _forget",
+        "from raia_runtime import load_resource as _load",
         "",
         "if _TYPE_CHECKING:",
     ]

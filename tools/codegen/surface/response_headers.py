@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from raia_spec import resolve
-
-from . import pynames
-from .naming import snake_case
+from tools.codegen.naming import pynames, snake_case
 
 # What a header's text can be read as; any other schema is read as text.
 _HEADER_KINDS = frozenset({"integer", "number", "boolean", "string"})

@@ -19,9 +19,8 @@ from typing import Any
 import yaml
 
 from raia_spec import operations, resolve, sent_schema
-
-from . import naming_rules
-from .naming import route
+from tools.codegen.naming import route
+from tools.codegen.naming import rules as naming_rules
 
 # NestJS + TypeORM's @CreateDateColumn/@UpdateDateColumn names: what a config written before the
 # `server` section existed meant, since the local server then named these two itself.
