@@ -21,7 +21,7 @@ from typing import Any
 
 from tools.markdown import code, text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 API_MD = ROOT / "api.md"
 PACKAGE = "raia_agent_api"
 

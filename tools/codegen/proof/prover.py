@@ -192,7 +192,7 @@ def prove(package: Path, spec_path: Path, generator: Path) -> None:
         raise ProofFailed(f"{type(exc).__name__}: {exc}") from None
 
 
-_ROOT = Path(__file__).resolve().parent.parent
+_ROOT = Path(__file__).resolve().parents[3]
 # `make typecheck`'s flags for the generated package (pyproject.toml's [tool.mypy]: strict, 3.11)
 _MYPY = ("--strict", "--python-version", "3.11", "--no-error-summary", "--no-color-output")
 
