@@ -31,11 +31,11 @@ $(STAMP): pyproject.toml package.json package-lock.json
 
 generate: $(STAMP) ## regenerate generated_client/ (and api.md) from openapi.json + spec/overlay.yaml
 	./generate.sh
-	$(BIN)/python -m tools.apimd
+	$(BIN)/python -m tools.codegen api-md
 
 check: $(STAMP) ## fail if generated_client/ or api.md is stale, then lint and typecheck
 	./generate.sh --check
-	$(BIN)/python -m tools.apimd --check
+	$(BIN)/python -m tools.codegen api-md --check
 	$(MAKE) --no-print-directory lint typecheck
 
 lint: $(STAMP) ## ruff check and ruff format --check over src, tests, tools and generated_client

@@ -41,11 +41,11 @@ step() {
   last=$t
 }
 
-# The spec is untrusted input: tools/spec_guard.py reads it within bounds and refuses external
+# The spec is untrusted input: tools/codegen/guard.py reads it within bounds and refuses external
 # references, NaN and the like before any other tool (validator, oas-patch, the generator) sees
 # it; every later step reads the checked copy. The corrected spec is checked again below.
 guard() {
-  (cd "$root" && "$python" -m tools.spec_guard "$1" --out "$2") || {
+  (cd "$root" && "$python" -m tools.codegen guard "$1" --out "$2") || {
     echo "generate.sh: $3 is refused (see above); generated client left unchanged." >&2
     exit 1
   }
@@ -55,10 +55,10 @@ step "spec read and checked"
 
 # The upstream spec is known to be invalid (ForbiddenErrorDTO.name): its verdict is
 # reported, and generation stops only if the corrected spec is invalid too.
-upstream_errors=$(cd "$root" && "$python" -m tools.validate "$work/upstream.json" "$spec" 2>&1) && upstream_errors=""
+upstream_errors=$(cd "$root" && "$python" -m tools.codegen validate "$work/upstream.json" "$spec" 2>&1) && upstream_errors=""
 step "upstream spec validated"
 validate() {
-  if ! out=$(cd "$root" && "$python" -m tools.validate "$1" 2>&1); then
+  if ! out=$(cd "$root" && "$python" -m tools.codegen validate "$1" 2>&1); then
     [ -z "$upstream_errors" ] || printf 'upstream %s\n' "$upstream_errors" >&2
     printf '%s\n' "$out" >&2
     echo "generate.sh: $2 is not a valid OpenAPI document; generated client left unchanged." >&2
@@ -66,7 +66,7 @@ validate() {
   fi
 }
 
-(cd "$root" && "$python" -m tools.overlay "$work/upstream.json" "$overlay" "$work/overlaid.json") || {
+(cd "$root" && "$python" -m tools.codegen overlay "$work/upstream.json" "$overlay" "$work/overlaid.json") || {
   echo "generate.sh: could not apply $overlay; generated client left unchanged." >&2
   exit 1
 }
@@ -81,7 +81,7 @@ step "corrected spec checked and validated"
 
 # Names by rule (spec/generator.yaml's naming section): class_overrides for every schema, and
 # operationIds without NestJS's controller prefix, so module names stay short.
-(cd "$root" && "$python" -m tools.naming "$work/corrected.json" "$generator" \
+(cd "$root" && "$python" -m tools.codegen names "$work/corrected.json" "$generator" \
   "$work/generator.yaml" "$work/named.json") || {
   echo "generate.sh: naming failed; generated client left unchanged." >&2
   exit 1
@@ -89,8 +89,8 @@ step "corrected spec checked and validated"
 step "names chosen"
 
 # Generated in a scratch directory outside the repo so that no ruff or project config applies.
-# tools.generator is openapi-python-client with tools/pynames.py's reserved model members.
-(cd "$work" && PYTHONPATH="$root" "$python" -m tools.generator generate --path named.json \
+# The `openapi` step is openapi-python-client with tools/codegen/naming/pynames.py's reserved model members.
+(cd "$work" && PYTHONPATH="$root" "$python" -m tools.codegen openapi generate --path named.json \
   --config "$work/generator.yaml" --meta none \
   --custom-template-path "$root/spec/templates" --output-path "$work/raia_agent_api" >"$work/log" 2>&1) || {
   cat "$work/log" >&2
@@ -104,12 +104,12 @@ if grep -q "^Warning(s) encountered" "$work/log"; then
   exit 1
 fi
 step "models and operations generated (openapi-python-client)"
-(cd "$root" && "$python" -m tools.surface "$work/corrected.json" "$generator" "$work/raia_agent_api") || {
+(cd "$root" && "$python" -m tools.codegen surface "$work/corrected.json" "$generator" "$work/raia_agent_api") || {
   echo "generate.sh: the typed surface could not be generated; generated client left unchanged." >&2
   exit 1
 }
 step "typed surface written"
-(cd "$root" && "$python" -m tools.stamp "$work/raia_agent_api" "$spec" "$work/corrected.json") || {
+(cd "$root" && "$python" -m tools.codegen stamp "$work/raia_agent_api" "$spec" "$work/corrected.json") || {
   echo "generate.sh: stamping the generated client failed; generated client left unchanged." >&2
   exit 1
 }
@@ -124,7 +124,7 @@ step "stamped"
 step "formatted (ruff)"
 
 # Ruff and mypy pass code that breaks on import; nothing replaces the package before this holds.
-(cd "$root" && "$python" -m tools.prove "$work/raia_agent_api" "$work/corrected.json" "$generator") || {
+(cd "$root" && "$python" -m tools.codegen prove "$work/raia_agent_api" "$work/corrected.json" "$generator") || {
   echo "generate.sh: the generated package does not import, build a client or resolve its types; generated client left unchanged." >&2
   exit 1
 }

@@ -17,12 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from raia_agent_api._surface import Operation
 from raia_agent_api.resources._operations import CREDENTIALS, OPEN_OPERATIONS, OPERATIONS, SERVER_VARIABLES
 
 from raia_agent import AsyncRaia, AuthenticationError, PermissionDeniedError, Raia, RaiaError
 from raia_agent.testing import LocalServer, local_server
 from raia_agent.testing._routes import Validator
+from raia_runtime import Operation
 from tests._bodies import success_body
 from tests._server_helpers import MESSAGE_ID, USER_ID
 

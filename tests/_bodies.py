@@ -6,10 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from raia_agent_api._surface import Operation
-
 from raia_agent.testing._instances import instance
 from raia_agent.testing._routes import Validator
+from raia_runtime import Operation
 
 
 def success_body(operation: Operation[Any], **echo: Any) -> Any:

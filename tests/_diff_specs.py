@@ -16,7 +16,7 @@ import yaml
 
 from tools.apidiff._build import add_python, spec_report
 from tools.apidiff._model import PyChange, Report
-from tools.naming import snake_case
+from tools.codegen.naming import snake_case
 
 Spec = dict[str, Any]
 Mutation = Callable[[Spec], None]

@@ -16,12 +16,12 @@ import warnings
 from typing import Any
 
 import httpx
-from raia_agent_api._paging import recognise
 from raia_agent_api.resources._operations import OPERATIONS
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent.pagination import PaginationWarning
 from raia_agent.testing import local_server
+from raia_runtime.paging import recognise
 from raia_spec import Reader
 
 # Each cursor's next one; None is the first page (no cursor sent).

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import raia_agent_api.resources._operations as operations
-from raia_agent_api._surface import Operation
 
-from tools import apimd
+from raia_runtime import Operation
+from tools.codegen import api_md as apimd
 
 
 def test_api_md_matches_the_generated_client() -> None:
@@ -32,7 +32,7 @@ def test_a_stale_api_md_fails_the_check_naming_the_file(repo_copy: Path) -> None
     page = repo_copy / "api.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nedited by hand\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "tools.apimd", "--check"],
+        [sys.executable, "-m", "tools.codegen", "api-md", "--check"],
         cwd=repo_copy,
         capture_output=True,
         text=True,

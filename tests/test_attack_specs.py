@@ -12,8 +12,8 @@ import pytest
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
 from tests._frozen import BODY, FEEDBACKS, FROZEN_GENERATOR, RESPONSE, frozen_spec, generate
-from tools.naming import Naming
-from tools.surface import MAX_EMBEDDED, SurfaceError, build
+from tools.codegen.naming import Naming
+from tools.codegen.surface import MAX_EMBEDDED, SurfaceError, build
 
 
 def _get(spec: dict[str, object], path: str, tag: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from raia_agent._exceptions import _BY_STATUS
 from tests._mypy import check_snippet
-from tools.surface_ops import ERROR_STATUSES
+from tools.codegen.surface.operations import ERROR_STATUSES
 
 SNIPPET = """\
 from raia_agent import BadRequestError, InternalServerError, PermissionDeniedError, Raia

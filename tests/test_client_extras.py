@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from raia_agent_api._surface import Operation
 from raia_agent_api.resources._operations import AUTH_HEADERS
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, BadRequestError, Raia
 from raia_agent.testing import LocalServer
+from raia_runtime import Operation
 from tests._bodies import success_body
 from tests._mypy import check_snippet
 from tests._server_helpers import MESSAGE_ID, USER_ID

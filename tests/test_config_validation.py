@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY, FROZEN_SPEC, frozen_generator, frozen_overlay_with
-from tools.config import ConfigError, load_generator
-from tools.naming import Naming
-from tools.overlay import OverlayError, apply_checked, load_overlay
+from tools.codegen.config import ConfigError, load_generator
+from tools.codegen.naming import Naming
+from tools.codegen.overlay import OverlayError, apply_checked, load_overlay
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,14 +75,15 @@ def test_a_misspelt_key_fails_naming_it_and_the_nearest_known_key(
 
 
 def test_a_misspelt_key_stops_generation_before_anything_is_written(tmp_path: Path) -> None:
-    """tools.naming (generate.sh's first reader of the config) exits with the one line, no traceback."""
+    """tools.codegen.naming (generate.sh's first reader of the config) exits with the one line, no traceback."""
     path = generator_with(tmp_path, lambda c: rename(c, "retry_safe", "retry_safes"))
     out = tmp_path / "out"
     result = subprocess.run(
         [
             sys.executable,
             "-m",
-            "tools.naming",
+            "tools.codegen",
+            "names",
             str(FROZEN_SPEC),
             str(path),
             str(out / "c.yaml"),
@@ -149,14 +150,22 @@ def test_an_overlay_target_the_engine_cannot_take_is_one_line_naming_the_action(
     tmp_path: Path, target: str, reason: str
 ) -> None:
     """`$..*..*` gave a TypeError traceback from oas-patch, `$.[` a parser traceback: now OverlayError naming
-    the action, and tools.overlay exits with that one line."""
+    the action, and tools.codegen.overlay exits with that one line."""
     path = frozen_overlay_with([{"target": target, "update": {"x-a": 1}}], tmp_path / "overlay.yaml")
     number = len(yaml.safe_load(path.read_text(encoding="utf-8"))["actions"])
     spec = json.loads(FROZEN_SPEC.read_text(encoding="utf-8"))
     with pytest.raises(OverlayError, match="^" + re.escape(f"action {number} ({target!r}): {reason}")):
         apply_checked(spec, load_overlay(path))
     result = subprocess.run(
-        [sys.executable, "-m", "tools.overlay", str(FROZEN_SPEC), str(path), str(tmp_path / "out.json")],
+        [
+            sys.executable,
+            "-m",
+            "tools.codegen",
+            "overlay",
+            str(FROZEN_SPEC),
+            str(path),
+            str(tmp_path / "out.json"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

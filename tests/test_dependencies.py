@@ -19,13 +19,15 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).parents[1]
-FIRST_PARTY = {"raia_spec", "raia_agent", "raia_agent_api", "tools", "tests"}
+FIRST_PARTY = {"raia_spec", "raia_runtime", "raia_agent", "raia_agent_api", "tools", "tests"}
 # Where each tree's imports must be declared: the wheel's core takes only `dependencies`, the CLI
 # and the test server add their extra, and tools and tests run in the dev environment (which
 # installs the extras and the dev group).
 TREES = {
     # the spec reader under the client, the tools and the test server: the core's dependencies only
     "src/raia_spec": ("dependencies",),
+    # what generated code needs at run time, under the generated package and the client
+    "src/raia_runtime": ("dependencies",),
     "src/raia_agent": ("dependencies",),
     # the one core module that reaches aiohttp, only once the extra is found installed
     "src/raia_agent/_transport.py": ("dependencies", "aiohttp"),

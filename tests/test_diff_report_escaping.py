@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from tests._frozen import RESPONSE, diff, frozen_spec, write_spec
-from tools.apidiff import _escape
+from tools import markdown as _escape
 
 PIXEL = "\r\r![pixel](https://attacker.example/t.png) <!--"
 IMG = '<img src="https://attacker.example/i.png">'
@@ -99,3 +99,9 @@ def test_a_code_span_holds_backticks_without_ending_early() -> None:
     """A code span around text with backtick runs is fenced by a longer run, so it reads back whole."""
     rendered = [t for t in tokens(GITHUB_LIKE.parse(_escape.code("a `` b ` c"))) if t.type == "code_inline"]
     assert [t.content for t in rendered] == ["a `` b ` c"]
+
+
+def test_a_list_item_leaves_a_pipe_in_code_alone_where_a_table_cell_escapes_it() -> None:
+    """Only a table ends at `|` inside a code span; in a list item (the changelog's) a backslash would show."""
+    assert _escape.cell("`a|b` <x>") == "`a\\|b` &lt;x&gt;"
+    assert _escape.cell("`a|b` <x>", table=False) == "`a|b` &lt;x&gt;"

@@ -24,8 +24,8 @@ import pytest
 from tests._cli_helpers import wait_for
 from tests._frozen import generate
 from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id, list_with_query
-from tools import naming_rules
-from tools.naming import Naming, check, shadow_notes
+from tools.codegen.naming import Naming, check, shadow_notes
+from tools.codegen.naming import rules as naming_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")

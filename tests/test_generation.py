@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
-from tools.overlay import apply_strict, load_overlay
+from tools.codegen.overlay import apply_strict, load_overlay
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated_client" / "raia_agent_api"
@@ -145,10 +145,10 @@ def test_invalid_spec_stops_generation_and_keeps_package(repo_copy: Path) -> Non
 
 
 def test_validator_reports_a_broken_ref_in_one_line(tmp_path: Path) -> None:
-    """tools.validate names a broken $ref and where it is in one line, not with the spec's text."""
+    """tools.codegen.validation names a broken $ref and where it is in one line, not with the spec's text."""
     corrected = apply_strict(broken_ref_spec(), load_overlay(FROZEN_OVERLAY))
     (tmp_path / "broken.json").write_text(json.dumps(corrected))
-    result = run([sys.executable, "-m", "tools.validate", str(tmp_path / "broken.json")], ROOT)
+    result = run([sys.executable, "-m", "tools.codegen", "validate", str(tmp_path / "broken.json")], ROOT)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"{tmp_path / 'broken.json'}: Unresolvable $ref '#/components/schemas/Missing' at "

@@ -1,7 +1,7 @@
 """Hostile specs: generation names what it cannot express and never writes a client that breaks.
 
 Each spec is the frozen base spec with one hostile change, named by the frozen generator config;
-tools.naming and tools.surface are called directly, and two tests run generate.sh end to end with
+tools.codegen.naming and tools.codegen.surface are called directly, and two tests run generate.sh end to end with
 the frozen overlay.
 """
 
@@ -24,11 +24,11 @@ from raia_agent._cli import _send
 from raia_agent._cli._fields import Field
 from raia_spec import JsonSchemas
 from tests._frozen import frozen_generator, frozen_spec, generate
-from tools import naming as naming_tool
-from tools import surface as surface_tool
-from tools.naming import Naming, NamingError, check, shadow_notes, snake_case
-from tools.surface import SurfaceError, build
-from tools.surface_render import render
+from tools.codegen import inputs as naming_tool
+from tools.codegen.naming import Naming, NamingError, check, shadow_notes, snake_case
+from tools.codegen.surface import SurfaceError, build
+from tools.codegen.surface import writer as surface_tool
+from tools.codegen.surface.resources import render
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = frozen_spec()

@@ -29,17 +29,16 @@ from tests._frozen import (
     package_files,
     write_spec,
 )
-from tools.naming import Naming, NamingError, check
-from tools.surface import SurfaceError, build
-from tools.surface_render import literal
-from tools.surface_schema import docstring
+from tools.codegen.naming import Naming, NamingError, check
+from tools.codegen.surface import SurfaceError, build
+from tools.codegen.surface.annotations import docstring
+from tools.codegen.surface.resources import literal
 
 ROUTE = f"POST {FEEDBACKS}"
 # Builtins the generated code may call; a call to any other (eval, exec, __import__, open...) came from spec text.
 SAFE_BUILTINS = {"bool", "dict", "float", "int", "isinstance", "len", "list", "range", "str", "TypeError", "ValueError", "KeyError", "type", "super", "cast"}  # fmt: skip
-# The lazy indexes of models and of the package (spec/templates), and of operations and resources
-# (_surface.py, tools/surface_runtime.py copied as it is, and resources/__init__.py): our text, names
-# looked up in generated tables.
+# The lazy indexes of models and of the package (spec/templates), and of resources (resources/__init__.py):
+# our text, names looked up in generated tables. The operation index is raia_runtime's, imported, not generated.
 LAZY_INDEX_BUILTINS = {"AttributeError", "getattr", "globals", "iter", "sorted", "vars"}
 
 
@@ -136,9 +135,10 @@ def test_no_call_in_the_generated_tree_comes_from_spec_text(hostile_client: tupl
             where = f"{path.name}:{call.lineno}: {ast.unparse(call)[:80]}"
             assert not names & {"__import__", "os", "system", "eval", "exec"}, where
             if isinstance(call.func, ast.Name) and hasattr(builtins, call.func.id):
-                lazy_index = path.name == "_surface.py" or (
-                    path.name == "__init__.py"
-                    and path.parent.name in ("models", "raia_agent_api", "resources")
+                lazy_index = path.name == "__init__.py" and path.parent.name in (
+                    "models",
+                    "raia_agent_api",
+                    "resources",
                 )
                 assert call.func.id in SAFE_BUILTINS | (LAZY_INDEX_BUILTINS if lazy_index else set()), where
 

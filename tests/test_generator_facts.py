@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import surface_facts
+from tools.codegen.surface import settings as surface_facts
 
 ROOT = Path(__file__).parents[1]
 SPEC = json.loads((ROOT / "tests" / "specs" / "openapi.frozen.json").read_text(encoding="utf-8"))

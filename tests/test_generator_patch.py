@@ -1,4 +1,4 @@
-"""tools/generator.py's one change to openapi-python-client (path parameters sorted without a deep
+"""tools/codegen/generator.py's one change to openapi-python-client (path parameters sorted without a deep
 copy) keeps what the generator does: path parameters in the path's order, whatever order the spec
 declares them in, in the bare functions and in the client's methods."""
 

@@ -29,7 +29,7 @@ from tests._media_in import (
 )
 from tests._media_in_script import MARKER
 from tests._mypy import assert_marked, mypy_errors
-from tools.naming import Naming, primary_tag
+from tools.codegen.naming import Naming, primary_tag
 
 MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"
 

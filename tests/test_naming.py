@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from tests._frozen import FROZEN_GENERATOR
-from tools.naming import Naming, NamingError, check, generator_inputs, snake_case
+from tools.codegen.inputs import generator_inputs
+from tools.codegen.naming import Naming, NamingError, check, snake_case
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "tests" / "vendor_updates" / "openapi.base.json"

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from tests._frozen import FEEDBACKS, FROZEN_GENERATOR, frozen_spec, generate, write_spec
-from tools.naming import Naming, NamingError, check
-from tools.surface import build
+from tools.codegen.naming import Naming, NamingError, check
+from tools.codegen.surface import build
 
 ROUTE = f"POST {FEEDBACKS}"
 RENAMED = "ExternalApiConversationMessageFeedbacksController_upsertFeedback"

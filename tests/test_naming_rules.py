@@ -17,8 +17,8 @@ from tests._frozen import FROZEN_GENERATOR, diff, generate_frozen, write_spec
 from tests._mypy import mypy_errors
 from tests.vendor_updates.compatible import combined
 from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id
-from tools import naming_rules
-from tools.naming import Naming, NamingError, check, route
+from tools.codegen.naming import Naming, NamingError, check, route
+from tools.codegen.naming import rules as naming_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -182,9 +182,9 @@ def test_the_client_attribute_list_is_what_raia_and_async_raia_have_besides_reso
 
 
 def test_naming_runs_without_importing_raia_agent() -> None:
-    """Generation never depends on the client it generates for: tools.naming imports no raia_agent module."""
+    """Generation never depends on the client it generates for: tools.codegen.naming imports no raia_agent module."""
     code = (
-        "import sys, json; from pathlib import Path; from tools.naming import Naming, check; "
+        "import sys, json; from pathlib import Path; from tools.codegen.naming import Naming, check; "
         f"check(Naming.load(Path({str(FROZEN_GENERATOR)!r}))[0], json.loads(Path({str(BASE)!r}).read_text())); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'raia_agent', 'raia_agent_api'}))"
     )

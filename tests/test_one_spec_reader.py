@@ -1,5 +1,5 @@
 """Spec knowledge lives in raia_spec alone: no other module of src/ or tools/ follows a `$ref` by
-hand, lists the HTTP methods of a path item or picks out apiKey schemes; and the layers hold."""
+hand, lists the HTTP methods of a path item or picks out apiKey schemes (the layers: tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -133,32 +133,6 @@ def test_the_list_scan_finds_a_method_list_and_an_apikey_check() -> None:
 def test_http_methods_and_apikey_schemes_are_read_by_raia_spec_only(module: Path) -> None:
     """No module outside raia_spec lists the path-item methods or picks out apiKey schemes itself."""
     assert spec_lists(module.read_text(encoding="utf-8")) == []
-
-
-def first_party_imports(tree: Path) -> set[str]:
-    """The top-level packages of this project that any module under `tree` imports (anywhere in it)."""
-    found = set()
-    for module in tree.rglob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            found |= {n.split(".")[0] for n in names}
-    return found & {"raia_spec", "raia_agent", "raia_agent_api", "tools", "tests"}
-
-
-@pytest.mark.parametrize(
-    ("tree", "allowed"),
-    [
-        ("src/raia_spec", {"raia_spec"}),
-        ("generated_client/raia_agent_api", {"raia_agent_api"}),
-        ("src/raia_agent", {"raia_agent", "raia_agent_api", "raia_spec"}),
-    ],
-)
-def test_each_layer_imports_only_the_layers_below_it(tree: str, allowed: set[str]) -> None:
-    """raia_spec imports nothing of ours; the generated package neither the client nor raia_spec; the
-    client neither the tools nor the tests."""
-    assert first_party_imports(ROOT / tree) <= allowed
 
 
 def test_raia_spec_all_is_pinned() -> None:

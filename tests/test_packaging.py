@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,13 @@ def test_extras_install_the_command_line_and_the_test_server(wheel: Path, tmp_pa
                   "with local_server() as s: print(s.store.count())"])  # fmt: skip
     assert served.returncode == 0, served.stderr
     assert served.stdout.strip() == "0"
+
+
+def test_the_wheel_ships_the_runtime_the_generated_package_imports(wheel: Path) -> None:
+    """raia_runtime is in the wheel, typed, with every module of src/raia_runtime; no copy of it is
+    generated into raia_agent_api."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    source = ROOT / "src" / "raia_runtime"
+    assert {f"raia_runtime/{p.name}" for p in source.iterdir() if p.suffix in (".py", ".typed")} <= names
+    assert not {f"raia_agent_api/_{name}.py" for name in ("surface", "media", "pages", "paging")} & names

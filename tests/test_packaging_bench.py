@@ -99,7 +99,10 @@ def test_the_synthetic_spec_keeps_the_real_operation_and_adds_valid_ones(tmp_pat
 
 def validation_errors(spec: Path) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "tools.validate", str(spec)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "tools.codegen", "validate", str(spec)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return (result.stdout + result.stderr).replace(str(spec), "SPEC")
 

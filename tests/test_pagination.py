@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 import yaml
 
+from raia_runtime.paging import declared, recognise
 from tests._frozen import frozen_generator, generate, generate_frozen
 from tests._paging_specs import DECLARED, cursor_list, inline_list, offset_list
 from tests.test_vendor_updates import BIN, ROOT, package_env
 from tests.vendor_updates.updates import BASE
-from tools.surface_paging import declared, recognise
 
 pytestmark = pytest.mark.timeout(900)
 STYLES = {"offset": offset_list, "cursor": cursor_list}
@@ -303,7 +303,7 @@ def test_a_bad_pagination_entry_is_refused_naming_what_is_wrong(entry: object, n
 
 def test_api_md_marks_a_paginated_method_and_its_page_type(packages: Callable[[str], Path]) -> None:
     """api.md, rendered from a package with a list that pages, says so and shows `-> SyncPage[Feedback]`."""
-    code = "from tools import apimd; print(apimd.render())"
+    code = "from tools.codegen import api_md; print(api_md.render())"
     run = subprocess.run(
         [sys.executable, "-c", code],
         env=package_env(packages("offset")),

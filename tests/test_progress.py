@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests._frozen import FROZEN_SPEC, generate
-from tools import apimd
 from tools.apidiff._build import summarise
+from tools.codegen import api_md as apimd
 
 STEP = re.compile(r"generate: \S.* \(\d+\.\d s\)")
 
@@ -41,7 +41,7 @@ def test_a_failing_generation_reports_the_steps_it_finished(tmp_path: Path) -> N
 
 
 def test_api_md_is_the_last_timed_step_of_make_generate(capsys: pytest.CaptureFixture[str]) -> None:
-    """tools.apimd (run by `make generate` after generate.sh) reports its step the same way."""
+    """tools.codegen.api_md (run by `make generate` after generate.sh) reports its step the same way."""
     assert apimd.main(["--check"]) == 0
     assert STEP.fullmatch(capsys.readouterr().err.strip())
 

@@ -1,4 +1,4 @@
-"""tools/prove.py: a generated package that breaks on import, runs code in its hints or describes an
+"""tools/codegen/proof/prover.py: a generated package that breaks on import, runs code in its hints or describes an
 operation outside the index is refused with one line naming what; a sound one passes, leaving no bytecode."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def package(generated: tuple[Path, Path], tmp_path: Path) -> Path:
 
 def prove(package: Path, corrected: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tools.prove", str(package), str(corrected), str(FROZEN_GENERATOR)],
+        [sys.executable, "-m", "tools.codegen", "prove", str(package), str(corrected), str(FROZEN_GENERATOR)],
         cwd=ROOT,
         capture_output=True,
         text=True,

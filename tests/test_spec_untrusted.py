@@ -1,6 +1,6 @@
 """The vendor's spec is untrusted input: generate.sh and make diff refuse what no tool should read.
 
-Every hostile spec is the frozen spec (tests/specs/) with one change; tools/spec_guard.py is
+Every hostile spec is the frozen spec (tests/specs/) with one change; tools/codegen/guard.py is
 tested directly, and through generate.sh and `make diff` end to end.
 """
 
@@ -20,9 +20,9 @@ import yaml
 
 from tests._canary import Counting, counting_server
 from tests._frozen import BODY, FEEDBACKS, ROOT, diff, frozen_spec, generate, package_files, write_spec
-from tools import spec_guard
-from tools.overlay import OverlayError, load_overlay
-from tools.spec_guard import SpecRefused, load_untrusted
+from tools.codegen import guard as spec_guard
+from tools.codegen.guard import SpecRefused, load_untrusted
+from tools.codegen.overlay import OverlayError, load_overlay
 
 LEAK = f"#/components/schemas/{BODY}/properties/leak/$ref"
 SUMMARY = "#/paths/~1external~1conversation-message-feedbacks/post/summary"
@@ -239,7 +239,7 @@ def test_a_spec_or_overlay_path_that_is_not_a_regular_file_is_refused_without_re
         path = Path("/dev/zero")
     # the timeout only keeps a regression from hanging the suite; the refusal itself is immediate
     guard = subprocess.run(
-        [sys.executable, "-m", "tools.spec_guard", str(path)],
+        [sys.executable, "-m", "tools.codegen", "guard", str(path)],
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert guard.returncode == 2 and "cannot be read" in guard.stderr, guard.stderr

@@ -251,7 +251,7 @@ def snapshot(repo: Path) -> str:
 def test_a_refused_spec_exits_2_with_one_line_and_writes_nothing(refusal_repo: Path, tmp_path: Path, name: str, body: str, reason: str) -> None:  # fmt: skip
     """External $ref, over the size bound, or refused by generation: exit 2, one line, nothing written,
     and the pull-request step then has nothing to act on."""
-    from tools.spec_guard import MAX_BYTES
+    from tools.codegen.guard import MAX_BYTES
 
     spec = frozen_base()
     if body == "external":

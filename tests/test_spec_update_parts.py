@@ -177,7 +177,7 @@ def test_a_release_goes_under_unreleased_taking_its_entries_and_spec_text_stays_
     unreleased, rest = text.split("## [1.1.0] - 2026-02-02", 1)
     assert "A note that stays." in unreleased and "### Migration notes\n\n- stays too" in unreleased
     assert "hand-written" not in unreleased
-    assert "### Added\n\n- `x` added &lt;script> next line\n- hand-written,\n  two lines\n" in rest
+    assert "### Added\n\n- `x` added &lt;script&gt; next line\n- hand-written,\n  two lines\n" in rest
     assert rest.index("hand-written") < rest.index("## [1.0.0]")
     assert section in text and _changelog.pending(text)["Added"] == []
     fresh, _ = _changelog.release(None, "1.1.0", "2026-02-02", lines)

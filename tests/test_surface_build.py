@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from raia_agent_api._surface import NOT_GIVEN, Operation, Reply
 
 from raia_agent import InternalServerError, Raia
+from raia_runtime import NOT_GIVEN, Operation, Reply
 from tests._frozen import FROZEN_GENERATOR
-from tools.naming import Naming
-from tools.surface import build
+from tools.codegen.naming import Naming
+from tools.codegen.surface import build
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "tests" / "vendor_updates" / "openapi.base.json"

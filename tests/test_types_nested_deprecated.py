@@ -145,7 +145,7 @@ def test_make_diff_reports_a_new_deprecation_as_a_warning_row(tmp_path: Path) ->
 def test_make_diff_has_no_deprecation_row_when_nothing_new_is_deprecated(tmp_path: Path) -> None:
     """The frozen spec against itself gives no deprecation row."""
     from tools.apidiff._deprecations import deprecations
-    from tools.naming import Naming
+    from tools.codegen.naming import Naming
 
     naming, _ = Naming.load(ROOT / "tests" / "specs" / "generator.frozen.yaml")
     spec = frozen_spec()

@@ -7,9 +7,9 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from raia_agent_api._surface import Operation, Param
 
 from raia_agent._validation import prepare
+from raia_runtime import Operation, Param
 
 OP: Operation[object] = Operation(
     name="things.update_thing",

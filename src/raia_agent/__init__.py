@@ -17,7 +17,8 @@ if _typing.TYPE_CHECKING:
     # The model re-exports are generated from spec/generator.yaml's `exports`.
     from raia_agent_api import _exports
     from raia_agent_api._exports import *  # noqa: F403
-    from raia_agent_api._surface import FileTypes
+
+    from raia_runtime import FileTypes
 
     from ._client import AsyncRaia, Raia
     from ._exceptions import (
@@ -64,7 +65,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DEFAULT_TIMEOUT": ("raia_agent._options", "DEFAULT_TIMEOUT"),
     "NOT_GIVEN": ("raia_agent._options", "NOT_GIVEN"),
     "RawResponse": ("raia_agent._response", "RawResponse"),
-    "FileTypes": ("raia_agent_api._surface", "FileTypes"),
+    "FileTypes": ("raia_runtime", "FileTypes"),
     **{name: ("raia_agent._exceptions", name) for name in _EXCEPTIONS},
 }
 

@@ -1,7 +1,7 @@
 """The spec's credentials and server variables as client options, and what each operation sends.
 
 The options and their names come from the generated package (CREDENTIALS, SERVER_VARIABLES; see
-tools/surface_auth.py for the naming rule); each is read from RAIA_AGENT_<OPTION> when not given.
+tools/codegen/surface/auth.py for the naming rule); each is read from RAIA_AGENT_<OPTION> when not given.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from raia_agent_api._surface import Credential, Operation
 from raia_agent_api.resources._operations import (
     CREDENTIALS,
     OPEN_OPERATIONS,
     SERVER_URL,
     SERVER_VARIABLES,
 )
+
+from raia_runtime import Credential, Operation
 
 from ._exceptions import RaiaError
 

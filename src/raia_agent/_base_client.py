@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple, Self, TypeVar
 
 import httpx
-from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS, SERVER_VARIABLES
+
+from raia_runtime import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
 
 from . import _auth, _logging, _multipart, _retry, _transport
 from ._binary import MAX_BINARY_BYTES

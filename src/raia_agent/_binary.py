@@ -11,8 +11,8 @@ import codecs
 from typing import Any
 
 import httpx
-from raia_agent_api._media import BinaryResponse, Stream
-from raia_agent_api._surface import Operation, RawResponse, Reply
+
+from raia_runtime import BinaryResponse, Operation, RawResponse, Reply, Stream
 
 from ._exceptions import ResponseValidationError
 from ._logging import Redactor

@@ -7,7 +7,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack, cast
 
 import httpx
-from raia_agent_api._surface import (
+from raia_agent_api.resources import AsyncResources, SyncResources
+from raia_agent_api.resources._operations import ClientOptions
+
+from raia_runtime import (
     NOT_GIVEN,
     Body,
     Headers,
@@ -17,8 +20,6 @@ from raia_agent_api._surface import (
     RawResponse,
     TimeoutTypes,
 )
-from raia_agent_api.resources import AsyncResources, SyncResources
-from raia_agent_api.resources._operations import ClientOptions
 
 from . import _opened
 from ._base_client import BaseClient, Extras

@@ -23,7 +23,7 @@ from ._schema import Problem
 FORWARD_KINDS = frozenset({"Enum", "Format", "AdditionalProperties", "UnevaluatedProperties"})
 _EXTRA_KINDS = frozenset({"AdditionalProperties", "UnevaluatedProperties"})
 # What the generated parsers accept in place of a value they would refuse; the received value is put
-# back in the model afterwards, whose field tools/surface_lenient.py types `... | str` (`| int` for
+# back in the model afterwards, whose field tools/codegen/surface/lenient.py types `... | str` (`| int` for
 # an integer enum). A date or
 # date-time the parser cannot read stays an error: its model field has no room for a str.
 _STAND_INS = {"uuid": "00000000-0000-0000-0000-000000000000"}

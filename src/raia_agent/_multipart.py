@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from raia_agent_api._surface import Operation
+
+from raia_runtime import Operation
 
 from ._validation import Prepared
 

@@ -11,8 +11,20 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
-from raia_agent_api._media import AsyncStream, AsyncStreamedResponse, Stream, StreamedResponse
-from raia_agent_api._surface import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
+
+from raia_runtime import (
+    AsyncStream,
+    AsyncStreamedResponse,
+    Body,
+    Headers,
+    NotGiven,
+    Operation,
+    Query,
+    RawResponse,
+    Stream,
+    StreamedResponse,
+    TimeoutTypes,
+)
 
 from ._base_client import Extras
 from ._exceptions import RaiaError

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import httpx
-from raia_agent_api._surface import NOT_GIVEN, NotGiven, TimeoutTypes
 from raia_agent_api.resources._operations import AUTH_HEADERS, BASE_URL, SERVER_VARIABLES
+
+from raia_runtime import NOT_GIVEN, NotGiven, TimeoutTypes
 
 from . import _auth
 from ._response import ACCEPT_ENCODING

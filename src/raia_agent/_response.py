@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
-from raia_agent_api._surface import Operation, RawResponse, Reply
+
+from raia_runtime import Operation, RawResponse, Reply
 
 from ._exceptions import APITimeoutError, ResponseValidationError, read_body, status_error_class, summary
 from ._lenient import build, closed, describe, forward_compatible

@@ -17,8 +17,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
-from raia_agent_api._media import AsyncStream, ServerSentEvent, Stream
-from raia_agent_api._surface import Operation
+
+from raia_runtime import AsyncStream, Operation, ServerSentEvent, Stream
 
 from ._exceptions import APITimeoutError, ResponseValidationError
 from ._logging import Redactor, logger, one_line

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from raia_agent_api._surface import NotGiven, Operation
+from raia_runtime import NotGiven, Operation
 
 from ._schema import Problem, validator
 

@@ -6,6 +6,6 @@ AsyncPaginator: `await` it for the first AsyncPage, or `async for` over every it
 server would keep going round (a cursor repeated) stops with a PaginationWarning.
 """
 
-from raia_agent_api._pages import AsyncPage, AsyncPaginator, NoNextPageError, PaginationWarning, SyncPage
+from raia_runtime import AsyncPage, AsyncPaginator, NoNextPageError, PaginationWarning, SyncPage
 
 __all__ = ["AsyncPage", "AsyncPaginator", "NoNextPageError", "PaginationWarning", "SyncPage"]

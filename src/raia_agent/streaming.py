@@ -1,6 +1,6 @@
 """What calls return for replies that are not JSON: downloads, streamed responses and Server-Sent Events."""
 
-from raia_agent_api._media import (
+from raia_runtime import (
     AsyncStream,
     AsyncStreamedResponse,
     BinaryResponse,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-MAX_CHAIN = 64  # as tools/spec_guard.py's MAX_REF_CHAIN: no real chain comes near it
+MAX_CHAIN = 64  # as tools/codegen/guard.py's MAX_REF_CHAIN: no real chain comes near it
 _URI = "urn:raia-spec:document"  # a name for the document, never a place to read one from
 
 

@@ -7,10 +7,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tools.config import ConfigError
-from tools.overlay import OverlayError
+from tools.codegen.config import ConfigError
+from tools.codegen.guard import SpecRefused, load_untrusted
+from tools.codegen.overlay import OverlayError
 from tools.progress import Steps
-from tools.spec_guard import SpecRefused, load_untrusted
 
 from ._build import ROOT, add_python, git_show, spec_report
 from ._report import clean, render

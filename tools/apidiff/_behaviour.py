@@ -22,8 +22,8 @@ from raia_spec import (
     server_url,
 )
 from raia_spec import operations as spec_operations
-from tools import surface_auth
-from tools.naming import Naming, primary_tag
+from tools.codegen.naming import Naming, primary_tag
+from tools.codegen.surface import auth as surface_auth
 
 from ._model import Change
 
@@ -53,7 +53,7 @@ def judge_servers(old: dict[str, Any], new: dict[str, Any], changes: list[Change
 
 
 def _credential_options(doc: dict[str, Any]) -> set[str]:
-    """The client options the spec's security schemes give (tools/surface_auth.py's rule)."""
+    """The client options the spec's security schemes give (tools/codegen/surface/auth.py's rule)."""
     try:
         found = surface_auth.credentials(doc)
     except surface_auth.OptionError:

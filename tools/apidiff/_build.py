@@ -11,11 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from tools import naming_rules
-from tools.naming import Naming
-from tools.overlay import evaluate, load_overlay
+from tools.codegen.guard import SpecRefused, check, load_untrusted
+from tools.codegen.naming import Naming
+from tools.codegen.naming import rules as naming_rules
+from tools.codegen.overlay import evaluate, load_overlay
 from tools.progress import Steps
-from tools.spec_guard import SpecRefused, check, load_untrusted
 
 from . import _python, _spec
 from ._behaviour import behaviour, judge_servers
@@ -94,7 +94,7 @@ def spec_report(
 ) -> Report:
     """Spec changes (upstream and corrected views), client behaviour and overlay notes; no code generation.
 
-    Raises SpecRefused when a spec, or a spec with its overlay applied, is refused by tools.spec_guard.
+    Raises SpecRefused when a spec, or a spec with its overlay applied, is refused by tools.codegen.guard.
     """
     report = Report(*names)
     old_doc, new_doc = (load_untrusted(p) for p in (old_spec, new_spec))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from raia_spec import operations, resolve, sent_schema
-from tools.naming import Naming, primary_tag, snake_case
-from tools.surface import python_name
-from tools.surface_render import pascal
-from tools.surface_schema import is_deprecated
+from tools.codegen.naming import Naming, primary_tag, snake_case
+from tools.codegen.surface import python_name
+from tools.codegen.surface.annotations import is_deprecated
+from tools.codegen.surface.resources import pascal
 
 from ._directions import SENT, describe, spec_directions
 from ._model import PyChange

@@ -39,7 +39,7 @@ def spec_directions(doc: dict[str, Any]) -> Directions:
                     if ref.startswith("#/components/schemas/"):
                         out[component_name(ref)].add(side)
                 except RefError:
-                    target = None  # a reference to nowhere reaches no schema (tools/validate.py reports it)
+                    target = None  # a reference to nowhere reaches no schema (tools/codegen/validation.py reports it)
                 walk(target, side)
             for key, value in node.items():
                 if key != "$ref":

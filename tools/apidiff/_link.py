@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tools.naming import snake_case
+from tools.codegen.naming import snake_case
 
 from ._directions import RECEIVED, SENT, Directions
 from ._model import LEVELS, Change, PyChange

@@ -16,7 +16,7 @@ from typing import Any
 import griffe
 
 from raia_spec import operations
-from tools.naming import snake_case
+from tools.codegen.naming import snake_case
 
 from . import _generations
 from ._directions import SENT, Directions, describe, package_directions

@@ -7,7 +7,8 @@ import re
 import tempfile
 from typing import Any
 
-from . import _escape
+from tools import markdown as escape
+
 from ._group import group
 from ._model import Report
 
@@ -23,8 +24,8 @@ def clean(text: str) -> str:
 
 
 def cell(text: str) -> str:
-    """Spec-derived text for a table cell or list item, escaped (tools/apidiff/_escape.py)."""
-    return _escape.cell(clean(text))  # scratch paths first: escaping would hide them from TEMP
+    """Spec-derived text for a table cell or list item, escaped (tools/markdown.py)."""
+    return escape.cell(clean(text))  # scratch paths first: escaping would hide them from TEMP
 
 
 def python_rows(report: Report) -> list[str]:
@@ -36,7 +37,7 @@ def python_rows(report: Report) -> list[str]:
     for row in group(report.python):
         p = row.change
         lines.append(
-            f"| {p.level} | {_escape.code(row.symbol)} | {cell(', '.join(row.flavours))} | {cell(p.direction)} "
+            f"| {p.level} | {escape.code(row.symbol)} | {cell(', '.join(row.flavours))} | {cell(p.direction)} "
             f"| {cell(p.before)} | {cell(p.after)} | {cell(p.message)} | {cell(p.cause)} |"
         )
     lines += [
@@ -50,7 +51,7 @@ def python_rows(report: Report) -> list[str]:
     ]
     for p in report.python:
         lines.append(
-            f"| {p.level} | {_escape.code(p.symbol)} | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
+            f"| {p.level} | {escape.code(p.symbol)} | {cell(p.direction)} | {cell(p.before)} | {cell(p.after)} "
             f"| {cell(p.message)} | {cell(p.cause)} |"
         )
     return [*lines, "", "</details>"]
@@ -74,7 +75,7 @@ def verdict(report: Report) -> str:
 
 def markdown(report: Report) -> str:
     lines = [
-        f"## API change report: {_escape.code(report.old)} → {_escape.code(report.new)}",
+        f"## API change report: {escape.code(report.old)} → {escape.code(report.new)}",
         "",
         verdict(report),
         "",
@@ -84,7 +85,7 @@ def markdown(report: Report) -> str:
         lines += ["| level | location | change | rule |", "|---|---|---|---|"]
         for c in report.changes:
             where = c.location + (" (upstream only, absorbed by the overlay)" if c.view == "upstream" else "")
-            lines.append(f"| {c.level} | {cell(where)} | {cell(c.message)} | {_escape.code(c.rule)} |")
+            lines.append(f"| {c.level} | {cell(where)} | {cell(c.message)} | {escape.code(c.rule)} |")
     elif any(note.startswith("spec changes not compared") for note in report.notes):
         lines.append("Not compared (see Notes).")
     else:

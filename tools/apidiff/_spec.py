@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from raia_spec import HTTP_METHODS
-from tools import naming_rules, pynames
-from tools.naming import Naming
+from tools.codegen.naming import Naming, pynames
+from tools.codegen.naming import rules as naming_rules
 
 from ._model import Change, Level
 

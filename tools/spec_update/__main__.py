@@ -27,7 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tools.spec_guard import MAX_BYTES, SpecRefused, load_untrusted
+from tools.codegen.guard import MAX_BYTES, SpecRefused, load_untrusted
 
 from . import _changelog, _outdir, _report, _staging, _steps, _txn, _version
 from ._fetch import FetchFailed, fetch

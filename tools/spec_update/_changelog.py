@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tools import markdown
+
 KINDS = ("Added", "Changed", "Deprecated", "Removed", "Fixed")
 HEADER = (
     "# Changelog\n\nAll notable changes to this project are documented here. The format follows\n"
@@ -149,8 +151,8 @@ def has_additions(lines: dict[str, list[str]]) -> bool:
 
 
 def _escape(line: str) -> str:
-    # spec text stays text in the rendered changelog: no HTML, no line breaks
-    return " ".join(line.replace("<", "&lt;").split())
+    # spec text stays text in the rendered changelog (no markup, HTML or link), on one line
+    return markdown.cell(" ".join(line.split()), table=False)
 
 
 def _blocks(body: str) -> list[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from .._surface import forget_resources as _forget
-from .._surface import load_resource as _load
+from raia_runtime import forget_resources as _forget
+from raia_runtime import load_resource as _load
 
 if _TYPE_CHECKING:
     from .feedback import AsyncFeedbackResource, FeedbackResource

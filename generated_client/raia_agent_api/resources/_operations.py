@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
-from .._surface import Credential, Operation, OperationIndex, ServerVariable
+from raia_runtime import Credential, Operation, OperationIndex, ServerVariable
 
 if TYPE_CHECKING:
     from .. import models as _models

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._surface import Operation, Param, Reply
+from raia_runtime import (
+    Operation,
+    Param,
+    Reply,
+)
 
 if TYPE_CHECKING:
     from .. import models as _models

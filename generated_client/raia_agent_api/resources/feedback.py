@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
-from .._surface import (
+from raia_runtime import (
     NOT_GIVEN,
     AsyncClient,
     Body,
@@ -17,16 +17,18 @@ from .._surface import (
     SyncClient,
     TimeoutTypes,
 )
+
 from . import _ops_feedback as _ops
 
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager, AbstractContextManager
 
-    from .. import models as _models
-    from .._media import (
+    from raia_runtime import (
         AsyncStreamedResponse,
         StreamedResponse,
     )
+
+    from .. import models as _models
 
 __all__ = [
     "AsyncFeedbackResource",

@@ -22,7 +22,7 @@ from .._exceptions import (
 from .._options import ENV_BASE_URL, ENV_SECRET_KEY
 
 if TYPE_CHECKING:
-    from raia_agent_api._surface import Operation
+    from raia_runtime import Operation
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_BAD_INPUT, EXIT_AUTH, EXIT_API, EXIT_CONNECTION = 0, 1, 2, 3, 4, 5
 EXIT_INTERRUPTED = 130

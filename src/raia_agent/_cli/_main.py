@@ -18,7 +18,7 @@ from .._version import __version__
 from ._common import EXIT_INTERRUPTED, SafeStream
 
 # Hand-written commands of the resource whose upsert they call (see _fields.OPERATION); a generated
-# command of the same name is offered with a trailing `_` (`send_`), the rule tools/naming_rules.py
+# command of the same name is offered with a trailing `_` (`send_`), the rule tools/codegen/naming/rules.py
 # gives every generated name that would shadow one of ours, so neither hides the other.
 UPSERT_COMMANDS = {
     "send": ("._send:command", "Create or update one document and print it."),

@@ -36,7 +36,7 @@ def check_output(output: Path | None) -> None:
 
 def download(client: Any, op: Any, args: dict[str, Any], output: Path | None) -> None:
     """The body written as it arrives (never held whole), to OUTPUT or to stdout."""
-    from raia_agent_api._surface import NOT_GIVEN
+    from raia_runtime import NOT_GIVEN
 
     with client._stream(op, args, timeout=NOT_GIVEN, max_retries=None) as response:
         if output is not None:
@@ -56,7 +56,7 @@ def print_text(text: str) -> None:
 
 def print_events(client: Any, op: Any, args: dict[str, Any], as_json: bool) -> None:
     """Each event on its own line as it arrives: its data, or with --json the whole event as JSON."""
-    from raia_agent_api._surface import NOT_GIVEN
+    from raia_runtime import NOT_GIVEN
 
     with client._events(op, args, timeout=NOT_GIVEN, max_retries=None).parsed as stream:
         for event in stream:

@@ -61,7 +61,7 @@ def build(operation: str) -> click.Command:
         setup_logging(debug)
         connection = take_connection(given)
         args = {**defaults, **{by_dest[dest]: value for dest, value in given.items() if value is not None}}
-        from raia_agent_api._surface import NOT_GIVEN
+        from raia_runtime import NOT_GIVEN
 
         from .._client import Raia
         from .._exceptions import RaiaError

@@ -22,7 +22,8 @@ from collections import Counter
 from typing import Any
 
 from raia_agent_api._facts import TIMESTAMPS, UPSERT_KEYS
-from raia_agent_api._paging import recognise
+
+from raia_runtime.paging import recognise
 
 from ._item_handlers import ITEM, NEST_404, PARAM, Collection
 from ._media import handler as not_json
@@ -200,7 +201,7 @@ def _lister(op: Operation, collection: Collection, store: DocumentStore) -> Hand
         item = schema.resolve(resolved["properties"][array_name]).get("items", {})
     shape = Shape.of(schema, item)
     wrapper = Shape.of(schema, resolved) if array_name else None
-    # The client's rule for a cursor page (raia_agent_api._paging); the cursor is an offset in text.
+    # The client's rule for a cursor page (raia_runtime.paging); the cursor is an offset in text.
     query_names = [p.name for p in op.params if p.location == "query"]
     paging = recognise(op.method, query_names, resolved, schema.resolve)
     cursor = paging if paging is not None and paging["style"] == "cursor" else None
