@@ -103,8 +103,11 @@ def test_every_code_block_is_runnable_or_says_why_not() -> None:
 
 @pytest.mark.parametrize(
     ("chain", "served"),
-    [(chain, chain.spec) for chain in CHAINS],
-    ids=[c.where for c in CHAINS],
+    # A vendor-spec chain generates its client first: that belongs to the slow lane.
+    [
+        pytest.param(c, c.spec, id=c.where, marks=[pytest.mark.slow] if c.spec == "vendor" else [])
+        for c in CHAINS
+    ],
     indirect=["served"],
 )
 def test_every_python_snippet_runs(chain: Chain, served: dict[str, str], tmp_path: Path) -> None:
