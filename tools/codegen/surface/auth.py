@@ -1,6 +1,6 @@
 """Client options from the spec: one per credential a security scheme asks for, one per server variable.
 
-The naming rule (README, "Configuration"): a scheme's name in snake_case, without the words that
+The naming rule (CONTRIBUTING, "Names"): a scheme's name in snake_case, without the words that
 only say "this is auth" (auth, authentication, authorization, scheme, security), ending in a word
 that names a credential (key, token, secret, password), else the scheme's own (key for an apiKey,
 token for bearer, password for basic); its last two words are the option. So `Agent-Secret-Key`
