@@ -8,17 +8,51 @@ raia_agent._streaming), which builds these objects.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, BinaryIO, Generic, Self, TypeVar
 
 import httpx
 
 T = TypeVar("T")
 _CHUNK = 64 * 1024
+
+
+@contextlib.contextmanager
+def _replacing(file: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A file to write that takes `file`'s place only once whole: a download that fails midway leaves
+    what was there before, never a truncated copy. A device or FIFO (not a regular file) is written
+    directly, since replacing it would swap the device for a file."""
+    # Through a link, the file it names is what gets replaced, as open() would write it.
+    target = Path(os.path.realpath(file))
+    try:
+        mode: int | None = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with target.open("wb") as direct:
+            yield direct
+        return
+    # A sibling, so that os.replace stays on one filesystem; O_EXCL, so that nothing already there is reused.
+    part = target.with_name(f".{target.name[:200]}.{secrets.token_hex(6)}.part")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(part, flags, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            yield out
+        if mode is not None:
+            os.chmod(part, stat.S_IMODE(mode))
+        os.replace(part, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
 
 
 class _Head:
@@ -59,7 +93,8 @@ class BinaryResponse(_Head):
             yield self.content[start : start + size]
 
     def write_to_file(self, file: str | os.PathLike[str]) -> None:
-        Path(file).write_bytes(self.content)
+        with _replacing(file) as out:
+            out.write(self.content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +188,7 @@ class StreamedResponse(_Head, Generic[T]):
         yield from self._chunks()
 
     def write_to_file(self, file: str | os.PathLike[str]) -> None:
-        with Path(file).open("wb") as out:
+        with _replacing(file) as out:
             for chunk in self._chunks():
                 out.write(chunk)
 
@@ -180,7 +215,7 @@ class AsyncStreamedResponse(_Head, Generic[T]):
 
     async def write_to_file(self, file: str | os.PathLike[str]) -> None:
         # a local file's writes are short; the network reads between them are what is awaited
-        with Path(file).open("wb") as out:
+        with _replacing(file) as out:
             async for chunk in self._chunks():
                 out.write(chunk)
 
