@@ -4,7 +4,7 @@ into resources/_ops_<resource>.py, and the index that loads them (and the resour
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from importlib import import_module
 from typing import Any, Generic, Literal, TypeVar
 
@@ -20,6 +20,7 @@ class Param:
     python: str
     name: str
     location: Literal["path", "query", "header", "body"]
+    _: KW_ONLY
     send_null: bool = False
     """A body field the spec lets be null: None is sent as null, never left out (NOT_GIVEN leaves it out)."""
 
@@ -30,6 +31,7 @@ class Reply:
 
     schema: dict[str, Any] | None
     model: str | None = None
+    _: KW_ONLY
     many: bool = False
     fields: tuple[tuple[str, str, bool], ...] = ()
     """For a body written inline (no model of its own), the properties that parse into models:
@@ -116,6 +118,7 @@ class Operation(Generic[T_co]):
     params: tuple[Param, ...]
     params_schema: dict[str, Any] | None
     body_schema: dict[str, Any] | None
+    _: KW_ONLY
     body_required: bool
     success: int
     replies: dict[int, Reply]

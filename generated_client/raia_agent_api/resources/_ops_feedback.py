@@ -119,7 +119,6 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
                 },
             },
             "Feedback",
-            False,
         ),
         403: Reply(
             {
@@ -141,7 +140,6 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
                 },
             },
             "ForbiddenError",
-            False,
         ),
         500: Reply(
             {
@@ -161,7 +159,6 @@ FEEDBACK_CREATE_OR_UPDATE: Operation[_models.Feedback] = Operation(
                 },
             },
             "InternalServerErrorBody",
-            False,
         ),
     },
     idempotent=True,

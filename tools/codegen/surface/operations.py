@@ -127,7 +127,7 @@ def descriptions_module(ops: list[OperationSpec], surface: Surface) -> str:
             for a in op.arguments
         )
         replies = ", ".join(
-            f"{status}: Reply({schema(body)}, {model!r}, {many!r}{_media(op, status)}{_fields(op, status)})"
+            f"{status}: Reply({schema(body)}, {model!r}{', many=True' if many else ''}{_media(op, status)}{_fields(op, status)})"
             for status, (body, model, many) in sorted(op.replies.items())
         )
         lines += [
