@@ -27,8 +27,8 @@ ALLOWED = {
 }
 FIRST_PARTY = {*TREES, "tests"}
 
-# Inside tools/: each unit may import only the units listed (and itself). `tools.bench` is a prefix
-# it covers bench.py, bench_*.py and a bench/ package alike.
+# Inside tools/: each unit may import only the units listed (and itself). `tools.bench` names the
+# bench package and every module in it.
 TOOLS = {
     "tools.markdown": set(),
     "tools.progress": set(),
