@@ -51,7 +51,7 @@ typecheck: $(STAMP) ## mypy --strict over src, tools and generated_client
 test: check ## what CI runs: check, then the whole pytest suite (JOBS=4 parallel workers)
 	$(BIN)/pytest -n "$${JOBS:-4}"
 
-# `slow` is set by tests/conftest.py from what a test runs (tests/_lanes.py), never by hand-kept lists.
+# `slow` is set by tests/conftest.py from what a test runs (tests/support/lanes.py), never by hand-kept lists.
 test-fast: $(STAMP) ## the tests that do not regenerate, build wheels, run schemathesis, mypy, make or the bench
 	$(BIN)/pytest -m "not slow" -n "$${JOBS:-4}"
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from raia_agent import _transport
 from raia_agent.testing import LocalServer, local_server
-from tests import _lanes
+from tests.support import lanes as _lanes
 
 ROOT = Path(__file__).resolve().parent.parent
 # The suite runs strict: every client it builds (and every CLI it starts, which inherits the
@@ -71,7 +71,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = (
             "this test is not marked slow, yet it "
             + "; ".join(dict.fromkeys(AUDIT.seen))
-            + "\nteach tests/_lanes.py's rule what it does (or mark it @pytest.mark.slow)"
+            + "\nteach tests/support/lanes.py's rule what it does (or mark it @pytest.mark.slow)"
         )
     return report
 

@@ -1,6 +1,6 @@
 """make diff: each kind of spec change is classified as the generated client experiences it.
 
-Every spec is the frozen copy in tests/diff_fixtures/ changed programmatically; the names,
+Every spec is the frozen copy in tests/specs/diff/ changed programmatically; the names,
 enum values and header read from it, so a vendor update of openapi.json changes nothing here.
 """
 
@@ -15,13 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _diff_specs import FIXTURES, OVERLAY, SHAPE, frozen, literal_row, minimal_overlay, operation, schema
-from _diff_specs import report_for as _report_for
 
+from tests.support.diff_specs import (
+    FIXTURES,
+    OVERLAY,
+    SHAPE,
+    frozen,
+    literal_row,
+    minimal_overlay,
+    operation,
+    schema,
+)
+from tests.support.diff_specs import report_for as _report_for
 from tools.apidiff._link import link
 
 Spec = dict[str, Any]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE: Spec = frozen()
 PATH = SHAPE.path
 REQ = SHAPE.request

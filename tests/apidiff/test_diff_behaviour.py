@@ -6,8 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from _diff_specs import OVERLAY, SHAPE, Spec, frozen, minimal_overlay, report_for, write_pair
 
+from tests.support.diff_specs import OVERLAY, SHAPE, Spec, frozen, minimal_overlay, report_for, write_pair
 from tools.apidiff.__main__ import main
 from tools.apidiff._report import render
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from _diff_specs import OVERLAY, SHAPE, Spec, frozen, report_for
-
+from tests.support.diff_specs import OVERLAY, SHAPE, Spec, frozen, report_for
 from tools.apidiff._report import clean, render
 
 BASE = frozen()

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _diff_specs import (
+
+from tests.support.diff_specs import (
     OVERLAY,
     SHAPE,
     Mutation,
@@ -19,7 +20,6 @@ from _diff_specs import (
     schema,
     write_pair,
 )
-
 from tools.apidiff.__main__ import main
 from tools.apidiff._model import Report
 

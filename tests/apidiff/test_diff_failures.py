@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from _diff_specs import OVERLAY, SHAPE, Mutation, Spec, schema, write_pair
 
+from tests.support.diff_specs import OVERLAY, SHAPE, Mutation, Spec, schema, write_pair
 from tools.apidiff.__main__ import main
 from tools.apidiff._build import summarise
 

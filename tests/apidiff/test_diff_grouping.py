@@ -6,8 +6,8 @@ The detailed rows (one per symbol and flavour) stay behind a `<details>` block a
 from __future__ import annotations
 
 import pytest
-from _diff_specs import SHAPE, Spec, operation, report_for, schema
 
+from tests.support.diff_specs import SHAPE, Spec, operation, report_for, schema
 from tools.apidiff._group import flavour, group
 from tools.apidiff._model import PyChange, Report
 from tools.apidiff._report import markdown

@@ -10,8 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from _diff_specs import FIXTURES, SHAPE
-
+from tests.support.diff_specs import FIXTURES, SHAPE
 from tools.apidiff._model import PyChange
 from tools.apidiff._python import compare
 

@@ -10,7 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tests._frozen import RESPONSE, diff, frozen_spec, write_spec
+from tests.support.frozen import RESPONSE, diff, frozen_spec, write_spec
 from tools import markdown as _escape
 
 PIXEL = "\r\r![pixel](https://attacker.example/t.png) <!--"

@@ -1,7 +1,7 @@
 """make diff on servers and credentials: breaking only when the URL a default client talks to changes.
 
 A server variable whose default gives the old URL is a new client option (`Raia(region=...)`), not a
-move; its default pointing elsewhere is. Both start from the frozen spec (tests/_diff_specs.py).
+move; its default pointing elsewhere is. Both start from the frozen spec (tests/support/diff_specs.py).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from _diff_specs import Mutation, Spec, frozen, report_for
 
 from raia_spec import default_server_url
+from tests.support.diff_specs import Mutation, Spec, frozen, report_for
 from tools.spec_update._changelog import entries
 
 BASE_URL = default_server_url(frozen())

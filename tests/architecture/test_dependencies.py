@@ -18,7 +18,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 FIRST_PARTY = {"raia_spec", "raia_runtime", "raia_agent", "raia_agent_api", "tools", "tests"}
 # Where each tree's imports must be declared: the wheel's core takes only `dependencies`, the CLI
 # and the test server add their extra, and tools and tests run in the dev environment (which
@@ -181,7 +181,7 @@ def test_the_checker_reports_an_undeclared_import(tmp_path: Path) -> None:
 
 def private_imports(source: str, local: frozenset[str] = frozenset()) -> list[str]:
     """Modules of other projects imported by a private (underscore) path, e.g. httpx._client;
-    `local` names the tree's own helper modules (tests/_frozen.py, say)."""
+    `local` names the tree's own helper modules (tests/support/frozen.py, say)."""
     found = []
     for node in ast.walk(ast.parse(source)):
         names = [a.name for a in node.names] if isinstance(node, ast.Import) else []

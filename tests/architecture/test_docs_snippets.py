@@ -6,7 +6,7 @@ RAIA_AGENT_BASE_URL and RAIA_AGENT_SECRET_KEY, which point at a `local_server()`
 reads them); `<!-- vendor spec -->` blocks run against a client generated from the frozen
 vendor-shaped spec, with a cursor-paged feedback list, and a local server for that spec. Shell
 commands run in a scratch folder (`make` in the checkout) with the same variables, unless their block
-says `<!-- not run: KIND -->` for a KIND in `tests/_doc_blocks.py`'s NOT_RUN; each must print the
+says `<!-- not run: KIND -->` for a KIND in `tests/support/doc_blocks.py`'s NOT_RUN; each must print the
 output lines the doc shows after it (ids, times, durations and rates normalised).
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent.testing import FAULT_KINDS, local_server
-from tests._doc_blocks import (
+from tests.support.doc_blocks import (
     ALL_DOCS,
     NOT_RUN,
     PYTHON,
@@ -37,8 +37,8 @@ from tests._doc_blocks import (
     not_run_kind,
     python_chains,
 )
-from tests._frozen import RESPONSE, SPECS, diff, frozen_spec, generate_frozen, write_spec
-from tests._paging_specs import cursor_list
+from tests.support.frozen import RESPONSE, SPECS, diff, frozen_spec, generate_frozen, write_spec
+from tests.support.paging_specs import cursor_list
 
 BIN = Path(sys.executable).parent
 VENDOR = SPECS / "vendor"

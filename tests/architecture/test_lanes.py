@@ -10,14 +10,14 @@ from types import ModuleType
 
 import pytest
 
-from tests import _lanes
+from tests.support import lanes as _lanes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def samples() -> ModuleType:
     """The sample functions, loaded by name: a test that only inspects them must not look like it calls them."""
-    return importlib.import_module("tests._lanes_samples")
+    return importlib.import_module("tests.support.lanes_samples")
 
 
 @pytest.mark.parametrize(
@@ -79,13 +79,13 @@ def collected(*args: str) -> set[str]:
 def test_the_expensive_suites_are_slow_and_the_unit_suites_are_not() -> None:
     """schemathesis, the wheel, generation and make diff suites are all deselected by -m 'not slow'; the parser is not."""
     files = [
-        "tests/test_conformance.py",
-        "tests/test_packaging.py",
-        "tests/test_vendor_updates.py",
-        "tests/test_api_diff.py",
-        "tests/test_sse_parser.py",
+        "tests/server/test_conformance.py",
+        "tests/architecture/test_packaging.py",
+        "tests/codegen/test_vendor_updates.py",
+        "tests/apidiff/test_api_diff.py",
+        "tests/client/test_sse_parser.py",
     ]
     fast = collected("-m", "not slow", *files)
     every = collected(*files)
-    assert fast and all(name.startswith("tests/test_sse_parser.py") for name in fast), fast
-    assert {n for n in every if n.startswith("tests/test_sse_parser.py")} == fast
+    assert fast and all(name.startswith("tests/client/test_sse_parser.py") for name in fast), fast
+    assert {n for n in every if n.startswith("tests/client/test_sse_parser.py")} == fast

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TREES = {"tools": ROOT / "tools", "raia_agent_api": ROOT / "generated_client" / "raia_agent_api"}
 TREES |= {p.name: p for p in sorted((ROOT / "src").iterdir()) if (p / "__init__.py").exists()}
 

@@ -21,7 +21,7 @@ from raia_agent_api import models
 from raia_agent_api._spec import corrected_spec
 from raia_agent_api.resources._operations import OPERATIONS
 
-SRC = Path(__file__).parents[1] / "src"  # raia_agent, and raia_spec under it
+SRC = Path(__file__).parents[2] / "src"  # raia_agent, and raia_spec under it
 # Field names the server and client meet as rules of HTTP APIs rather than as this spec's facts;
 # each is here for the reason given, and none names a vendor's resource.
 GENERIC_FIELDS = {

@@ -13,7 +13,7 @@ import pytest
 
 from raia_agent.testing import local_server
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OPTIONAL = ("click", "rich", "starlette", "uvicorn")
 
 # One call each way through the installed package; key and URL come from the environment.

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from raia_agent._cli import INSTALL_HINT, _fields
 from raia_agent._cli._send import command as send_command
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import (
+from tests.support.cli_helpers import (
     RAIA_AGENT,
     env_for,
     hide_modules_env,

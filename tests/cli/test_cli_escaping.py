@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from raia_agent._cli._fields import Field
 from raia_agent._cli._params import options
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import csv_text, raw_http_server, rows, run, write_jsonl
+from tests.support.cli_helpers import csv_text, raw_http_server, rows, run, write_jsonl
 
 OSC_TITLE = "\x1b]0;owned\x07"
 OSC_CLIPBOARD = "\x1b]52;c;cm0gLXJmIH4=\x07"

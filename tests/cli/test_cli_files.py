@@ -26,7 +26,7 @@ from raia_agent.testing import LocalServer
 from raia_agent.testing._store import APPLICATION_ID as STORE_MARK
 from raia_agent.testing._store import VERSION as STORE_VERSION
 from raia_agent.testing._store import DocumentStore
-from tests._cli_helpers import RAIA_AGENT, popen, rows, run, wait_for, write_jsonl
+from tests.support.cli_helpers import RAIA_AGENT, popen, rows, run, wait_for, write_jsonl
 
 KEY = "sk-cli-files-test"
 LIMIT = 60  # seconds any one run may take before the test fails (the refusals take well under one)

@@ -15,7 +15,16 @@ import pytest
 
 from raia_agent._cli._journal import APPLICATION_ID
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import RAIA_AGENT, confirmed_lines, env_for, popen, rows, run, wait_for, write_jsonl
+from tests.support.cli_helpers import (
+    RAIA_AGENT,
+    confirmed_lines,
+    env_for,
+    popen,
+    rows,
+    run,
+    wait_for,
+    write_jsonl,
+)
 
 
 def digest(path: Path) -> str:

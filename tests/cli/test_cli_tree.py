@@ -20,8 +20,8 @@ from raia_agent._cli._fields import Field, operation_fields, operations
 from raia_agent._cli._ops import command_name, resources
 from raia_agent._cli._params import param_type
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import run
-from tests._frozen import ROOT, frozen_generator, frozen_spec, generate_frozen
+from tests.support.cli_helpers import run
+from tests.support.frozen import ROOT, frozen_generator, frozen_spec, generate_frozen
 
 
 def test_every_operation_is_a_command_with_an_option_per_argument() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import confirmed_lines, csv_text, invoke, popen, rows, write_jsonl
+from tests.support.cli_helpers import confirmed_lines, csv_text, invoke, popen, rows, write_jsonl
 
 
 def test_import_2000_rows_with_invalid_rows_and_500s(server: LocalServer, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import csv_text, invoke, read_rejects, rows
+from tests.support.cli_helpers import csv_text, invoke, read_rejects, rows
 
 
 def test_an_oversized_multi_line_cell_is_one_reject_and_reading_resumes_after_it(

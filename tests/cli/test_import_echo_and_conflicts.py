@@ -14,8 +14,8 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 from raia_agent._cli._fields import Field
 from raia_agent._cli._text_to_json import CellError, convert
 from raia_agent.testing import LocalServer
-from tests._bodies import success_body
-from tests._cli_helpers import (
+from tests.support.bodies import success_body
+from tests.support.cli_helpers import (
     confirmed_lines,
     csv_text,
     raw_http_server,

@@ -7,7 +7,7 @@ import signal
 from pathlib import Path
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import (
+from tests.support.cli_helpers import (
     confirmed_lines,
     invoke,
     pair,

@@ -11,7 +11,7 @@ from click.testing import Result
 
 from raia_agent._cli._reader import MAX_LINE_BYTES
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import csv_text, invoke, read_rejects, rows, write_jsonl
+from tests.support.cli_helpers import csv_text, invoke, read_rejects, rows, write_jsonl
 
 BAD_JSONL_LINES = {
     "non-UTF-8 byte": (b'{"question": "caf\xe9"}', "not UTF-8"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import confirmed_lines, invoke, popen, rows, run, wait_for, write_jsonl
+from tests.support.cli_helpers import confirmed_lines, invoke, popen, rows, run, wait_for, write_jsonl
 
 
 def test_a_second_import_of_the_same_file_refuses_while_the_first_runs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import confirmed_lines, invoke, pair, read_rejects, rows, write_jsonl
+from tests.support.cli_helpers import confirmed_lines, invoke, pair, read_rejects, rows, write_jsonl
 
 
 def test_a_rerun_never_resends_a_row_whose_later_row_for_the_pair_is_confirmed(

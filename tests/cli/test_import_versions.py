@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from raia_agent.testing import LocalServer
-from tests._cli_helpers import confirmed_lines, invoke, pair, popen, read_rejects, rows, write_jsonl
+from tests.support.cli_helpers import confirmed_lines, invoke, pair, popen, read_rejects, rows, write_jsonl
 
 
 def test_a_rewritten_file_is_sent_again_whole_not_skipped_as_superseded(

@@ -1,7 +1,7 @@
 """Issue 25 item 11: `make generate` and `make diff` print a line per step on stderr, with its time.
 
 `make diff`'s own lines (with stdout holding only the report) are pinned by
-tests/test_makefile_values.py::test_make_diff_works_on_files_with_spaces_and_dollars.
+tests/spec_update/test_makefile_values.py::test_make_diff_works_on_files_with_spaces_and_dollars.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._frozen import FROZEN_SPEC, generate
+from tests.support.frozen import FROZEN_SPEC, generate
 from tools.apidiff._build import summarise
 from tools.codegen import api_md as apimd
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from raia_agent._exceptions import _BY_STATUS
-from tests._mypy import check_snippet
+from tests.support.typecheck import check_snippet
 from tools.codegen.surface.operations import ERROR_STATUSES
 
 SNIPPET = """\

@@ -15,9 +15,9 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 from raia_agent import AsyncRaia, BadRequestError, Raia
 from raia_agent.testing import LocalServer
 from raia_runtime import Operation
-from tests._bodies import success_body
-from tests._mypy import check_snippet
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.bodies import success_body
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.typecheck import check_snippet
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,

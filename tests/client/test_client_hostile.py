@@ -31,7 +31,7 @@ from raia_agent import (
     RaiaError,
     ResponseValidationError,
 )
-from tests._raw_server import raw_server, response_head
+from tests.support.raw_server import raw_server, response_head
 
 KEY = "sk-hostile-5d1e9a7c33b2"
 ARGS: dict[str, Any] = {

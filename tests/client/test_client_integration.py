@@ -21,7 +21,7 @@ from raia_agent import (
     _transport,
 )
 from raia_agent.testing import LocalServer
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 ARGS = {"conversation_message_id": MESSAGE_ID, "user_id": USER_ID, "vote_type": "up", "question": "Why?"}
 

@@ -29,8 +29,8 @@ from raia_agent import (
 )
 from raia_agent._logging import REDACTED, Redactor
 from raia_agent.testing import LocalServer
-from tests._raw_server import raw_server
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.raw_server import raw_server
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 CANARY = "sk-echo-3d0c9b1f7a2e4856"
 HEADER = AUTH_HEADERS[0]  # the spec's apiKey header

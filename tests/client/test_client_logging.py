@@ -13,7 +13,7 @@ import pytest
 from raia_agent import AsyncRaia, Raia, _logging
 from raia_agent._logging import LEVELS
 from raia_agent.testing import LocalServer
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,

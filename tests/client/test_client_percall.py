@@ -17,8 +17,8 @@ import pytest
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, Raia, ResponseValidationError
-from tests._bodies import instants, success_body
-from tests._raw_server import raw_server, response_head
+from tests.support.bodies import instants, success_body
+from tests.support.raw_server import raw_server, response_head
 
 KEY = "sk-percall-7a41c0de"
 ARGS: dict[str, Any] = {

@@ -23,7 +23,7 @@ from raia_agent import (
     ResponseValidationError,
 )
 from raia_agent.testing import LocalServer
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,

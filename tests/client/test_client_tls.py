@@ -14,7 +14,7 @@ import trustme
 
 from raia_agent import APIConnectionError, AsyncRaia, Raia
 from raia_agent._retry import certificate_error
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,

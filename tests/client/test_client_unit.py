@@ -32,8 +32,8 @@ from raia_agent import (
     __version__,
 )
 from raia_agent._retry import MAX_RETRY_AFTER, retry_after, should_retry
-from tests._bodies import success_body
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.bodies import success_body
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,

@@ -1,6 +1,6 @@
 """Credentials and servers from the spec, over the frozen tests/specs/vendor_auth/ spec.
 
-The package is generated once (tests/_frozen.py, shared across workers); tests/_auth_cases.py then
+The package is generated once (tests/support/frozen.py, shared across workers); tests/support/auth_cases.py then
 runs in a pytest of its own with that package as `raia_agent_api`, and each of its behaviours is
 one test here. mypy --strict checks how the options are typed.
 """
@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests._frozen import SPECS, generate_frozen
-from tests._mypy import assert_marked, mypy_errors
-from tests.test_vendor_updates import ROOT, package_env
+from tests.codegen.test_vendor_updates import ROOT, package_env
+from tests.support.frozen import SPECS, generate_frozen
+from tests.support.typecheck import assert_marked, mypy_errors
 
 pytestmark = pytest.mark.timeout(900)
 VENDOR_AUTH = SPECS / "vendor_auth"
-CASES = Path(__file__).with_name("_auth_cases.py")
+CASES = Path(__file__).resolve().parents[1] / "support" / "auth_cases.py"
 
 
 def _case_names() -> list[str]:
@@ -66,7 +66,7 @@ def outcomes(package: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 def test_the_credential_case_holds_for_the_vendor_auth_spec(
     outcomes: dict[str, list[str]], case: str
 ) -> None:
-    """Every parametrised run of the case passed (see its docstring in tests/_auth_cases.py)."""
+    """Every parametrised run of the case passed (see its docstring in tests/support/auth_cases.py)."""
     runs = outcomes.get(case)
     assert runs, f"{case} did not run"
     failed = [run for run in runs if not run.endswith(": passed")]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from raia_agent_api._spec import corrected_spec
 
-from tests._bodies import instants
+from tests.support.bodies import instants
 
 SPEC = corrected_spec()
 COMPONENTS: dict[str, Any] = SPEC["components"]["schemas"]

@@ -14,8 +14,8 @@ import pytest
 
 from raia_agent import AsyncRaia, PermissionDeniedError, Raia
 from raia_agent.testing import LocalServer, local_server
-from tests._frozen import frozen_spec, generate_frozen
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.frozen import frozen_spec, generate_frozen
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 from tools.synth_spec import synthesize
 
 PACKAGE = "raia_agent_api"

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from tests._media_in import file_field, form_operations, generate_vendor, parts, run, vendor_spec
-from tests._media_in_script import CONTENT_TYPE, FILENAME, MARKER
+from tests.support.media_in import file_field, form_operations, generate_vendor, parts, run, vendor_spec
+from tests.support.media_in_script import CONTENT_TYPE, FILENAME, MARKER
 
 FLAVOURS = ["sync", "async", "raw"]
 MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from raia_spec import event_schema, media_of, operations
-from tests._frozen import FROZEN_SPEC, ROOT, env, generate, write_spec
-from tests._media_out import GENERATOR, OVERLAY, SPEC, SUITES, generated, run_suite
-from tests._mypy import assert_marked, mypy_errors
+from tests.support.frozen import FROZEN_SPEC, ROOT, env, generate, write_spec
+from tests.support.media_out import GENERATOR, OVERLAY, SPEC, SUITES, generated, run_suite
+from tests.support.typecheck import assert_marked, mypy_errors
 
 
 @pytest.fixture(scope="module")

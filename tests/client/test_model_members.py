@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._frozen import BODY, RESPONSE, frozen_spec, generate, write_spec
+from tests.support.frozen import BODY, RESPONSE, frozen_spec, generate, write_spec
 from tools.codegen.naming import pynames
 
 MEMBERS = ["cls", "additional_properties", "to_dict", "to_json", "from_dict", "d", "src_dict", "field_dict"]

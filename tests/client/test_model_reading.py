@@ -17,9 +17,9 @@ from raia_agent_api.types import UNSET, FieldKeyError, Unset
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
-from tests._bodies import success_body
-from tests._cli_helpers import raw_http_server
-from tests._raw_server import response_head
+from tests.support.bodies import success_body
+from tests.support.cli_helpers import raw_http_server
+from tests.support.raw_server import response_head
 
 ARGS = {
     "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",

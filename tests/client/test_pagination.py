@@ -1,10 +1,10 @@
 """Auto-pagination by rule: a list with a cursor (or offset and total) returns a page that walks every page.
 
 Each package is generated once per module from the frozen vendor base spec plus a list operation
-(tests/_paging_specs.py), with the frozen overlay and a copy of the frozen generator config that
-declares one pagination the rule misses. tests/_paging_script.py then walks 25 feedbacks, ten a page,
+(tests/support/paging_specs.py), with the frozen overlay and a copy of the frozen generator config that
+declares one pagination the rule misses. tests/support/paging_script.py then walks 25 feedbacks, ten a page,
 with Raia and AsyncRaia against local_server(), and mypy --strict checks how the pages are typed;
-tests/_paging_cycle.py walks a server whose cursors come back round.
+tests/support/paging_cycle.py walks a server whose cursors come back round.
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ import pytest
 import yaml
 
 from raia_runtime.paging import declared, recognise
-from tests._frozen import frozen_generator, generate, generate_frozen
-from tests._paging_specs import DECLARED, cursor_list, inline_list, offset_list
-from tests.test_vendor_updates import BIN, ROOT, package_env
-from tests.vendor_updates.updates import BASE
+from tests.codegen.test_vendor_updates import BIN, ROOT, package_env
+from tests.support.frozen import frozen_generator, generate, generate_frozen
+from tests.support.paging_specs import DECLARED, cursor_list, inline_list, offset_list
+from tests.support.vendor_updates.updates import BASE
 
 pytestmark = pytest.mark.timeout(900)
 STYLES = {"offset": offset_list, "cursor": cursor_list}
 # and the cursor list whose page schema is inline in the response, not a component
 SPECS = {**STYLES, "inline": inline_list}
-SCRIPT = Path(__file__).with_name("_paging_script.py")
-CYCLE = Path(__file__).with_name("_paging_cycle.py")
+SCRIPT = Path(__file__).resolve().parents[1] / "support" / "paging_script.py"
+CYCLE = Path(__file__).resolve().parents[1] / "support" / "paging_cycle.py"
 
 
 def _spec(style: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests._frozen import BODY, ROOT, frozen_spec, generate_frozen
+from tests.support.frozen import BODY, ROOT, frozen_spec, generate_frozen
 
 # One call with answer=None over a mock transport; prints the JSON body that would have been sent.
 CALL = """

@@ -17,7 +17,7 @@ from raia_agent import ResponseValidationError
 from raia_agent._logging import Redactor
 from raia_agent._response import parse
 from raia_agent._schema import Validator
-from tests._bodies import instants
+from tests.support.bodies import instants
 
 # Operations whose success reply has a JSON body, by "resource.method".
 WITH_BODY = {name: op for name, op in OPERATIONS.items() if op.replies.get(op.success, None) is not None}

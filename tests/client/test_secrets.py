@@ -16,7 +16,7 @@ from raia_agent_api.resources._operations import AUTH_HEADERS
 
 from raia_agent import AsyncRaia, Raia, RaiaError
 from raia_agent.testing import LocalServer, local_server
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 CANARY = "sk-canary-7f3a9c2e41b64d0d"
 HEADER = AUTH_HEADERS[0]  # the spec's apiKey header

@@ -16,8 +16,8 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 
 from raia_agent import APIConnectionError, AsyncRaia, _retry, _transport
 from raia_agent.testing import LocalServer
-from tests._bodies import success_body
-from tests._raw_server import raw_server, response_head
+from tests.support.bodies import success_body
+from tests.support.raw_server import raw_server, response_head
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",

@@ -1,7 +1,7 @@
 """httpx2 under the client: a user's httpx2 client as http_client, and Raia's own pool with the extra.
 
 (AsyncRaia's own pool over httpx2 runs the client behaviour suite: see conftest's async_transport,
-and tests/test_transport.py for failures by transport.)
+and tests/client/test_transport.py for failures by transport.)
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import APIConnectionError, AsyncRaia, Raia, _retry, _transport
-from tests._bodies import success_body
-from tests._raw_server import raw_server, response_head
+from tests.support.bodies import success_body
+from tests.support.raw_server import raw_server, response_head
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",

@@ -16,18 +16,18 @@ from typing import Any
 
 import pytest
 
-from tests._frozen import FEEDBACKS, diff, frozen_spec, generate_frozen, write_spec
-from tests._mypy import assert_marked, mypy_errors
-from tests.vendor_updates.compatible_changes import (
+from tests.support.frozen import FEEDBACKS, diff, frozen_spec, generate_frozen, write_spec
+from tests.support.typecheck import assert_marked, mypy_errors
+from tests.support.vendor_updates.compatible_changes import (
     deprecated_and_enum,
     item_operations,
     list_with_created_at,
     nested_metadata,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PROBE = Path(__file__).with_name("_typed_probe.py")
+PROBE = Path(__file__).resolve().parents[1] / "support" / "typed_probe.py"
 DEPRECATED = ["--enable-error-code", "deprecated"]
 
 
@@ -98,7 +98,7 @@ def test_mypy_types_nested_objects_and_flags_deprecated_calls(generated: Path, t
 def test_the_client_sends_nested_objects_and_warns_of_deprecations(
     generated: Path, check: str, flavour: str
 ) -> None:
-    """Each check of tests/_typed_probe.py holds with Raia and AsyncRaia (against local_server() where it sends)."""
+    """Each check of tests/support/typed_probe.py holds with Raia and AsyncRaia (against local_server() where it sends)."""
     run = subprocess.run(
         [sys.executable, "-W", "error::ResourceWarning", str(PROBE), check, flavour],
         env=package_env(generated),

@@ -134,7 +134,7 @@ NULLABLE: Operation[object] = Operation(
     name="things.create",
     method="POST",
     path="/things",
-    # generation marks the required, nullable field (tests/test_required_nullable.py pins that)
+    # generation marks the required, nullable field (tests/client/test_required_nullable.py pins that)
     params=(Param("answer", "answer", "body", send_null=True), Param("note", "note", "body")),
     params_schema=None,
     body_schema={

@@ -11,7 +11,7 @@ import pytest
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
-from tests._frozen import BODY, FEEDBACKS, FROZEN_GENERATOR, RESPONSE, frozen_spec, generate
+from tests.support.frozen import BODY, FEEDBACKS, FROZEN_GENERATOR, RESPONSE, frozen_spec, generate
 from tools.codegen.naming import Naming
 from tools.codegen.surface import MAX_EMBEDDED, SurfaceError, build
 

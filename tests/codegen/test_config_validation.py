@@ -15,12 +15,18 @@ from typing import Any
 import pytest
 import yaml
 
-from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY, FROZEN_SPEC, frozen_generator, frozen_overlay_with
+from tests.support.frozen import (
+    FROZEN_GENERATOR,
+    FROZEN_OVERLAY,
+    FROZEN_SPEC,
+    frozen_generator,
+    frozen_overlay_with,
+)
 from tools.codegen.config import ConfigError, load_generator
 from tools.codegen.naming import Naming
 from tools.codegen.overlay import OverlayError, apply_checked, load_overlay
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def generator_with(tmp_path: Path, change: Any) -> Path:

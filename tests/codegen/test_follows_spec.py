@@ -2,7 +2,7 @@
 
 A hand-written 201 body pins today's spec: when the vendor adds a reply field, the client rightly
 rejects the old body and `make test` fails for a change that breaks no caller. Bodies are built from
-the spec's schemas instead (tests/_bodies.py, hypothesis-jsonschema in the model tests).
+the spec's schemas instead (tests/support/bodies.py, hypothesis-jsonschema in the model tests).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from raia_agent_api._spec import corrected_spec
 from raia_agent.testing._instances import instance
 from raia_spec import JsonSchemas, Reader, Validator, operations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = corrected_spec()
 SOURCES = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "tools" / "bench").glob("*.py"))
 
@@ -93,7 +93,9 @@ def test_no_test_holds_a_literal_success_body(source: Path) -> None:
         for where, schema in SCHEMAS.items()
         if (lines := pinned_bodies(text, set(schema["required"])))
     }
-    assert pinned == {}, f"build these bodies from the spec (tests/_bodies.py), lines by reply: {pinned}"
+    assert pinned == {}, (
+        f"build these bodies from the spec (tests/support/bodies.py), lines by reply: {pinned}"
+    )
 
 
 @pytest.mark.parametrize("where", sorted(SCHEMAS))

@@ -1,6 +1,6 @@
 """Issue 25 item 10: a generated name never shadows or stops anything; one rule renames it, and says so.
 
-The spec is the frozen base (tests/vendor_updates/openapi.base.json) with a list operation tagged `serve`
+The spec is the frozen base (tests/specs/openapi.frozen.json) with a list operation tagged `serve`
 (raia-agent's server command) whose query parameters are named like every call option a method takes
 (`extra_headers`, `timeout`...), and a GET by id of the upsert's resource whose method is `send` (the
 hand-written command beside it). It is generated with the frozen overlay and generator config, then used
@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from tests._cli_helpers import wait_for
-from tests._frozen import generate
-from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id, list_with_query
+from tests.support.cli_helpers import wait_for
+from tests.support.frozen import generate
+from tests.support.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id, list_with_query
 from tools.codegen.naming import Naming, check, shadow_notes
 from tools.codegen.naming import rules as naming_rules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 KEY = "sk-shadow"
 TAG = "serve"

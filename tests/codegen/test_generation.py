@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
+from tests.support.frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
 from tools.codegen.overlay import apply_strict, load_overlay
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated_client" / "raia_agent_api"
 # Tests that change a spec start from these copies, so a vendor update cannot change what they mean.
 FROZEN_SPEC = ROOT / "tests" / "specs" / "openapi.frozen.json"

@@ -23,14 +23,14 @@ from click.testing import CliRunner
 from raia_agent._cli import _send
 from raia_agent._cli._fields import Field
 from raia_spec import JsonSchemas
-from tests._frozen import frozen_generator, frozen_spec, generate
+from tests.support.frozen import frozen_generator, frozen_spec, generate
 from tools.codegen import inputs as naming_tool
 from tools.codegen.naming import Naming, NamingError, check, shadow_notes, snake_case
 from tools.codegen.surface import SurfaceError, build
 from tools.codegen.surface import writer as surface_tool
 from tools.codegen.surface.resources import render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = frozen_spec()
 PATH = "/external/conversation-message-feedbacks"
 BODY = "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
@@ -132,7 +132,7 @@ def test_a_required_cookie_parameter_fails_naming_the_operation() -> None:
 
 def test_a_request_body_no_call_can_send_fails_naming_the_operation() -> None:
     """A text/plain-only request body fails generation rather than being dropped (forms are sent since
-    issue 24: tests/test_media_in_*.py)."""
+    issue 24: tests/*/test_media_in_*.py)."""
     doc = spec()
     content = doc["paths"][PATH]["post"]["requestBody"]["content"]
     content["text/plain"] = content.pop("application/json")
@@ -261,7 +261,7 @@ def test_a_spec_that_is_not_json_is_one_line_not_a_traceback(tmp_path: Path) -> 
     """generate.sh and make diff on a file that is not JSON, or not there, say so without a traceback."""
     bad = tmp_path / "openapi.json"
     bad.write_text("openapi: 3.0.0\n")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     gen = subprocess.run(
         [str(root / "generate.sh"), "--out", str(tmp_path / "out")],
         env={**os.environ, "SPEC": str(bad)},

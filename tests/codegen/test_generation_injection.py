@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from tests._frozen import (
+from tests.support.frozen import (
     BODY,
     FEEDBACKS,
     FROZEN_GENERATOR,

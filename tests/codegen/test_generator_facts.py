@@ -9,7 +9,7 @@ import pytest
 
 from tools.codegen.surface import settings as surface_facts
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SPEC = json.loads((ROOT / "tests" / "specs" / "openapi.frozen.json").read_text(encoding="utf-8"))
 FROZEN = ROOT / "tests" / "specs" / "generator.frozen.yaml"
 PACKAGE = ROOT / "generated_client" / "raia_agent_api"

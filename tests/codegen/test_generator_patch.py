@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests._frozen import frozen_spec, generate_frozen
+from tests.support.frozen import frozen_spec, generate_frozen
 
 PART = {
     "get": {

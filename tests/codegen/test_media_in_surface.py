@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests._frozen import ROOT, write_spec
-from tests._media_in import (
+from tests.support.frozen import ROOT, write_spec
+from tests.support.media_in import (
     GENERATOR,
     OVERLAY,
     SPEC,
@@ -27,8 +27,8 @@ from tests._media_in import (
     run,
     vendor_spec,
 )
-from tests._media_in_script import MARKER
-from tests._mypy import assert_marked, mypy_errors
+from tests.support.media_in_script import MARKER
+from tests.support.typecheck import assert_marked, mypy_errors
 from tools.codegen.naming import Naming, primary_tag
 
 MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"

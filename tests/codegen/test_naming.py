@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from tests._frozen import FROZEN_GENERATOR
+from tests.support.frozen import FROZEN_GENERATOR
 from tools.codegen.inputs import generator_inputs
 from tools.codegen.naming import Naming, NamingError, check, snake_case
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = ROOT / "tests" / "vendor_updates" / "openapi.base.json"
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "tests" / "specs" / "openapi.frozen.json"
 
 
 def spec() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests._frozen import FEEDBACKS, FROZEN_GENERATOR, frozen_spec, generate, write_spec
+from tests.support.frozen import FEEDBACKS, FROZEN_GENERATOR, frozen_spec, generate, write_spec
 from tools.codegen.naming import Naming, NamingError, check
 from tools.codegen.surface import build
 

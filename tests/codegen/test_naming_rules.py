@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from raia_spec import operations
-from tests._frozen import FROZEN_GENERATOR, diff, generate_frozen, write_spec
-from tests._mypy import mypy_errors
-from tests.vendor_updates.compatible import combined
-from tests.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id
+from tests.support.frozen import FROZEN_GENERATOR, diff, generate_frozen, write_spec
+from tests.support.typecheck import mypy_errors
+from tests.support.vendor_updates.compatible import combined
+from tests.support.vendor_updates.updates import BASE, COLLECTION, CONTROLLER, get_by_id
 from tools.codegen.naming import Naming, NamingError, check, route
 from tools.codegen.naming import rules as naming_rules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

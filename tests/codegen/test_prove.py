@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._frozen import FROZEN_GENERATOR, ROOT, frozen_spec, generate_frozen
+from tests.support.frozen import FROZEN_GENERATOR, ROOT, frozen_spec, generate_frozen
 
 PACKAGE = "raia_agent_api"
 

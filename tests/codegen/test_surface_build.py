@@ -11,12 +11,12 @@ import pytest
 
 from raia_agent import InternalServerError, Raia
 from raia_runtime import NOT_GIVEN, Operation, Reply
-from tests._frozen import FROZEN_GENERATOR
+from tests.support.frozen import FROZEN_GENERATOR
 from tools.codegen.naming import Naming
 from tools.codegen.surface import build
 
-ROOT = Path(__file__).resolve().parent.parent
-BASE = ROOT / "tests" / "vendor_updates" / "openapi.base.json"
+ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "tests" / "specs" / "openapi.frozen.json"
 PATH = "/external/conversation-message-feedbacks"
 
 

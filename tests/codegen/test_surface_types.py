@@ -8,9 +8,9 @@ from pathlib import Path
 from raia_agent_api.resources._operations import OPERATIONS
 
 from raia_agent import AsyncRaia, Raia
-from tests._mypy import mypy_errors
+from tests.support.typecheck import mypy_errors
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def expectations() -> tuple[str, list[tuple[int, str]]]:

@@ -1,6 +1,6 @@
 """Issue 24's schema shapes on a frozen spec shaped like the vendor's published API (tests/specs/vendor_shapes/).
 
-Each shape is called sync, async and raw against local_server() (tests/_shapes_script.py), typed
+Each shape is called sync, async and raw against local_server() (tests/support/shapes_script.py), typed
 (a mypy snippet accepted and one rejected per shape), reachable from the CLI where it reaches it,
 and generated so that `make check` agrees with `make generate` (the integer enum).
 """
@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests._frozen import SPECS, generate_frozen
-from tests._mypy import assert_marked, mypy_errors
-from tests.test_vendor_updates import BIN, package_env
+from tests.codegen.test_vendor_updates import BIN, package_env
+from tests.support.frozen import SPECS, generate_frozen
+from tests.support.typecheck import assert_marked, mypy_errors
 
 pytestmark = pytest.mark.timeout(900)
 VENDOR = SPECS / "vendor_shapes"
-SCRIPT = Path(__file__).with_name("_shapes_script.py")
+SCRIPT = Path(__file__).resolve().parents[1] / "support" / "shapes_script.py"
 
 
 @pytest.fixture(scope="module")

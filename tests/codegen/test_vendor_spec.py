@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests._frozen import SPECS, generate_frozen
-from tests.test_vendor_updates import package_env
+from tests.codegen.test_vendor_updates import package_env
+from tests.support.frozen import SPECS, generate_frozen
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENDOR = SPECS / "vendor"
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 
@@ -56,7 +56,7 @@ def test_every_path_of_the_spec_is_an_operation_of_the_package(vendor: Path) -> 
 def test_every_operation_is_callable_and_served_with_its_meaning(vendor: Path, flavour: str) -> None:
     """Each operation answers a success (never None) against local_server(), its ids those a create answered."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "_every_operation.py"), flavour],
+        [sys.executable, str(ROOT / "tests" / "support" / "every_operation.py"), flavour],
         env=package_env(vendor),
         capture_output=True,
         text=True,

@@ -1,7 +1,7 @@
 """A vendor's spec update needs no hand edit: regenerate, and the change is callable, typed and served.
 
 Every update starts from the frozen base spec and is generated with the frozen overlay and generator
-config (tests/_frozen.py), so the live spec/overlay.yaml cannot change what these tests mean. The
+config (tests/support/frozen.py), so the live spec/overlay.yaml cannot change what these tests mean. The
 compatible updates of issue 19 also run the suite's model, conformance and client tests against
 the regenerated package: a compatible update must not fail a test that follows the spec.
 """
@@ -17,30 +17,35 @@ from pathlib import Path
 
 import pytest
 
-from tests._frozen import frozen_overlay_with, generate_frozen
-from tests.vendor_updates.compatible import COMPATIBLE, OVERLAY_ACTIONS, combined
-from tests.vendor_updates.perturbed import NEW_ENUM_VALUE, NEW_REQUEST_FIELD, NEW_RESPONSE_FIELD, perturb
-from tests.vendor_updates.updates import BASE, UPDATES, Update
+from tests.support.frozen import frozen_overlay_with, generate_frozen
+from tests.support.vendor_updates.compatible import COMPATIBLE, OVERLAY_ACTIONS, combined
+from tests.support.vendor_updates.perturbed import (
+    NEW_ENUM_VALUE,
+    NEW_REQUEST_FIELD,
+    NEW_RESPONSE_FIELD,
+    perturb,
+)
+from tests.support.vendor_updates.updates import BASE, UPDATES, Update
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # The tests `make test` runs on the live spec that depend on it: models, reply parsing, the client, the
 # local server's conformance (its frozen `vendor_update` spec does not change with the package).
 SUITE = [
-    "tests/test_generated_models.py",
-    "tests/test_response_properties.py",
-    "tests/test_client_unit.py",
-    "tests/test_client_integration.py",
-    "tests/test_follows_spec.py",
-    "tests/test_conformance.py",
+    "tests/client/test_generated_models.py",
+    "tests/client/test_response_properties.py",
+    "tests/client/test_client_unit.py",
+    "tests/client/test_client_integration.py",
+    "tests/codegen/test_follows_spec.py",
+    "tests/server/test_conformance.py",
 ]
 # What runs against the perturbed spec besides: every client behaviour test, which is where literal
 # bodies and today's names crept back in before.
 CLIENT_SUITE = sorted(
     {
         *SUITE,
-        *(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_client_*.py")),
-        "tests/test_transport.py",
+        *(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "client").glob("test_client_*.py")),
+        "tests/client/test_transport.py",
     }
 )
 
@@ -153,7 +158,7 @@ def test_the_suite_passes_against_the_compatible_updates(all_compatible: Path, m
 
 @pytest.fixture(scope="module")
 def perturbed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One package generated from the perturbed frozen spec (tests/vendor_updates/perturbed.py)."""
+    """One package generated from the perturbed frozen spec (tests/support/vendor_updates/perturbed.py)."""
     return regenerate(Update("perturbed", perturb, ""), tmp_path_factory.mktemp("perturbed"))
 
 

@@ -1,6 +1,6 @@
 """Issue 15 (tests) and 19 items 12-13: vendor updates reach the command line with no CLI edit.
 
-The updated spec is built from the frozen base (tests/vendor_updates/openapi.base.json) with a
+The updated spec is built from the frozen base (tests/specs/openapi.frozen.json) with a
 frozen overlay and generator config (tests/specs/), regenerated into a temporary directory,
 and the installed `raia-agent` runs on it, against `raia-agent serve` on the same package.
 """
@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from tests._cli_helpers import wait_for
-from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
-from tests.vendor_updates.updates import (
+from tests.support.cli_helpers import wait_for
+from tests.support.frozen import FROZEN_GENERATOR, FROZEN_OVERLAY
+from tests.support.vendor_updates.updates import (
     BASE,
     BODY,
     COLLECTION,
@@ -31,7 +31,7 @@ from tests.vendor_updates.updates import (
     optional_field,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 KEY = "sk-vendor-cli"
 

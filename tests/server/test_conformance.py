@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _server_helpers import auth_header, spec
 from raia_agent_api._spec import corrected_spec
 
 from raia_agent.testing import LocalServer, local_server
+from tests.support.server_helpers import auth_header, spec
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 # The package's corrected spec (what users get), and a frozen one with more operations of each kind

@@ -12,8 +12,8 @@ import pytest
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE
 
 from raia_agent.testing import LocalServer, local_server
-from tests._server_helpers import MESSAGE_ID, USER_ID
-from tests._server_helpers import request_body as feedback_body
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import request_body as feedback_body
 
 PATH = FEEDBACK_CREATE_OR_UPDATE.path
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from raia_agent.testing import LocalServer, local_server
-from tests._media_in import file_field, form_operations, vendor_spec
+from tests.support.media_in import file_field, form_operations, vendor_spec
 
 AGENT = "0b9d5d6c-3f0e-4d3a-9c8e-2f6a1e4b7c10"
 MULTIPART, FORM = "multipart/form-data", "application/x-www-form-urlencoded"

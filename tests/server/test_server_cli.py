@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from _server_helpers import request_body
 
 from raia_agent.testing import FAULT_KINDS, local_server
+from tests.support.server_helpers import request_body
 
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 PATH = "/external/conversation-message-feedbacks"

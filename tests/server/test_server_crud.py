@@ -1,6 +1,6 @@
 """Every operation means what the spec says, read from its method and path (issue 19, items 5-8).
 
-Run over tests/server_specs/crud_update.json: vendor_update.json plus DELETE, PATCH and PUT on a
+Run over tests/specs/server/crud_update.json: vendor_update.json plus DELETE, PATCH and PUT on a
 feedback, an `Idempotency-Key` header (maxLength 255) on the create, and conversations under
 another tag with messages under each conversation.
 """
@@ -17,9 +17,15 @@ from typing import Any
 
 import httpx
 import pytest
-from _server_helpers import auth_header, create_path, request_body, response_schema_problems, spec
 
 from raia_agent.testing import LocalServer, local_server
+from tests.support.server_helpers import (
+    auth_header,
+    create_path,
+    request_body,
+    response_schema_problems,
+    spec,
+)
 
 SPEC = spec("crud_update")
 KEY_HEADER = auth_header(SPEC)

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from _server_helpers import LogCapture, read_until_closed, request_body
 
 from raia_agent.testing import LocalServer, local_server
+from tests.support.server_helpers import LogCapture, read_until_closed, request_body
 
 PATH = "/external/conversation-message-feedbacks"
 KEY = "Agent-Secret-Key"

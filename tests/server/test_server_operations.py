@@ -1,6 +1,6 @@
 """The local server answers every operation of the spec it is given (issue 9, item 4).
 
-Run over tests/server_specs/vendor_update.json: the corrected spec plus a GET by id with a 404, a
+Run over tests/specs/server/vendor_update.json: the corrected spec plus a GET by id with a 404, a
 list with bounded query parameters, a new optional request field, a renamed auth header, and two
 operations outside the feedback collection.
 """
@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _server_helpers import (
+
+from raia_agent.testing import LocalServer, _store, local_server
+from tests.support.server_helpers import (
     MESSAGE_ID,
     auth_header,
     create_path,
@@ -21,8 +23,6 @@ from _server_helpers import (
     response_schema_problems,
     spec,
 )
-
-from raia_agent.testing import LocalServer, _store, local_server
 
 SPEC = spec("vendor_update")
 KEY_HEADER = auth_header(SPEC)

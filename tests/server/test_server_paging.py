@@ -1,6 +1,6 @@
 """The local server pages its lists by the client's own rule (raia_runtime.paging), over HTTP.
 
-Served from tests/server_specs/vendor_update.json, whose list has limit/offset and a total (style
+Served from tests/specs/server/vendor_update.json, whose list has limit/offset and a total (style
 "offset"), and from the same spec turned into a cursor list (limit/cursor and a nullable nextCursor).
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from _server_helpers import auth_header, create_path, request_body, spec
 
 from raia_agent.testing import local_server
 from raia_runtime.paging import recognise
+from tests.support.server_helpers import auth_header, create_path, request_body, spec
 
 LIST = "ExternalApiListConversationMessageFeedbacksResponseDTO"
 

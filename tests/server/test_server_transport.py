@@ -10,9 +10,8 @@ import sys
 import textwrap
 import time
 
-from _server_helpers import request_body
-
 from raia_agent.testing import local_server
+from tests.support.server_helpers import request_body
 
 PATH = "/external/conversation-message-feedbacks"
 

@@ -1,5 +1,5 @@
 """Spec knowledge lives in raia_spec alone: no other module of src/ or tools/ follows a `$ref` by
-hand, lists the HTTP methods of a path item or picks out apiKey schemes (the layers: tests/test_layers.py)."""
+hand, lists the HTTP methods of a path item or picks out apiKey schemes (the layers: tests/architecture/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pytest
 from raia_agent_api.resources._operations import OPERATIONS
 
 import raia_spec
-from tests._bodies import success_body
-from tests._server_helpers import MESSAGE_ID
+from tests.support.bodies import success_body
+from tests.support.server_helpers import MESSAGE_ID
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 READER = ROOT / "src" / "raia_spec"
 OTHERS = sorted(
     p for tree in ("src", "tools") for p in (ROOT / tree).rglob("*.py") if READER not in p.parents
@@ -165,7 +165,7 @@ def test_importing_the_client_or_the_reader_loads_neither_referencing_nor_jsonsc
 FIRST_CALL = """
 import json, sys, httpx
 from raia_agent import Raia
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 status, body = json.loads(sys.argv[1])
 def reply(request):

@@ -23,7 +23,7 @@ from raia_spec import (
     security_alternatives,
     security_headers,
 )
-from tests._canary import Counting, counting_server
+from tests.support.canary import Counting, counting_server
 
 
 def test_a_chain_of_local_references_is_followed_to_its_end() -> None:

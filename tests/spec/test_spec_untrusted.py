@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests._canary import Counting, counting_server
-from tests._frozen import BODY, FEEDBACKS, ROOT, diff, frozen_spec, generate, package_files, write_spec
+from tests.support.canary import Counting, counting_server
+from tests.support.frozen import BODY, FEEDBACKS, ROOT, diff, frozen_spec, generate, package_files, write_spec
 from tools.codegen import guard as spec_guard
 from tools.codegen.guard import SpecRefused, load_untrusted
 from tools.codegen.overlay import OverlayError, load_overlay

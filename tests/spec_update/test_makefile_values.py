@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests._frozen import FROZEN_GENERATOR, FROZEN_OVERLAY, FROZEN_SPEC
+from tests.support.frozen import FROZEN_GENERATOR, FROZEN_OVERLAY, FROZEN_SPEC
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 # The branch name that ran `echo`, a make function, a space, and shell quoting and expansion.
 ATTACKS = [

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests._raw_server import raw_server, response_head
-from tests._spec_update_light import light_repo, run_tool
+from tests.support.raw_server import raw_server, response_head
+from tests.support.spec_update_light import light_repo, run_tool
 from tools.spec_update._fetch import FetchFailed, fetch
 
 DRIBBLES = 600  # a bound on the server's work: far more bytes than any deadline lets through

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests._spec_update_rig import (
+from tests.support.spec_update_rig import (
     BASE_VERSION,
     CHECK_SCRIPT,
     fake_gh,

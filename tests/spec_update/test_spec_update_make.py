@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests._spec_update_light import light_repo, new_spec, result, stubs, tree_state
-from tests._spec_update_rig import spec_server
+from tests.support.spec_update_light import light_repo, new_spec, result, stubs, tree_state
+from tests.support.spec_update_rig import spec_server
 
 MAKE = ["make", "-s", "-o", ".venv/.installed"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests._spec_update_light import light_repo, result, run_tool, stubs, tree_state
-from tests._spec_update_rig import frozen_base, spec_server
+from tests.support.spec_update_light import light_repo, result, run_tool, stubs, tree_state
+from tests.support.spec_update_rig import frozen_base, spec_server
 from tools.spec_update._outdir import MARK
 
 USER_FILES = {"report.md": "my notes\n", "result.json": '{"mine": true}\n', "server.log": "my log\n"}

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from tests._spec_update_rig import spec_server
+from tests.support.spec_update_rig import spec_server
 from tools.spec_update import _changelog, _version
 from tools.spec_update._fetch import FetchFailed, fetch
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "spec-update.yml"
 
 

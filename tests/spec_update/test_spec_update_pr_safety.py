@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests._spec_update_light import light_repo, new_spec, result, run_tool, stubs
-from tests._spec_update_rig import fake_gh, gh_calls, git, run_pr
+from tests.support.spec_update_light import light_repo, new_spec, result, run_tool, stubs
+from tests.support.spec_update_rig import fake_gh, gh_calls, git, run_pr
 
 TRAILER = "Made-by: make spec-pr"
 

@@ -1,6 +1,6 @@
 """update-spec as a transaction: prepared in a staging copy, applied whole or not at all, one run per
 checkout, a rerun that is idempotent and completes what a killed run committed to. The slow steps are
-stand-ins (tests/_spec_update_light.py): these tests are about the files, not the regeneration."""
+stand-ins (tests/support/spec_update_light.py): these tests are about the files, not the regeneration."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._spec_update_light import (
+from tests.support.spec_update_light import (
     GENERATED,
     light_repo,
     new_spec,
@@ -24,7 +24,7 @@ from tests._spec_update_light import (
     tool,
     tree_state,
 )
-from tests._spec_update_rig import git, spec_server
+from tests.support.spec_update_rig import git, spec_server
 
 WAIT_STEPS = 3000  # polls of 0.1 s: a bound on the work, far above what a run needs
 

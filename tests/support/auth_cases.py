@@ -1,4 +1,4 @@
-"""Credentials and servers from the spec, run by tests/test_credentials.py with `raia_agent_api` generated
+"""Credentials and servers from the spec, run by tests/client/test_credentials.py with `raia_agent_api` generated
 from the frozen tests/specs/vendor_auth/ (key or bearer at top level, a `security: []` health check, a
 query key, a basic scheme, a region server variable). Not collected on its own (no test_ prefix).
 
@@ -23,8 +23,8 @@ from raia_agent import AsyncRaia, AuthenticationError, PermissionDeniedError, Ra
 from raia_agent.testing import LocalServer, local_server
 from raia_agent.testing._routes import Validator
 from raia_runtime import Operation
-from tests._bodies import success_body
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.bodies import success_body
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 FLAVOURS = ["sync", "async", "raw"]
 ARGS: dict[str, dict[str, Any]] = {

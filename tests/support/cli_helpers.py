@@ -21,7 +21,7 @@ from click.testing import CliRunner, Result
 
 from raia_agent._cli import main
 from raia_agent.testing import LocalServer
-from tests._raw_server import raw_server, read_request
+from tests.support.raw_server import raw_server, read_request
 
 RAIA_AGENT = str(Path(sys.executable).parent / "raia-agent")
 

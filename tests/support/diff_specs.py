@@ -1,4 +1,4 @@
-"""Specs for the `make diff` tests, built from the frozen copy in tests/diff_fixtures/.
+"""Specs for the `make diff` tests, built from the frozen copy in tests/specs/diff/.
 
 Names, enum values and hosts are read from the frozen spec, never written in the tests.
 """
@@ -20,7 +20,7 @@ from tools.codegen.naming import snake_case
 
 Spec = dict[str, Any]
 Mutation = Callable[[Spec], None]
-FIXTURES = Path(__file__).resolve().parent / "diff_fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "specs" / "diff"
 OVERLAY = FIXTURES / "overlay.yaml"
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -33,7 +33,7 @@ def minimal_overlay() -> str:
 
 
 def frozen() -> Spec:
-    return json.loads((FIXTURES / "openapi.json").read_text())  # type: ignore[no-any-return]
+    return json.loads((FIXTURES.parent / "openapi.frozen.json").read_text())  # type: ignore[no-any-return]
 
 
 def _ref_name(content: Spec) -> str:

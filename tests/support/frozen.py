@@ -21,7 +21,7 @@ import yaml
 
 from tools.apidiff import _generations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "tests" / "specs"
 FROZEN_SPEC = SPECS / "openapi.frozen.json"
 FROZEN_OVERLAY = SPECS / "overlay.frozen.yaml"

@@ -85,7 +85,7 @@ def _body_source(func: FunctionType) -> ast.AST | None:
     return node
 
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 
 
 def _ours(obj: object) -> bool:

@@ -1,4 +1,4 @@
-"""Functions tests/test_lanes.py classifies: what a slow test and a fast one look like to the rule."""
+"""Functions tests/architecture/test_lanes.py classifies: what a slow test and a fast one look like to the rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests import _frozen
+from tests.support import frozen as _frozen
 
 
 def regenerates(tmp: Path) -> None:

@@ -1,5 +1,5 @@
 """The frozen vendor-shaped spec with form request bodies (tests/specs/vendor_media_in), generated once
-per run, and a runner for tests/_media_in_script.py over the generated package."""
+per run, and a runner for tests/support/media_in_script.py over the generated package."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from raia_spec import FORM, MULTIPART, file_fields, request_media, resolve
-from tests._frozen import ROOT, generate_frozen
+from tests.support.frozen import ROOT, generate_frozen
 
 VENDOR = ROOT / "tests" / "specs" / "vendor_media_in"
 SPEC = VENDOR / "openapi.frozen.json"
 OVERLAY = VENDOR / "overlay.frozen.yaml"
 GENERATOR = VENDOR / "generator.frozen.yaml"
-SCRIPT = ROOT / "tests" / "_media_in_script.py"
+SCRIPT = ROOT / "tests" / "support" / "media_in_script.py"
 
 
 def vendor_spec() -> dict[str, Any]:
@@ -52,7 +52,7 @@ def file_field(doc: dict[str, Any]) -> str:
 
 
 def run(generated: Path, scenario: str, flavour: str, tmp: Path) -> Any:
-    """tests/_media_in_script.py SCENARIO FLAVOUR over the GENERATED package; its JSON output."""
+    """tests/support/media_in_script.py SCENARIO FLAVOUR over the GENERATED package; its JSON output."""
     env = {**os.environ, "PYTHONPATH": f"{generated}{os.pathsep}{ROOT / 'src'}"}
     result = subprocess.run(
         [sys.executable, str(SCRIPT), scenario, flavour, str(tmp)],

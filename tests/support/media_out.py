@@ -10,13 +10,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests._frozen import ROOT, generate_frozen
+from tests.support.frozen import ROOT, generate_frozen
 
 SPECS = ROOT / "tests" / "specs" / "vendor_media_out"
 SPEC = SPECS / "openapi.json"
 OVERLAY = SPECS / "overlay.yaml"
 GENERATOR = SPECS / "generator.yaml"
-SUITES = (ROOT / "tests" / "media_out_suite.py", ROOT / "tests" / "media_out_vendor.py")
+SUITES = (
+    ROOT / "tests" / "support" / "media_out_suite.py",
+    ROOT / "tests" / "support" / "media_out_vendor.py",
+)
 """Test modules run against the generated package (not collected on their own: their names say so)."""
 
 

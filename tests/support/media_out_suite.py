@@ -1,5 +1,5 @@
 """Binary, text and event-stream replies through Raia and AsyncRaia, against local_server() and a vendor-like
-MockTransport. Run by tests/test_media_out.py with `raia_agent_api` generated from
+MockTransport. Run by tests/client/test_media_out.py with `raia_agent_api` generated from
 tests/specs/vendor_media_out (this module is not collected on its own)."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from raia_agent import AsyncRaia, Raia
 from raia_agent.streaming import AsyncStream, BinaryResponse, ServerSentEvent, Stream
 from raia_agent.testing import local_server
 from raia_agent.testing._media import EVENTS
-from tests._cli_helpers import RAIA_AGENT
-from tests._media_out import arguments, method, operation_of
+from tests.support.cli_helpers import RAIA_AGENT
+from tests.support.media_out import arguments, method, operation_of
 
 KEY = "sk-media-out-secret-0123456789"
 BASE = "https://vendor.test"

@@ -1,6 +1,6 @@
 """Binary, text and event-stream replies through Raia and AsyncRaia against a transport answering like the
 vendor (real bytes, event streams cut at awkward places), and a stream's life: closing, per-event timeouts,
-retries, buffering, secrets. Run by tests/test_media_out.py with `raia_agent_api` generated from
+retries, buffering, secrets. Run by tests/client/test_media_out.py with `raia_agent_api` generated from
 tests/specs/vendor_media_out (this module is not collected on its own)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 
 from raia_agent import APIConnectionError, APITimeoutError, AsyncRaia, Raia, ResponseValidationError
 from raia_agent.streaming import ServerSentEvent
-from tests._media_out import arguments, method, operation_of
+from tests.support.media_out import arguments, method, operation_of
 
 KEY = "sk-media-out-secret-0123456789"
 BASE = "https://vendor.test"

@@ -1,4 +1,4 @@
-"""The program tests/test_pagination.py runs to show a cursor cycle ends: `python _paging_cycle.py sync|async`.
+"""The program tests/client/test_pagination.py runs to show a cursor cycle ends: `python _paging_cycle.py sync|async`.
 
 A server (an httpx.MockTransport: no real server answers cycling cursors on demand) answers the list
 with one item a page and the next cursors of CYCLES, which come back round to a cursor already used.

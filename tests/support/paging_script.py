@@ -1,4 +1,4 @@
-"""The program tests/test_pagination.py runs against each generated package (and type-checks with mypy --strict).
+"""The program tests/client/test_pagination.py runs against each generated package (and type-checks with mypy --strict).
 
 It stores 25 feedbacks in a local_server(), every fifth a down vote, then walks the paginated list with
 Raia and with AsyncRaia. It prints "ok" when every assertion held.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.vendor_updates.updates import COLLECTION, REPLY, list_with_query
+from tests.support.vendor_updates.updates import COLLECTION, REPLY, list_with_query
 
 LIST = "ExternalApiListConversationMessageFeedbacksResponseDTO"
 SEARCH = COLLECTION + "/search"

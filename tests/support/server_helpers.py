@@ -11,7 +11,7 @@ from typing import Any
 
 import jsonschema_rs
 
-SPECS = Path(__file__).resolve().parent / "server_specs"
+SPECS = Path(__file__).resolve().parents[1] / "specs" / "server"
 MESSAGE_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 USER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -22,7 +22,7 @@ def _load(name: str) -> str:
 
 
 def spec(name: str) -> dict[str, Any]:
-    """A fresh copy of a frozen spec under tests/server_specs/."""
+    """A fresh copy of a frozen spec under tests/specs/server/."""
     loaded: dict[str, Any] = json.loads(_load(name))
     return loaded
 

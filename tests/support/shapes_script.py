@@ -1,4 +1,4 @@
-"""The program tests/test_vendor_shapes.py runs against the package generated from tests/specs/vendor_shapes/.
+"""The program tests/codegen/test_vendor_shapes.py runs against the package generated from tests/specs/vendor_shapes/.
 
 `python _shapes_script.py sync|async|raw` calls every operation of the vendor-shaped spec through Raia,
 AsyncRaia or `.with_raw_response` against a fresh local_server(), and prints "ok" when every

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests._spec_update_rig import BASE_CHANGELOG, BASE_VERSION, SPECS, git, with_changes
+from tests.support.spec_update_rig import BASE_CHANGELOG, BASE_VERSION, SPECS, git, with_changes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED = "generated_client/raia_agent_api/_spec_stand_in.txt"
 
 STUB_GENERATE = f"""

@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The frozen spec, overlay and generator config shared by the generation tests (tests/specs/README.md).
-SPECS = Path(__file__).resolve().parent / "specs"
-CHECK_SCRIPT = Path(__file__).resolve().parent / "_spec_update_check.py"
+SPECS = Path(__file__).resolve().parents[1] / "specs"
+CHECK_SCRIPT = Path(__file__).with_name("spec_update_check.py")
 BASE_VERSION = "1.4.2"
 BASE_CHANGELOG = """# Changelog
 

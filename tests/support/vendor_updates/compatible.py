@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.vendor_updates.compatible_changes import (
+from tests.support.vendor_updates.compatible_changes import (
     AGENT_ID_FIX,
     deprecated_and_enum,
     idempotency_key,
@@ -18,7 +18,7 @@ from tests.vendor_updates.compatible_changes import (
     new_path_with_overlay_fix,
     other_tag_collection,
 )
-from tests.vendor_updates.updates import Update
+from tests.support.vendor_updates.updates import Update
 
 CREATE = "conversation_message_id=M, user_id=U, vote_type='up', question='Q'"
 

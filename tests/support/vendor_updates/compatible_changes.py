@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.vendor_updates.updates import BODY, COLLECTION, CONTROLLER, REPLY, _ok
+from tests.support.vendor_updates.updates import BODY, COLLECTION, CONTROLLER, REPLY, _ok
 
 TAG = "Conversation Message Feedbacks"
 NOT_FOUND = "ExternalApiNotFoundErrorDTO"

@@ -1,7 +1,7 @@
 """A perturbed copy of the frozen spec: the compatible changes a vendor makes every week, found by shape.
 
 `make test` regenerates from it and runs the client tests against the result
-(tests/test_vendor_updates.py), so a test pinned to today's bodies, names or counts fails the day it
+(tests/codegen/test_vendor_updates.py), so a test pinned to today's bodies, names or counts fails the day it
 is written instead of the day the vendor changes something. Nothing here names today's operations
 or fields: each change goes to the first place of its kind the spec has.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-BASE = Path(__file__).with_name("openapi.base.json")
+BASE = Path(__file__).resolve().parents[2] / "specs" / "openapi.frozen.json"
 COLLECTION = "/external/conversation-message-feedbacks"
 BODY = "ExternalApiCrateOrUpdateConversationMessageFeedbackBodyDTO"
 REPLY = "ExternalApiCrateOrUpdateConversationMessageFeedbackResponseDTO"

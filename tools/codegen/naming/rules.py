@@ -2,7 +2,7 @@
 and a class name that shadows nothing a user imports beside it.
 
 The names raia_agent already uses are listed here, not imported: generation must work while the client
-is broken, and tools never import the package they generate for. tests/test_naming_rules.py keeps the
+is broken, and tools never import the package they generate for. tests/codegen/test_naming_rules.py keeps the
 lists equal to what raia_agent defines.
 """
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from tools.codegen.surface.model import OperationSpec, Surface
 
 # The statuses raia_agent's exceptions tell apart (its _exceptions._BY_STATUS, and >= 500 together);
-# tests/test_client_errors_typed.py keeps the two lists equal.
+# tests/client/test_client_errors_typed.py keeps the two lists equal.
 ERROR_STATUSES = (400, 401, 403, 404, 409, 422, 429)
 
 
