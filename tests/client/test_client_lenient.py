@@ -13,15 +13,10 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 
 from raia_agent import AsyncRaia, Raia, ResponseValidationError
 from tests.support.bodies import success_body
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS
 from tests.support.typecheck import check_snippet
 
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 # Built from the spec's reply schema, echoing the request, so a vendor update changes it here too.
 FEEDBACK: dict[str, Any] = success_body(
     CREATE, **{p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}

@@ -12,7 +12,6 @@ import logging
 import socket
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from raia_agent_api.resources._operations import AUTH_HEADERS
@@ -30,16 +29,11 @@ from raia_agent import (
 from raia_agent._logging import REDACTED, Redactor
 from raia_agent.testing import LocalServer
 from tests.support.raw_server import raw_server
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS
 
 CANARY = "sk-echo-3d0c9b1f7a2e4856"
 HEADER = AUTH_HEADERS[0]  # the spec's apiKey header
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 
 
 def sent_key(request: bytes) -> str:

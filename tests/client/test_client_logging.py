@@ -6,21 +6,15 @@ import logging
 import os
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 
 from raia_agent import AsyncRaia, Raia, _logging
 from raia_agent._logging import LEVELS
 from raia_agent.testing import LocalServer
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS
 
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 
 
 @pytest.mark.parametrize("flavour", ["sync", "async"])
@@ -99,7 +93,7 @@ def test_the_environment_alone_turns_debug_lines_and_their_bodies_on(
     """RAIA_AGENT_LOG=debug logs to stderr without bodies; RAIA_AGENT_LOG_BODIES=1 adds them; never the key."""
     code = (
         "from raia_agent import Raia\n"
-        f"Raia().feedback.create_or_update(**{{**{ARGS!r}, 'question': {PRIVATE!r}}})\n"
+        f"Raia().feedback.create_or_update(**{{**{dict(ARGS)!r}, 'question': {PRIVATE!r}}})\n"
     )
     env = {
         **os.environ,

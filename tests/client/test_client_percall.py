@@ -19,14 +19,10 @@ from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CR
 from raia_agent import AsyncRaia, Raia, ResponseValidationError
 from tests.support.bodies import instants, success_body
 from tests.support.raw_server import raw_server, response_head
+from tests.support.server_helpers import CREATE_ARGS
 
 KEY = "sk-percall-7a41c0de"
-ARGS: dict[str, Any] = {
-    "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
-    "user_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 # Built from the spec's reply schema, echoing the request, so a vendor update changes it here too.
 DOCUMENT: dict[str, Any] = success_body(
     CREATE, **{p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}

@@ -23,14 +23,9 @@ from raia_agent import (
     ResponseValidationError,
 )
 from raia_agent.testing import LocalServer
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS, USER_ID
 
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 WRONG_KEY = "sk-wrong-5d41402abc4b2a76b9719d911017c592"
 HEADER = AUTH_HEADERS[0]
 # A guard against a hang, never a timing assertion: a broken pickle used to hang Pool.get() for ever.

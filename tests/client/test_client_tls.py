@@ -6,7 +6,6 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -14,14 +13,9 @@ import trustme
 
 from raia_agent import APIConnectionError, AsyncRaia, Raia
 from raia_agent._retry import certificate_error
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS
 
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 KEY = "sk-test-tls-0123456789"
 
 

@@ -33,14 +33,9 @@ from raia_agent import (
 )
 from raia_agent._retry import MAX_RETRY_AFTER, retry_after, should_retry
 from tests.support.bodies import success_body
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS, MESSAGE_ID, USER_ID
 
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 # The 201 body is built from the spec's reply schema, echoing the request, so a vendor update that
 # adds a reply field (a required, nullable one, as the vendor writes them) changes it here too.
 FEEDBACK = success_body(
@@ -427,7 +422,7 @@ def test_retries_print_nothing_without_logging_configured() -> None:
         f"httpx.Response(201, json={FEEDBACK!r})])\n"
         "http = httpx.Client(transport=httpx.MockTransport(lambda request: next(answers)))\n"
         "stamina.set_testing(True, attempts=10)\n"
-        f"Raia(secret_key='{KEY}', http_client=http).feedback.create_or_update(**{ARGS!r})\n"
+        f"Raia(secret_key='{KEY}', http_client=http).feedback.create_or_update(**{dict(ARGS)!r})\n"
     )
     import subprocess
     import sys

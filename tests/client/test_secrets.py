@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -16,16 +15,11 @@ from raia_agent_api.resources._operations import AUTH_HEADERS
 
 from raia_agent import AsyncRaia, Raia, RaiaError
 from raia_agent.testing import LocalServer, local_server
-from tests.support.server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import CREATE_ARGS
 
 CANARY = "sk-canary-7f3a9c2e41b64d0d"
 HEADER = AUTH_HEADERS[0]  # the spec's apiKey header
-ARGS: dict[str, Any] = {
-    "conversation_message_id": MESSAGE_ID,
-    "user_id": USER_ID,
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 
 
 def chain(exc: BaseException | None) -> Iterator[BaseException]:
@@ -140,7 +134,7 @@ def test_canary_never_leaks(canary_server: LocalServer, caplog: pytest.LogCaptur
 
 def test_debug_env_logging_redacts(canary_server: LocalServer) -> None:
     """RAIA_AGENT_LOG=debug logs requests to stderr with the key redacted."""
-    code = f"from raia_agent import Raia\nRaia().feedback.create_or_update(**{ARGS!r})\n"
+    code = f"from raia_agent import Raia\nRaia().feedback.create_or_update(**{dict(ARGS)!r})\n"
     env = {
         **os.environ,
         "RAIA_AGENT_LOG": "debug",

@@ -18,13 +18,9 @@ from raia_agent import APIConnectionError, AsyncRaia, _retry, _transport
 from raia_agent.testing import LocalServer
 from tests.support.bodies import success_body
 from tests.support.raw_server import raw_server, response_head
+from tests.support.server_helpers import CREATE_ARGS
 
-ARGS: dict[str, Any] = {
-    "conversation_message_id": "0f8fad5b-d9cb-469f-a165-70867728950e",
-    "user_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
-    "vote_type": "up",
-    "question": "Q",
-}
+ARGS = CREATE_ARGS
 TRANSPORTS = _transport.available()
 
 

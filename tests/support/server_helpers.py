@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import socket
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema_rs
@@ -14,6 +16,11 @@ import jsonschema_rs
 SPECS = Path(__file__).resolve().parents[1] / "specs" / "server"
 MESSAGE_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 USER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+# The create call's keyword arguments, the ones request_body() carries on the wire; read-only, so
+# a test that wants others says so with {**CREATE_ARGS, ...}.
+CREATE_ARGS: Mapping[str, Any] = MappingProxyType(
+    {"conversation_message_id": MESSAGE_ID, "user_id": USER_ID, "vote_type": "up", "question": "Q"}
+)
 
 
 @cache
