@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import httpx
 
 from raia_runtime import Operation, RawResponse, Reply
+from raia_runtime.responses import request_id as sent_request_id
 
 from ._exceptions import APITimeoutError, ResponseValidationError, read_body, status_error_class, summary
 from ._lenient import build, closed, describe, forward_compatible
@@ -258,9 +259,9 @@ def with_request_id(parsed: T, response: httpx.Response) -> T:
     a str) is left as it is. One attribute per model: nothing is copied."""
     items: Any = parsed if isinstance(parsed, list) else (parsed,)
     if items and hasattr(type(items[0]), "_request_id"):  # a generated model's attrs slot
-        request_id = response.headers.get("x-request-id")
+        found = sent_request_id(response)
         for item in items:
-            item._request_id = request_id
+            item._request_id = found
     return parsed
 
 

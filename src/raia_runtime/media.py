@@ -20,6 +20,8 @@ from typing import Any, BinaryIO, Generic, Self, TypeVar
 
 import httpx
 
+from raia_runtime.responses import ResponseHead, request_id
+
 T = TypeVar("T")
 _CHUNK = 64 * 1024
 
@@ -55,26 +57,7 @@ def _replacing(file: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         raise
 
 
-class _Head:
-    """What HTTP said about a response besides its body."""
-
-    http_response: httpx.Response
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
-
-
-class BinaryResponse(_Head):
+class BinaryResponse(ResponseHead):
     """A binary body, read whole (within the client's size bound): `.content`, `.iter_bytes()`, `.write_to_file()`.
 
     For a body too large to hold in memory, call the method through `with_streaming_response`.
@@ -126,6 +109,11 @@ class Stream(Generic[T]):
         self._events = events
         self._close = close
 
+    @property
+    def _request_id(self) -> str | None:
+        """The response's x-request-id, as on a model a call returns."""
+        return request_id(self.response)
+
     def __iter__(self) -> Iterator[T]:
         try:
             yield from self._events
@@ -154,6 +142,11 @@ class AsyncStream(Generic[T]):
         self._events = events
         self._close = close
 
+    @property
+    def _request_id(self) -> str | None:
+        """The response's x-request-id, as on a model a call returns."""
+        return request_id(self.response)
+
     async def __aiter__(self) -> AsyncIterator[T]:
         try:
             async for event in self._events:
@@ -173,7 +166,7 @@ class AsyncStream(Generic[T]):
         await self.close()
 
 
-class StreamedResponse(_Head, Generic[T]):
+class StreamedResponse(ResponseHead, Generic[T]):
     """A response whose body is read as the caller asks (`with_streaming_response`): never buffered whole
     by `.iter_bytes()` or `.write_to_file()`; `.parse()` reads it (bounded) as the ordinary call would."""
 
@@ -196,7 +189,7 @@ class StreamedResponse(_Head, Generic[T]):
         return self._parse()
 
 
-class AsyncStreamedResponse(_Head, Generic[T]):
+class AsyncStreamedResponse(ResponseHead, Generic[T]):
     """StreamedResponse for AsyncRaia: `async for chunk in response.iter_bytes()`, `await response.parse()`."""
 
     def __init__(

@@ -66,6 +66,11 @@ class _Page(Generic[T]):
         self._next: dict[str, Any] | None = None
         self._decided = False
 
+    @property
+    def _request_id(self) -> str | None:
+        """The x-request-id of the response this page came from, as on a model a call returns."""
+        return self.raw_response.request_id
+
     def _next_args(self) -> dict[str, Any] | None:
         if not self._decided:  # worked out once, so a repeated cursor warns once
             self._next, self._decided = self._following(), True

@@ -13,12 +13,16 @@ from raia_runtime.operations import ResponseHeader
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class RawResponse(Generic[T]):
-    """A successful call with everything HTTP said about it: status, headers, request id, parsed model."""
+def request_id(http_response: httpx.Response) -> str | None:
+    """The response's x-request-id as the server sent it (None when absent)."""
+    found: str | None = http_response.headers.get("x-request-id")
+    return found
+
+
+class ResponseHead:
+    """What HTTP said about a response besides its body; every response type the client returns has it."""
 
     http_response: httpx.Response
-    parsed: T
 
     @property
     def status_code(self) -> int:
@@ -30,8 +34,15 @@ class RawResponse(Generic[T]):
 
     @property
     def request_id(self) -> str | None:
-        request_id: str | None = self.http_response.headers.get("x-request-id")
-        return request_id
+        return request_id(self.http_response)
+
+
+@dataclass(frozen=True)
+class RawResponse(ResponseHead, Generic[T]):
+    """A successful call with everything HTTP said about it: status, headers, request id, parsed model."""
+
+    http_response: httpx.Response
+    parsed: T
 
     def parse(self) -> T:
         return self.parsed

@@ -85,20 +85,24 @@ async def test_an_event_stream_yields_typed_events_one_by_one(server: Any, flavo
     model = _models_of(op)
     how = "with_raw_response" if raw else ""
     events: list[ServerSentEvent[Any]] = []
+    request_id: str | None = None
     if flavour == "sync":
         with Raia(secret_key=server.secret_key, base_url=server.base_url) as client:
             result = method(client, op, how)(**arguments(op))
             stream = result.parse() if raw else result
             assert isinstance(stream, Stream)
+            request_id = stream._request_id  # the local server names every response
             events = list(stream)
     else:
         async with AsyncRaia(secret_key=server.secret_key, base_url=server.base_url) as aclient:
             result = await method(aclient, op, how)(**arguments(op))
             astream = result.parse() if raw else result
             assert isinstance(astream, AsyncStream)
+            request_id = astream._request_id
             events = [event async for event in astream]
     assert [event.id for event in events] == [str(n) for n in range(1, EVENTS + 1)]
     assert all(event.event == "message" and isinstance(event.json(), model) for event in events)
+    assert isinstance(request_id, str) and request_id  # the stream carries its response's id, as a model does
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -54,6 +54,9 @@ def walk(client: Raia, server: LocalServer, ids: list[str]) -> None:
     assert [str(fb.id) for fb in page] == ids  # every item of every page, in order, each once
     pages = list(page.iter_pages())
     assert [len(p.items) for p in pages] == [10, 10, 5], pages
+    # Each page carries its own response's request id, as a returned model does.
+    assert all(p._request_id and p._request_id == p.raw_response.request_id for p in pages)
+    assert len({p._request_id for p in pages}) == len(pages)
     assert [p.has_next_page() for p in pages] == [True, True, False]
     assert [str(fb.id) for fb in page.next_page().items] == ids[10:20]
     error = raised(pages[-1].next_page)
@@ -77,6 +80,7 @@ async def awalk(client: AsyncRaia, server: LocalServer, ids: list[str]) -> None:
     assert [str(fb.id) for fb in page.items] == ids[:10] and page.has_next_page()
     pages = [p async for p in page.iter_pages()]
     assert [len(p.items) for p in pages] == [10, 10, 5], pages
+    assert all(p._request_id and p._request_id == p.raw_response.request_id for p in pages)
     assert not pages[-1].has_next_page()
     assert [str(fb.id) for fb in (await page.next_page()).items] == ids[10:20]
     error = await araised(pages[-1].next_page)
