@@ -93,6 +93,35 @@ class Response(httpx.Response):
     def elapsed(self, elapsed: datetime.timedelta) -> None:
         self._elapsed = elapsed
 
+    # Reading the whole body as it comes (the request path's way) goes straight to the stream: httpx's
+    # own loop would add a chunker and an error context per chunk over httpx2's, which has them.
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        if chunk_size is not None or self.is_stream_consumed or self.is_closed:
+            yield from super().iter_raw(chunk_size)  # httpx's checks, and its errors
+            return
+        stream = self.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        self.is_stream_consumed, self._num_bytes_downloaded = True, 0
+        for chunk in stream:
+            if chunk:
+                self._num_bytes_downloaded += len(chunk)
+                yield chunk
+        self.close()
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        if chunk_size is not None or self.is_stream_consumed or self.is_closed:
+            async for chunk in super().aiter_raw(chunk_size):
+                yield chunk
+            return
+        stream = self.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        self.is_stream_consumed, self._num_bytes_downloaded = True, 0
+        async for chunk in stream:
+            if chunk:
+                self._num_bytes_downloaded += len(chunk)
+                yield chunk
+        await self.aclose()
+
 
 class _Unkept(httpx.SyncByteStream, httpx.AsyncByteStream):
     """The body of a converted request that streamed its body (a file upload): already sent, not kept."""
