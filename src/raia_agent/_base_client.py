@@ -23,10 +23,14 @@ from ._logging import Redactor, guard, logger, one_line
 from ._options import Options, check_extra_headers, check_headers, resolve
 from ._pool import DEFAULT_LIMITS, Pool
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, hide_key, parse, request_id_of
+from ._transport import HTTP
 from ._validation import extra_query as check_extra_query
 from ._validation import prepare
 
 T = TypeVar("T")
+# A request as the pool builds it: an httpx.Request, or an httpx2.Request for an httpx2 pool
+# (which only its sender reads; see _httpx2).
+Outgoing = Any
 
 
 class Extras(NamedTuple):
@@ -88,7 +92,7 @@ class BaseClient:
         self._call_headers: dict[str, str] | None = None if self._owns_http else self._options.headers
         # (httpx reads timeout=None as "no timeout": the owned pool's own default is USE_CLIENT_DEFAULT)
         self._call_timeout = httpx.USE_CLIENT_DEFAULT if self._owns_http else self._options.timeout
-        self._urls: dict[str, httpx.URL] = {}
+        self._urls: dict[str, Any] = {}  # httpx.URLs, or httpx2's for an httpx2 pool
         self._auth: dict[str, _Sent] = {}
         self._init_resources()
 
@@ -123,6 +127,7 @@ class BaseClient:
         if self._owns_http:
             settings = self._client_settings(connections)
             self._pool = Pool(settings=settings, transport=transport, http_type=self._http_type)
+            self._urls = {}  # parsed for the pool it had
             guard(self._redact)  # the transport may have brought loggers of its own (aiohttp's)
 
     def _own_pool(self, http_client: Any) -> None:
@@ -195,12 +200,12 @@ class BaseClient:
 
     def _build(
         self,
-        http: httpx.Client | httpx.AsyncClient,
+        http: HTTP,
         op: Operation[Any],
         args: dict[str, Any],
         options: Options,
         extras: Extras | None = None,
-    ) -> httpx.Request:
+    ) -> Outgoing:
         if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
         extra_headers = extra_query = form = files = None
@@ -245,17 +250,18 @@ class BaseClient:
         plain = {**(self._call_headers or {}), **headers} if headers else self._call_headers
         return _Sent(op, plain, {**(plain or {}), "Content-Type": "application/json"}, headers, query)
 
-    def _url(self, op: Operation[Any], path: str) -> httpx.URL | str:
+    def _url(self, op: Operation[Any], path: str) -> Any:
         """The request URL. Parsing it is a third of httpx's build_request (~11 us), so the URL of an
-        operation without path parameters is parsed once per client; one with them differs per call."""
+        operation without path parameters is parsed once per client, as its pool's URL type; one
+        with them differs per call."""
         if path != op.path:
             return self._options.base_url + path
         found = self._urls.get(path)
         if found is None:
-            found = self._urls[path] = httpx.URL(self._options.base_url + path)
+            found = self._urls[path] = self._pool.url(self._options.base_url + path)
         return found
 
-    def _log_request(self, request: httpx.Request) -> None:
+    def _log_request(self, request: Outgoing) -> None:
         """The request line of one attempt (every retry logs its own) at debug level; its body
         (user text) only with RAIA_AGENT_LOG_BODIES=1."""
         if logger.isEnabledFor(logging.DEBUG):
@@ -269,14 +275,12 @@ class BaseClient:
                 self._body_shown(request),
             )
 
-    def _body_shown(self, body: httpx.Request | bytes) -> str:
+    def _body_shown(self, body: Outgoing | bytes) -> str:
         """` body=...` for a debug line when bodies were asked for: redacted, then escaped and cut
         (a multipart request's only as its size: its parts hold files)."""
         if not _logging.log_bodies:
             return ""
-        shown = (
-            _multipart.describe(body) if isinstance(body, httpx.Request) else body.decode("utf-8", "replace")
-        )
+        shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else _multipart.describe(body)
         text = self._redact.text(shown)
         return f" body={one_line(text, _logging.BODIES_LIMIT, backslashes=False)}"
 

@@ -22,8 +22,9 @@ from raia_runtime import (
 )
 
 from . import _opened
-from ._base_client import BaseClient, Extras
+from ._base_client import BaseClient, Extras, Outgoing
 from ._exceptions import APIError, APITimeoutError, RaiaError, ResponseValidationError
+from ._httpx2 import AsyncSender, Sender
 from ._logging import configure_from_env
 from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import check_encoding, decoding_error
@@ -57,8 +58,8 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
     _http_type = httpx.Client
 
     @property
-    def _http(self) -> httpx.Client:
-        return cast(httpx.Client, self._pool.live(type(self).__name__))
+    def _http(self) -> httpx.Client | Sender:
+        return cast(httpx.Client | Sender, self._pool.live(type(self).__name__))
 
     def __init__(
         self,
@@ -163,9 +164,9 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
 
     def _attempt(
         self,
-        http: httpx.Client,
+        http: httpx.Client | Sender,
         operation: Operation[T],
-        request: httpx.Request,
+        request: Outgoing,
         options: Options,
         streamed: bool = False,
     ) -> RawResponse[T]:
@@ -205,8 +206,8 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
     _http_type = httpx.AsyncClient
 
     @property
-    def _http(self) -> httpx.AsyncClient:
-        return cast(httpx.AsyncClient, self._pool.live(type(self).__name__))
+    def _http(self) -> httpx.AsyncClient | AsyncSender:
+        return cast(httpx.AsyncClient | AsyncSender, self._pool.live(type(self).__name__))
 
     def __init__(
         self,
@@ -313,9 +314,9 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
 
     async def _attempt(
         self,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | AsyncSender,
         operation: Operation[T],
-        request: httpx.Request,
+        request: Outgoing,
         options: Options,
         streamed: bool = False,
     ) -> RawResponse[T]:
@@ -343,9 +344,9 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
 
     async def _attempt_unbounded(
         self,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | AsyncSender,
         operation: Operation[T],
-        request: httpx.Request,
+        request: Outgoing,
         options: Options,
         streamed: bool = False,
     ) -> RawResponse[T]:

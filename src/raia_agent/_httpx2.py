@@ -1,26 +1,32 @@
 """httpx2 under the client: a user's httpx2.Client / httpx2.AsyncClient, or the `[httpx2]` extra's pool.
 
-httpx2 has httpx's API but classes of its own, so an httpx2 object is never an httpx one. Rather
-than teach every module two sets of classes, httpx2 sits where aiohttp sits: as the transport of
-an httpx client the library builds. Everything the client guarantees (the whole-response time
-bound, the body limit, redaction, no redirects, cookies dropped) stays above the transport; httpx2
-opens the connections, with its own TLS trust store (the operating system's) and pool.
+httpx2 has httpx's API but classes of its own, so an httpx2 object is never an httpx one. The
+request path sends through the httpx2 client itself (`Sender`): one client layer per call, as a
+raw httpx2 call has, where wrapping it as the transport of an httpx client ran both clients'
+layers and built every request twice (4-5x a raw httpx2 call). What the client guarantees (the
+whole-response time bound, the body limit, redaction, no redirects, cookies dropped from its own
+pool) stays in the request path, which sees httpx types only: the answer is handed on as an
+httpx.Response over httpx2's stream, and a failure as httpx's exception of the same name.
 
-A failure comes back as the httpx exception of the same name, so the retry policy reads it as it
-reads httpx's: a ConnectError still means "the request never left". It is not chained to httpx2's
-exception (that one holds the request, its key header included); only a certificate failure
-behind it is kept, so that such a failure is still recognised and not retried.
+A failure is not chained to httpx2's exception (that one holds the request, its key header
+included), nor does it carry it as context; only a certificate failure behind it is kept, so that
+such a failure is still recognised and not retried. A ConnectError still means "the request never
+left", which the retry policy reads.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import datetime
+import functools
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._retry import certificate_error
+
+if TYPE_CHECKING:  # an optional dependency: imported when an httpx2 client is first used
+    import httpx2
 
 
 def installed() -> bool:
@@ -39,155 +45,321 @@ def is_client(value: object, *, is_async: bool) -> bool:
     return isinstance(value, httpx2.AsyncClient if is_async else httpx2.Client)
 
 
-@contextlib.contextmanager
-def _mapped() -> Iterator[None]:
+def failure(exc: BaseException) -> httpx.HTTPError:
+    """httpx's exception of the same name as httpx2's `exc` (TransportError when httpx has none),
+    its message only, caused by nothing but a certificate failure behind `exc`."""
+    target = getattr(httpx, type(exc).__name__, None)
+    if not (isinstance(target, type) and issubclass(target, httpx.HTTPError)):
+        target = httpx.TransportError
+    mapped: Any = target(str(exc))
+    mapped.__cause__ = certificate_error(exc)
+    mapped.__suppress_context__ = True
+    return mapped  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _errors() -> type[BaseException]:
     import httpx2
 
-    try:
-        yield
-    except httpx2.HTTPError as exc:
-        target = getattr(httpx, type(exc).__name__, None)
-        if not (isinstance(target, type) and issubclass(target, httpx.HTTPError)):
-            target = httpx.TransportError
-        failure: Any = target(str(exc))
-        raise failure from certificate_error(exc)
+    return httpx2.HTTPError
 
 
-def _outgoing(sender: Any, request: httpx.Request, stream: Any) -> Any:
-    """httpx2's copy of `request`: built by the user's client (its default headers and cookies
-    apply, below ours) or directly for the library's own transport. A body httpx holds in memory
-    (JSON, form fields) goes as bytes; a streamed one (a file upload) through `stream`."""
-    import httpx2
+class Response(httpx.Response):
+    """httpx's response for one httpx2 answer. Its request is converted only when asked for (an
+    error, a debug log line): the request path itself never reads it, and parsing a URL again
+    would cost a third of a raw call."""
 
-    content = request.content if isinstance(request.stream, httpx.ByteStream) else None
-    if isinstance(sender, httpx2.Client | httpx2.AsyncClient):
-        outgoing = sender.build_request(
-            request.method, str(request.url), headers=request.headers.raw, content=content,
-            extensions=request.extensions,
-        )  # fmt: skip
-        if content is None:
-            outgoing.stream = stream  # no body headers were added: the request's own (length, type) stand
-        return outgoing
-    if content is not None:
-        return httpx2.Request(
-            request.method, str(request.url), headers=request.headers.raw, content=content,
-            extensions=request.extensions,
-        )  # fmt: skip
-    return httpx2.Request(
-        request.method,
-        str(request.url),
-        headers=request.headers.raw,
-        stream=stream,
-        extensions=request.extensions,
+    _sent: Any
+    _answer: Any
+
+    @property
+    def request(self) -> httpx.Request:
+        if self._request is None:
+            self._request = _request_of(self._sent)
+        return self._request
+
+    @request.setter
+    def request(self, value: httpx.Request) -> None:
+        self._request = value
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        if hasattr(self, "_elapsed"):
+            return self._elapsed
+        elapsed: datetime.timedelta = self._answer.elapsed
+        return elapsed
+
+    @elapsed.setter
+    def elapsed(self, elapsed: datetime.timedelta) -> None:
+        self._elapsed = elapsed
+
+    # Reading the whole body as it comes (the request path's way) goes straight to the stream: httpx's
+    # own loop would add a chunker and an error context per chunk over httpx2's, which has them.
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        if chunk_size is not None or self.is_stream_consumed or self.is_closed:
+            yield from super().iter_raw(chunk_size)  # httpx's checks, and its errors
+            return
+        stream = self.stream
+        assert isinstance(stream, httpx.SyncByteStream)
+        self.is_stream_consumed, self._num_bytes_downloaded = True, 0
+        for chunk in stream:
+            if chunk:
+                self._num_bytes_downloaded += len(chunk)
+                yield chunk
+        self.close()
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        if chunk_size is not None or self.is_stream_consumed or self.is_closed:
+            async for chunk in super().aiter_raw(chunk_size):
+                yield chunk
+            return
+        stream = self.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
+        self.is_stream_consumed, self._num_bytes_downloaded = True, 0
+        async for chunk in stream:
+            if chunk:
+                self._num_bytes_downloaded += len(chunk)
+                yield chunk
+        await self.aclose()
+
+
+class _Unkept(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The body of a converted request that streamed its body (a file upload): already sent, not kept."""
+
+    _none: tuple[bytes, ...] = ()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._none
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._none:
+            yield chunk
+
+
+def _request_of(sent: Any) -> httpx.Request:
+    content = getattr(sent, "_content", None)
+    return httpx.Request(
+        sent.method,
+        str(sent.url),
+        headers=sent.headers.raw,
+        stream=_Unkept() if content is None else httpx.ByteStream(content),
+        extensions=sent.extensions,
     )
 
 
-def _read_already(answer: Any) -> httpx.Response:
-    """An answer httpx2 read in full already (a mock transport's): its decoded body, so its
-    Content-Encoding no longer applies."""
-    headers = [(k, v) for k, v in answer.headers.raw if k.lower() != b"content-encoding"]
-    return httpx.Response(
-        answer.status_code,
-        headers=headers,
-        stream=httpx.ByteStream(answer.content),
-        extensions=answer.extensions,
-    )
+def _response(
+    answer: Any, sent: Any, stream: httpx.SyncByteStream | httpx.AsyncByteStream | None
+) -> Response:
+    if stream is None:
+        # read in full already (a mock transport's answer): its body decoded, so its
+        # Content-Encoding no longer applies
+        headers = [(k, v) for k, v in answer.headers.raw if k.lower() != b"content-encoding"]
+        stream = httpx.ByteStream(answer.content)
+    else:
+        headers = answer.headers.raw
+    response = Response(answer.status_code, headers=headers, stream=stream, extensions=answer.extensions)
+    response._sent, response._answer = sent, answer
+    return response
 
 
-class AsyncTransport(httpx.AsyncBaseTransport):
-    """httpx's async transport interface over an httpx2 AsyncClient (a user's, never closed here)
-    or an httpx2 AsyncHTTPTransport (the library's own, closed with the pool)."""
+class _Body(httpx.SyncByteStream):
+    __slots__ = ("_answer",)
 
-    def __init__(self, sender: Any, *, owned: bool) -> None:
-        self._sender, self._owned = sender, owned
+    def __init__(self, answer: Any) -> None:
+        self._answer = answer
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        import httpx2
-
-        class Body(httpx2.AsyncByteStream):
-            async def __aiter__(self) -> AsyncIterator[bytes]:
-                assert isinstance(request.stream, httpx.AsyncByteStream)
-                async for chunk in request.stream:
-                    yield chunk
-
-        outgoing = _outgoing(self._sender, request, Body())
-        with _mapped():
-            if isinstance(self._sender, httpx2.AsyncClient):
-                answer = await self._sender.send(outgoing, stream=True, follow_redirects=False)
-            else:
-                answer = await self._sender.handle_async_request(outgoing)
-
-        class Stream(httpx.AsyncByteStream):
-            async def __aiter__(self) -> AsyncIterator[bytes]:
-                with _mapped():
-                    async for chunk in answer.aiter_raw():
-                        yield chunk
-
-            async def aclose(self) -> None:
-                with _mapped():
-                    await answer.aclose()
-
-        if answer.is_stream_consumed:
-            return _read_already(answer)
-        return httpx.Response(
-            answer.status_code, headers=answer.headers.raw, stream=Stream(), extensions=answer.extensions
-        )
-
-    async def aclose(self) -> None:
-        if self._owned:
-            await self._sender.aclose()
-
-
-class SyncTransport(httpx.BaseTransport):
-    """The same for Raia: over an httpx2 Client or HTTPTransport."""
-
-    def __init__(self, sender: Any, *, owned: bool) -> None:
-        self._sender, self._owned = sender, owned
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        import httpx2
-
-        class Body(httpx2.SyncByteStream):
-            def __iter__(self) -> Iterator[bytes]:
-                assert isinstance(request.stream, httpx.SyncByteStream)
-                yield from request.stream
-
-        outgoing = _outgoing(self._sender, request, Body())
-        with _mapped():
-            if isinstance(self._sender, httpx2.Client):
-                answer = self._sender.send(outgoing, stream=True, follow_redirects=False)
-            else:
-                answer = self._sender.handle_request(outgoing)
-
-        class Stream(httpx.SyncByteStream):
-            def __iter__(self) -> Iterator[bytes]:
-                with _mapped():
-                    yield from answer.iter_raw()
-
-            def close(self) -> None:
-                with _mapped():
-                    answer.close()
-
-        if answer.is_stream_consumed:
-            return _read_already(answer)
-        return httpx.Response(
-            answer.status_code, headers=answer.headers.raw, stream=Stream(), extensions=answer.extensions
-        )
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._answer.iter_raw()
+        except _errors() as exc:
+            mapped = failure(exc)
+        else:
+            return
+        raise mapped  # outside the handler, so httpx2's exception is not even its context
 
     def close(self) -> None:
-        if self._owned:
-            self._sender.close()
+        try:
+            self._answer.close()
+        except _errors() as exc:
+            mapped = failure(exc)
+        else:
+            return
+        raise mapped
 
 
-def own_transport(limits: httpx.Limits, *, is_async: bool) -> httpx.AsyncBaseTransport | httpx.BaseTransport:
-    """The `[httpx2]` extra's pool: an httpx2 transport with `limits`, as httpx's transport interface."""
+class _AsyncBody(httpx.AsyncByteStream):
+    __slots__ = ("_answer",)
+
+    def __init__(self, answer: Any) -> None:
+        self._answer = answer
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._answer.aiter_raw():
+                yield chunk
+        except _errors() as exc:
+            mapped = failure(exc)
+        else:
+            return
+        raise mapped
+
+    async def aclose(self) -> None:
+        try:
+            await self._answer.aclose()
+        except _errors() as exc:
+            mapped = failure(exc)
+        else:
+            return
+        raise mapped
+
+
+class _Base:
+    """What both senders share: the httpx2 client, and requests built for it from the request
+    path's arguments (its timeout an httpx.Timeout, its URL parsed by `url`)."""
+
+    __slots__ = ("_client", "_extensions", "_timeout")
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._timeout: httpx.Timeout | None = None
+        self._extensions: dict[str, Any] = {}
+
+    @property
+    def is_closed(self) -> bool:
+        closed: bool = self._client.is_closed
+        return closed
+
+    @property
+    def headers(self) -> httpx2.Headers:
+        return self._client.headers  # type: ignore[no-any-return]
+
+    @property
+    def _transport(self) -> Any:  # what the tests and the bench look into
+        return self._client._transport
+
+    @_transport.setter
+    def _transport(self, value: Any) -> None:
+        self._client._transport = value
+
+    @staticmethod
+    def url(text: str) -> httpx2.URL:
+        import httpx2
+
+        return httpx2.URL(text)
+
+    def build_request(
+        self,
+        method: str,
+        url: Any,
+        *,
+        params: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Any = httpx.USE_CLIENT_DEFAULT,
+        data: Any = None,
+        files: Any = None,
+    ) -> httpx2.Request:
+        """The client's own build_request (its base URL, default headers and cookies apply, below
+        ours), with the timeout as httpx2 reads it from a request."""
+        extensions = None
+        if isinstance(timeout, httpx.Timeout):
+            if timeout is not self._timeout:  # most calls carry the client's one timeout
+                self._timeout, self._extensions = timeout, timeout.as_dict()
+            extensions = {"timeout": self._extensions}
+        request: httpx2.Request = self._client.build_request(
+            method, url, params=params, content=content, data=data, files=files, extensions=extensions
+        )
+        if headers:
+            # Set one by one, each replacing the client's header of its name: build_request's merge
+            # scans the headers twice more for each name the client has too (User-Agent and
+            # Accept-Encoding always), a quarter of a raw call. Every value is printable ASCII (checked
+            # in _options and _validation), which is what the merge would have encoded too.
+            sent = request.headers
+            for name, value in headers.items():
+                sent[name] = value
+        return request
+
+
+class Sender(_Base):
+    """Raia's request path over an httpx2.Client (a user's, never closed here, or the extra's own)."""
+
+    __slots__ = ()
+
+    def send(self, request: Any, *, stream: bool, follow_redirects: bool) -> httpx.Response:
+        try:
+            answer = self._client.send(request, stream=True, follow_redirects=follow_redirects)
+        except _errors() as exc:
+            mapped = failure(exc)
+        else:
+            return _response(answer, request, None if answer.is_stream_consumed else _Body(answer))
+        raise mapped  # see _Body
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class AsyncSender(_Base):
+    """AsyncRaia's, over an httpx2.AsyncClient."""
+
+    __slots__ = ()
+
+    async def send(self, request: Any, *, stream: bool, follow_redirects: bool) -> httpx.Response:
+        try:
+            answer = await self._client.send(request, stream=True, follow_redirects=follow_redirects)
+        except _errors() as exc:
+            mapped = failure(exc)
+        else:
+            return _response(answer, request, None if answer.is_stream_consumed else _AsyncBody(answer))
+        raise mapped
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+@functools.cache
+def _no_cookies() -> type[Any]:
     import httpx2
 
-    kept = httpx2.Limits(
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-    )
-    if is_async:
-        return AsyncTransport(httpx2.AsyncHTTPTransport(limits=kept), owned=True)
-    return SyncTransport(httpx2.HTTPTransport(limits=kept), owned=True)
+    class NoCookies(httpx2.Cookies):
+        """As _pool.NoCookies, for httpx2: the API sets none, and nothing is kept per response."""
+
+        def extract_cookies(self, response: httpx2.Response) -> None:
+            return None
+
+    return NoCookies
+
+
+def own_pool(settings: dict[str, Any]) -> Sender:
+    """The `[httpx2]` extra's pool for Raia: an httpx2.Client with `settings` (see _client)."""
+    import httpx2
+
+    return Sender(_kept_nothing(httpx2.Client(**_settings(settings))))
+
+
+def own_async_pool(settings: dict[str, Any]) -> AsyncSender:
+    """The same for AsyncRaia, an httpx2.AsyncClient."""
+    import httpx2
+
+    return AsyncSender(_kept_nothing(httpx2.AsyncClient(**_settings(settings))))
+
+
+def _settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The client's pool settings (headers, an httpx.Timeout, redirects, httpx.Limits) as httpx2's."""
+    import httpx2
+
+    limits: httpx.Limits = settings["limits"]
+    timeout: httpx.Timeout = settings["timeout"]
+    return {
+        **settings,
+        "timeout": httpx2.Timeout(**timeout.as_dict()),
+        "limits": httpx2.Limits(
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+        ),
+    }
+
+
+def _kept_nothing(client: Any) -> Any:
+    client._cookies = _no_cookies()()
+    return client

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from . import _httpx2
 from ._exceptions import RaiaError
+
+if TYPE_CHECKING:
+    from ._transport import HTTP
 
 # Enough connections for the import's default concurrency without waiting on the pool.
 DEFAULT_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
@@ -34,7 +38,7 @@ class Pool:
     opens a new pool (a user's http_client cannot be rebuilt, so that is a RaiaError).
     """
 
-    __slots__ = ("abandoned", "http", "owned", "pid", "settings", "transport")
+    __slots__ = ("abandoned", "http", "http_type", "owned", "pid", "settings", "transport")
 
     def __init__(
         self,
@@ -47,6 +51,8 @@ class Pool:
         """A pool built from `settings` over `transport` (see _transport), or the user's own
         http_client `users` (an httpx or httpx2 client, which this pool never closes)."""
         self.owned, self.settings, self.transport, self.pid = users is None, settings, transport, os.getpid()
+        self.http_type = http_type
+        self.http: HTTP
         if users is None:
             self.http = self._new(http_type)
         else:
@@ -55,9 +61,9 @@ class Pool:
             self.http = adopt(users, http_type)
         # The parent's pool, kept referenced and never closed here: closing it from the child
         # could end a TLS session the parent still uses.
-        self.abandoned: list[httpx.Client | httpx.AsyncClient] = []
+        self.abandoned: list[HTTP] = []
 
-    def live(self, owner: str) -> httpx.Client | httpx.AsyncClient:
+    def live(self, owner: str) -> HTTP:
         if self.pid == os.getpid():
             return self.http
         with _reopening:  # threads of the child racing here open one pool, not one each
@@ -65,20 +71,24 @@ class Pool:
                 return self.http
             return self._reopen(owner)
 
-    def _reopen(self, owner: str) -> httpx.Client | httpx.AsyncClient:
+    def _reopen(self, owner: str) -> HTTP:
         if not self.owned:
             raise RaiaError(
                 f"this {owner} was created before os.fork() with an http_client of your own, whose "
                 "connections the parent process still uses; create the client in the child process"
             )
         self.abandoned.append(self.http)
-        self.http = self._new(httpx.AsyncClient if isinstance(self.http, httpx.AsyncClient) else httpx.Client)
+        self.http = self._new(self.http_type)
         self.pid = os.getpid()
         return self.http
 
-    def _new(
-        self, http_type: type[httpx.Client] | type[httpx.AsyncClient]
-    ) -> httpx.Client | httpx.AsyncClient:
+    def url(self, text: str) -> Any:
+        """`text` parsed as the URL type this pool sends (httpx's or httpx2's), to be kept and reused."""
+        if isinstance(self.http, _httpx2.Sender | _httpx2.AsyncSender):
+            return self.http.url(text)
+        return httpx.URL(text)
+
+    def _new(self, http_type: type[httpx.Client] | type[httpx.AsyncClient]) -> HTTP:
         # the transport is chosen once per pool (see _transport)
         from ._transport import async_pool, sync_pool
 

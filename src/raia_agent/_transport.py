@@ -33,6 +33,8 @@ HTTPX = "httpx"
 AIOHTTP = "aiohttp"
 HTTPX2 = "httpx2"
 HTTPX_CONNECTIONS = 8  # the best bound on httpx's own pool in make bench's sweep (see _bounded)
+# What a client sends through: an httpx client, or a sender over an httpx2 one (see _httpx2)
+HTTP = httpx.Client | httpx.AsyncClient | _httpx2.Sender | _httpx2.AsyncSender
 
 
 def available() -> list[str]:
@@ -58,21 +60,12 @@ DEFAULT = fastest()
 SYNC_DEFAULT = HTTPX2 if _httpx2.installed() else HTTPX
 
 
-def adopt(
-    users: Any, http_type: type[httpx.Client] | type[httpx.AsyncClient]
-) -> httpx.Client | httpx.AsyncClient:
+def adopt(users: Any, http_type: type[httpx.Client] | type[httpx.AsyncClient]) -> HTTP:
     """The user's own http_client as the client sends through it: as given if it is an httpx one,
-    an httpx2 one as the transport of an httpx client that keeps no cookies (and never closes it)."""
+    an httpx2 one through a sender that hands back httpx types (and never closes it)."""
     if isinstance(users, http_type):
         return users
-    if http_type is httpx.AsyncClient:
-        adopted: httpx.Client | httpx.AsyncClient = httpx.AsyncClient(
-            transport=_httpx2.AsyncTransport(users, owned=False), follow_redirects=False
-        )
-    else:
-        adopted = httpx.Client(transport=_httpx2.SyncTransport(users, owned=False), follow_redirects=False)
-    adopted._cookies = NoCookies()
-    return adopted
+    return _httpx2.AsyncSender(users) if http_type is httpx.AsyncClient else _httpx2.Sender(users)
 
 
 def accepts(users: object, http_type: type[httpx.Client] | type[httpx.AsyncClient]) -> bool:
@@ -80,22 +73,21 @@ def accepts(users: object, http_type: type[httpx.Client] | type[httpx.AsyncClien
     return isinstance(users, http_type) or _httpx2.is_client(users, is_async=http_type is httpx.AsyncClient)
 
 
-def sync_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Client:
-    """Raia's own pool: an httpx.Client with `settings` over httpx's transport or httpx2's."""
+def sync_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Client | _httpx2.Sender:
+    """Raia's own pool: an httpx.Client with `settings`, or an httpx2 one (see _httpx2)."""
     kind = kind or SYNC_DEFAULT
     if kind == HTTPX2:
-        transport: Any = _httpx2.own_transport(settings["limits"], is_async=False)
-        pool = httpx.Client(**settings, transport=transport)
-    elif kind == HTTPX:
-        pool = httpx.Client(**settings)
-    else:
+        return _httpx2.own_pool(settings)
+    if kind != HTTPX:
         raise ValueError(f"unknown transport {kind!r} for Raia; expected {HTTPX!r} or {HTTPX2!r}")
+    pool = httpx.Client(**settings)
     pool._cookies = NoCookies()  # as async_pool's
     return pool
 
 
-def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.AsyncClient:
-    """An httpx.AsyncClient with `settings` (headers, timeout, redirects, limits) over `kind`."""
+def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.AsyncClient | _httpx2.AsyncSender:
+    """An httpx.AsyncClient with `settings` (headers, timeout, redirects, limits) over `kind`, or an
+    httpx2 one (see _httpx2)."""
     kind = kind or DEFAULT
     if kind == HTTPX:
         limits = _bounded(settings["limits"])
@@ -104,8 +96,7 @@ def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Async
     elif kind == HTTPX2:
         if not _httpx2.installed():
             raise ImportError("the httpx2 transport needs the extra: pip install 'raia-agent[httpx2]'")
-        transport: Any = _httpx2.own_transport(settings["limits"], is_async=True)
-        pool = httpx.AsyncClient(**settings, transport=transport)
+        return _httpx2.own_async_pool(settings)
     elif kind != AIOHTTP:
         raise ValueError(f"unknown transport {kind!r}; expected one of {available()}")
     elif AIOHTTP not in available():

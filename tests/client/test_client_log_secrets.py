@@ -25,6 +25,7 @@ from raia_agent import (
     ResponseValidationError,
     _logging,
     _options,
+    _transport,
 )
 from raia_agent._logging import REDACTED, Redactor
 from raia_agent.testing import LocalServer
@@ -97,9 +98,12 @@ async def test_no_log_record_of_any_logger_holds_a_key_the_server_echoes(
         for shown in (record.getMessage(), str(record.msg), repr(record.args), repr(vars(record))):
             assert CANARY not in shown, f"{record.name}: {shown[:300]}"
     messages = [(record.name, record.getMessage()) for record in caplog.records]
-    # The echo reached the records and was hidden there, not merely absent: httpx's response line
-    # quotes the status line, and httpcore's (under Raia, or httpx's own async pool) the headers.
-    assert any(name == "httpx" and REDACTED in text for name, text in messages), messages
+    # The echo reached the records and was hidden there, not merely absent: the client layer's
+    # response line (httpx's, or httpx2's, which sends itself over its pool) quotes the status
+    # line, and httpcore's (under Raia, or httpx's own async pool) the headers.
+    layer = _transport.SYNC_DEFAULT if flavour == "sync" else async_transport
+    layer = "httpx2" if layer == _transport.HTTPX2 else "httpx"
+    assert any(name == layer and REDACTED in text for name, text in messages), messages
     if flavour == "sync" or async_transport == "httpx":
         headers = [text for name, text in messages if "receive_response_headers.complete" in text]
         assert headers and all(REDACTED in text for text in headers), messages
@@ -166,7 +170,10 @@ def test_the_filter_does_no_work_for_a_call_while_debug_is_off(
         assert looked == []
         caplog.set_level(logging.DEBUG)
         client.feedback.create_or_update(**ARGS)
-    assert "httpx" in looked and any(name.startswith("httpcore") for name in looked), looked
+    layer = (
+        "httpx2" if _transport.SYNC_DEFAULT == _transport.HTTPX2 else "httpx"
+    )  # the client layer that sent
+    assert layer in looked and any(name.startswith("httpcore") for name in looked), looked
 
 
 def test_every_secret_the_client_sends_is_redacted_not_one_header_name(

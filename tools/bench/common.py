@@ -13,6 +13,8 @@ import httpx
 from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
 from raia_agent import AsyncRaia, Raia
+from raia_agent._pool import Pool
+from raia_agent._transport import HTTPX
 from raia_agent.testing._instances import instance
 from raia_agent.testing._routes import Validator
 
@@ -90,22 +92,24 @@ def handler2(request: Any) -> Any:
 
 
 @contextmanager
-def over_transport(client: Raia | AsyncRaia, transport: Any) -> Iterator[None]:
-    """Route the pool `client` created itself through `transport`.
+def over_transport(client: Raia | AsyncRaia, transport: Any, kind: str = HTTPX) -> Iterator[None]:
+    """Give `client` a pool of its own over `kind` (httpx's unless told: what a plain install
+    has), and route it through `transport` (an httpx mock for httpx's, an httpx2 one for httpx2's).
 
     Raia has no transport argument, and handing it an http_client takes another code path
-    (per-call headers), so the pool it owns is found and its transport replaced.
+    (per-call headers), so the pool is built as the client builds its own and its transport replaced.
     """
-    found = getattr(client, "_http", None)  # the pool the client uses in this process
-    pools = [found] if isinstance(found, httpx.Client | httpx.AsyncClient) else []
-    if len(pools) != 1:
-        raise SystemExit(f"tools/bench: cannot find the httpx client inside {type(client).__name__}")
-    original = pools[0]._transport
-    pools[0]._transport = transport
+    original = client._pool
+    client._pool = Pool(settings=client._client_settings(), transport=kind, http_type=client._http_type)
+    client._urls = {}
+    http: Any = client._http
+    if not hasattr(http, "_transport"):
+        raise SystemExit(f"tools/bench: cannot find the transport inside {type(client).__name__}'s pool")
+    http._transport = transport
     try:
         yield
     finally:
-        pools[0]._transport = original
+        client._pool, client._urls = original, {}
 
 
 def load() -> float:

@@ -12,6 +12,7 @@ import httpx
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent._pool import NoCookies
+from raia_agent._transport import HTTPX2
 from tools.bench.common import (
     ARGS,
     BASE,
@@ -71,6 +72,7 @@ def per_call_sync(n: int) -> dict[str, list[float]]:
     users2 = Raia(
         secret_key=KEY, base_url=BASE, http_client=httpx2.Client(transport=httpx2.MockTransport(handler2))
     )
+    own2 = Raia(secret_key=KEY, base_url=BASE)
 
     def timed(call: Callable[[], object]) -> Callable[[], float]:
         def measure() -> float:
@@ -81,7 +83,7 @@ def per_call_sync(n: int) -> dict[str, list[float]]:
 
         return measure
 
-    with over_transport(own, transport):
+    with over_transport(own, transport), over_transport(own2, httpx2.MockTransport(handler2), HTTPX2):
         return interleaved(
             {
                 "raw": timed(lambda: raw.post(URL, json=BODY).json()),
@@ -91,6 +93,7 @@ def per_call_sync(n: int) -> dict[str, list[float]]:
                 "raia, user client": timed(lambda: users.feedback.create_or_update(**ARGS)),
                 "raw httpx2": timed(lambda: raw2.post(URL, json=BODY).json()),
                 "raia, user httpx2 client": timed(lambda: users2.feedback.create_or_update(**ARGS)),
+                "raia, own httpx2 pool": timed(lambda: own2.feedback.create_or_update(**ARGS)),
             },
             rounds=scaled(ROUNDS, 3),
         )
@@ -114,6 +117,7 @@ def per_call_async(n: int) -> dict[str, list[float]]:
             base_url=BASE,
             http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler2)),
         )
+        own2 = AsyncRaia(secret_key=KEY, base_url=BASE)
 
         async def raw2_call() -> None:
             (await raw2.post(URL, json=BODY)).json()
@@ -128,9 +132,10 @@ def per_call_async(n: int) -> dict[str, list[float]]:
             "raia, user client": lambda: users.feedback.create_or_update(**ARGS),
             "raw httpx2": raw2_call,
             "raia, user httpx2 client": lambda: users2.feedback.create_or_update(**ARGS),
+            "raia, own httpx2 pool": lambda: own2.feedback.create_or_update(**ARGS),
         }
         samples: dict[str, list[float]] = {name: [] for name in calls}
-        with over_transport(own, transport):
+        with over_transport(own, transport), over_transport(own2, httpx2.MockTransport(handler2), HTTPX2):
             for round_no in range(scaled(ROUNDS, 3)):
                 for name in rotated(list(calls), round_no):
                     start = time.process_time()
@@ -160,6 +165,8 @@ def percall_rows() -> tuple[list[Row], str]:
         ("per call CPU, sync: Raia with your httpx2 client / raw httpx2", ratio(sync, "raia, user httpx2 client", "raw httpx2"), "<= 1.20x"),
         ("per call CPU, async: raw httpx2 / raw httpx", ratio(asy, "raw httpx2", "raw"), "-"),
         ("per call CPU, async: AsyncRaia with your httpx2 client / raw httpx2", ratio(asy, "raia, user httpx2 client", "raw httpx2"), "<= 1.20x"),
+        ("per call CPU, sync: Raia on the [httpx2] extra's pool / raw httpx2", ratio(sync, "raia, own httpx2 pool", "raw httpx2"), "<= 1.20x"),
+        ("per call CPU, async: AsyncRaia on the [httpx2] extra's pool / raw httpx2", ratio(asy, "raia, own httpx2 pool", "raw httpx2"), "<= 1.20x"),
     ]  # fmt: skip
     s, a = medians(sync), medians(asy)
     note = (

@@ -38,9 +38,11 @@ OPERATIONS = 200
 FIRST_CALL = f"""
 import httpx
 from raia_agent import Raia
-answer = httpx.Response({CREATE.success}, content={ANSWER!r}, headers={{"content-type": "application/json"}})
+answer = dict(status_code={CREATE.success}, content={ANSWER!r}, headers={{"content-type": "application/json"}})
 with Raia(secret_key="sk-bench", base_url="https://api.raia2.com") as client:
-    client._http._transport = httpx.MockTransport(lambda request: answer)
+    http = client._http
+    lib = httpx if isinstance(http, httpx.Client) else __import__("httpx2")  # the [httpx2] extra's pool
+    http._transport = lib.MockTransport(lambda request: lib.Response(**answer))
     client.feedback.create_or_update(**{ARGS!r})
 """
 # The same over one of tools/synth_spec.py's resources (its names follow from the tool's rules).
@@ -51,9 +53,10 @@ from raia_agent import Raia
 # suite runs against, does not take it for a body of theirs)
 body = {"id": "5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11", "status": "active"}
 body.update(name="n", createdAt="2026-11-29T08:00:00.000Z", updatedAt="2026-11-29T08:00:00.000Z")
-answer = httpx.Response(200, json=body)
 with Raia(secret_key="sk-bench", base_url="https://api.raia2.com") as client:
-    client._http._transport = httpx.MockTransport(lambda request: answer)
+    http = client._http
+    lib = httpx if isinstance(http, httpx.Client) else __import__("httpx2")  # the [httpx2] extra's pool
+    http._transport = lib.MockTransport(lambda request: lib.Response(200, json=body))
     client.widget_a_resources.get_widget_a0("5b0d7a0e-8f4e-4d0b-9a51-8a3a2b3a6c11")
 """
 Command = tuple[list[str], dict[str, str]]
