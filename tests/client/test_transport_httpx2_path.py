@@ -18,7 +18,7 @@ import pytest
 
 from raia_agent import APIConnectionError, AsyncRaia, PermissionDeniedError, Raia, RaiaError, _transport
 from raia_agent.testing import LocalServer
-from tests._server_helpers import MESSAGE_ID, USER_ID
+from tests.support.server_helpers import MESSAGE_ID, USER_ID
 
 ARGS: dict[str, Any] = {
     "conversation_message_id": MESSAGE_ID,
@@ -157,7 +157,7 @@ def test_no_httpx2_exception_is_kept_anywhere_in_a_failures_chain(
 ) -> None:
     """A connection refused, or dropped after the request left, over httpx2: neither the error's cause
     nor its context, at any depth, is an httpx2 exception (which would hold the request and its key)."""
-    from tests._raw_server import raw_server
+    from tests.support.raw_server import raw_server
 
     def fail(base_url: str) -> RaiaError:
         client = client_for(flavour, whose, base_url, monkeypatch, secret_key="sk-kept", max_retries=0)
