@@ -25,7 +25,7 @@ install: $(STAMP) ## create .venv with the package, its extras and the dev tools
 $(STAMP): pyproject.toml package.json package-lock.json
 	"$${PYTHON:-python3}" -m venv $(VENV) >&2
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1" >&2
-	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,aiohttp,httpx2]" --group dev >&2
+	$(BIN)/python -m pip install --quiet --editable ".[cli,testing,httpx2]" --group dev >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 	touch $@
 

@@ -1,13 +1,18 @@
-"""The connection pool under a client: httpx's own, aiohttp's (the `[aiohttp]` extra, AsyncRaia
-only) or httpx2's (the `[httpx2]` extra, see _httpx2).
+"""The connection pool under a client: aiohttp's (AsyncRaia's, a required dependency), httpx's
+(Raia's, and AsyncRaia's only where aiohttp is missing) or httpx2's (Raia's, once httpx2 is installed:
+see _httpx2).
 
-httpcore's async pool rescans every connection and every waiting request whenever one finishes,
-and a request it hands a connection that is still busy goes back to the queue: with more requests
-than connections, that churn costs more CPU than the requests (and gives a long tail). So httpx's
-own pool is gated: at most as many requests enter it as it has connections, the rest wait in a
-first-come-first-served queue in front of it. aiohttp's connector needs no gate. All sit under
-the same httpx.AsyncClient, so everything the client guarantees (the whole-response time bound,
-the body limit, redaction, no redirects) is enforced above the transport, on either.
+AsyncRaia's pool is aiohttp's because httpx's async pool cannot scale: httpcore's pool rescans every
+connection and every waiting request whenever one finishes, and a request it hands a connection that
+is still busy goes back to the queue. At 64 in flight that per-request CPU held AsyncRaia to about 1x
+raw httpx, on httpx2's pool too, against over 2x on aiohttp's (make bench).
+
+Every async pool is gated: at most as many requests enter it as it has connections, the rest wait in
+a first-come-first-served queue in front of it. httpcore would otherwise churn, and aiohttp's
+connector lets a newly arrived request take a freed connection before one that has waited, so with
+more requests than connections a few wait for seconds. All sit under the same httpx.AsyncClient, so
+everything the client guarantees (the whole-response time bound, the body limit, redaction, no
+redirects) is enforced above the transport, on each.
 
 The one thing the transport decides is which httpx exception a failure becomes, and the retry
 policy reads it: a ConnectError or ConnectTimeout means "the request never left", which makes
@@ -38,11 +43,13 @@ HTTP = httpx.Client | httpx.AsyncClient | _httpx2.Sender | _httpx2.AsyncSender
 
 
 def available() -> list[str]:
-    """The transports AsyncRaia can use in this installation, httpx's always first."""
+    """The transports AsyncRaia can use in this installation, httpx's always first. aiohttp and
+    httpx-aiohttp are required dependencies; they are missing only from an install made without
+    them (pip --no-deps, a repackaging), where AsyncRaia falls back to httpx's pool."""
     kinds = [HTTPX]
     if _httpx2.installed():
         kinds.append(HTTPX2)
-    if importlib.util.find_spec("httpx_aiohttp") is not None:
+    if all(importlib.util.find_spec(name) is not None for name in ("aiohttp", "httpx_aiohttp")):
         kinds.append(AIOHTTP)
     return kinds
 
@@ -53,10 +60,11 @@ def fastest() -> str:
     return available()[-1]
 
 
-# What an AsyncRaia that builds its own pool (and so the bulk import) uses: installing an
-# extra is the opt-in. Tests set it to run the client's behaviour tests over each transport.
+# What an AsyncRaia that builds its own pool (and so the bulk import) uses: aiohttp, even when
+# httpx2 is installed (its async pool is httpcore's design, no faster than httpx's at 64 in flight).
+# Tests set it to run the client's behaviour tests over each transport.
 DEFAULT = fastest()
-# Raia's: aiohttp has no sync client, so httpx2 if its extra is installed.
+# Raia's: aiohttp has no sync client, so httpx2 if it is installed (the [httpx2] extra), else httpx.
 SYNC_DEFAULT = HTTPX2 if _httpx2.installed() else HTTPX
 
 
@@ -89,20 +97,27 @@ def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Async
     """An httpx.AsyncClient with `settings` (headers, timeout, redirects, limits) over `kind`, or an
     httpx2 one (see _httpx2)."""
     kind = kind or DEFAULT
+    limits: httpx.Limits = settings.get("limits", httpx.Limits())
     if kind == HTTPX:
-        limits = _bounded(settings["limits"])
-        gate = Gated(httpx.AsyncHTTPTransport(limits=limits), limits.max_connections or HTTPX_CONNECTIONS)
-        pool = httpx.AsyncClient(**{**settings, "limits": limits}, transport=gate)
+        limits = _bounded(limits)
+        inner: Any = httpx.AsyncHTTPTransport(limits=limits)
     elif kind == HTTPX2:
         if not _httpx2.installed():
             raise ImportError("the httpx2 transport needs the extra: pip install 'raia-agent[httpx2]'")
+        # httpx2's own client sends, with no httpx client above it (see _httpx2); only a fallback
+        # for AsyncRaia, where aiohttp is missing, so it goes ungated.
         return _httpx2.own_async_pool(settings)
     elif kind != AIOHTTP:
         raise ValueError(f"unknown transport {kind!r}; expected one of {available()}")
     elif AIOHTTP not in available():
-        raise ImportError("the aiohttp transport needs the extra: pip install 'raia-agent[aiohttp]'")
+        raise ImportError(
+            "aiohttp and httpx-aiohttp, dependencies of raia-agent, are not installed: pip install raia-agent"
+        )
     else:
-        pool = httpx.AsyncClient(**settings, transport=_aiohttp_transport(settings["limits"]))
+        inner = _aiohttp_transport(limits)
+    # With no bound on connections there is nothing to queue for.
+    transport = inner if limits.max_connections is None else Gated(inner, limits.max_connections)
+    pool = httpx.AsyncClient(**{**settings, "limits": limits}, transport=transport)
     # The API authenticates by header and sets no cookies; httpx would still parse every response
     # for them through http.cookiejar (about a tenth of the import's CPU in the profile).
     pool._cookies = NoCookies()
@@ -125,8 +140,9 @@ def _bounded(limits: httpx.Limits) -> httpx.Limits:
 
 
 class Gated(httpx.AsyncBaseTransport):
-    """httpx's async transport with at most `width` requests inside it; the others wait their turn
-    (anyio's semaphore is first come, first served). A request leaves when its response is closed."""
+    """An async transport with at most `width` requests inside it; the others wait their turn
+    (anyio's semaphore hands a freed turn to the longest waiter). A request leaves when its response
+    is closed."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, width: int) -> None:
         self._inner, self._width = inner, width

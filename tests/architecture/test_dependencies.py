@@ -29,8 +29,6 @@ TREES = {
     # what generated code needs at run time, under the generated package and the client
     "src/raia_runtime": ("dependencies",),
     "src/raia_agent": ("dependencies",),
-    # the one core module that reaches aiohttp, only once the extra is found installed
-    "src/raia_agent/_transport.py": ("dependencies", "aiohttp"),
     # the one core module that reaches httpx2, only once it is found installed (or given)
     "src/raia_agent/_httpx2.py": ("dependencies", "httpx2"),
     # names httpx2's clients in http_client's type, imported only while type checking
@@ -38,8 +36,8 @@ TREES = {
     "src/raia_agent/_cli": ("dependencies", "cli"),
     "src/raia_agent/testing": ("dependencies", "testing"),
     "generated_client/raia_agent_api": ("dependencies",),
-    "tools": ("dependencies", "cli", "testing", "aiohttp", "httpx2", "dev"),
-    "tests": ("dependencies", "cli", "testing", "aiohttp", "httpx2", "dev"),
+    "tools": ("dependencies", "cli", "testing", "httpx2", "dev"),
+    "tests": ("dependencies", "cli", "testing", "httpx2", "dev"),
 }
 
 

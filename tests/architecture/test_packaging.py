@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.parser
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from raia_agent.testing import local_server
 
@@ -100,6 +103,35 @@ def test_plain_install_is_the_client_alone_and_works(plain: Path) -> None:
         assert called.returncode == 0, called.stderr
         assert called.stdout.split() == ["up", "Installed?"]
         assert server.store.count() == 2
+
+
+# What a plain install's AsyncRaia sends through, and when aiohttp is first imported.
+ASYNC_POOL = textwrap.dedent(
+    """
+    import sys
+    import raia_agent
+    imported = "aiohttp" in sys.modules
+    import httpx_aiohttp
+    client = raia_agent.AsyncRaia(secret_key="sk-plain")
+    print(imported, isinstance(client._http._transport._inner, httpx_aiohttp.AiohttpTransport))
+    """
+)
+
+
+def test_plain_install_requires_aiohttp_and_pools_async_calls_over_it(wheel: Path, plain: Path) -> None:
+    """The wheel requires aiohttp and httpx-aiohttp with no extra (`[aiohttp]` stays, empty, so old
+    install commands work), and a plain install's AsyncRaia pools over them; `import raia_agent` does not."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        metadata = email.parser.Parser().parsestr(archive.read(name).decode())
+    required = [Requirement(r) for r in metadata.get_all("Requires-Dist", [])]
+    unconditional = {canonicalize_name(r.name) for r in required if r.marker is None}
+    assert {"aiohttp", "httpx-aiohttp"} <= unconditional
+    assert "aiohttp" in metadata.get_all("Provides-Extra", [])
+    assert not [r for r in required if r.marker is not None and r.marker.evaluate({"extra": "aiohttp"})]
+    pooled = run([str(plain / "python"), "-c", ASYNC_POOL])
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.split() == ["False", "True"]
 
 
 def test_plain_install_command_names_the_cli_extra(plain: Path) -> None:

@@ -40,11 +40,11 @@ async def aclient(server: LocalServer) -> AsyncIterator[AsyncRaia]:
 
 def pool_is_quiet(http: httpx.AsyncClient | httpx.Client) -> bool:
     transport: Any = http._transport
-    if isinstance(transport, _transport.Gated):  # httpx's async pool behind its gate: every turn back
+    if isinstance(transport, _transport.Gated):  # every async pool behind its gate: every turn back
         if transport._turns.value != transport._width:
             return False
         transport = transport._inner
-    elif hasattr(transport, "_sender"):  # httpx2's pool (see raia_agent._httpx2)
+    if hasattr(transport, "_sender"):  # httpx2's pool (see raia_agent._httpx2)
         transport = transport._sender
     if not hasattr(transport, "_pool"):  # aiohttp's connector (see raia_agent._transport)
         return transport.client is None or not transport.client.connector._acquired

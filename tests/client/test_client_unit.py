@@ -438,9 +438,10 @@ def test_the_import_sizes_the_pool_to_its_concurrency() -> None:
     """A pool sized for the import holds exactly one connection per worker, and keeps the headers."""
     client = AsyncRaia(secret_key=KEY, default_headers={"X-Kept": "yes"})
     client._size_pool(7)
-    transport: Any = client._http._transport
-    # httpx's pool sits behind a gate as wide as it, httpx2's under an adapter (see raia_agent._transport)
-    transport = getattr(transport, "_inner", None) or getattr(transport, "_sender", None) or transport
+    gate: Any = client._http._transport
+    # every async pool sits behind a gate as wide as it, httpx2's under an adapter too (see raia_agent._transport)
+    assert gate._width == 7
+    transport = getattr(gate._inner, "_sender", gate._inner)
     if hasattr(transport, "_pool"):
         assert transport._pool._max_connections == 7
     else:  # aiohttp's connector is built on first use, from these limits

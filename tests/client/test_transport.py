@@ -63,8 +63,8 @@ def test_an_unknown_transport_is_refused_by_name() -> None:
 
 
 def test_the_fastest_installed_transport_is_the_default() -> None:
-    """With the [aiohttp] and [httpx2] extras installed (as in development), AsyncRaia and the import
-    use aiohttp, and Raia httpx2."""
+    """aiohttp (a required dependency) is AsyncRaia's and the import's pool even with the [httpx2]
+    extra installed (as in development); Raia's is httpx2."""
     code = "from raia_agent import _transport as t; print(t.DEFAULT, t.SYNC_DEFAULT, *t.available())"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
