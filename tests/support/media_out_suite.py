@@ -16,7 +16,7 @@ import pytest
 from raia_agent import AsyncRaia, Raia
 from raia_agent.streaming import AsyncStream, BinaryResponse, ServerSentEvent, Stream
 from raia_agent.testing import local_server
-from raia_agent.testing._media import EVENTS
+from raia_agent.testing._answers import EVENTS
 from tests.support.cli_helpers import RAIA_AGENT
 from tests.support.media_out import arguments, method, operation_of
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import _media
+from . import _replies
 from ._common import CLIError, client_options, connection_options, fail, setup_logging, take_connection
 from ._fields import operation_fields, operations
 from ._params import options, print_result
@@ -48,7 +48,7 @@ def build(operation: str) -> click.Command:
     # as the generated method's signature does: a required field's declared default when not given
     defaults = {field.python_name: field.schema["default"] for field in spec_fields if field.sends_default}
 
-    replies = _media.kind(op)
+    replies = _replies.kind(op)
 
     def call(
         as_json: bool,
@@ -69,17 +69,17 @@ def build(operation: str) -> click.Command:
         try:
             spec_options = client_options(secret_key_file, connection, op)
             if replies == "binary":
-                _media.check_output(output)
+                _replies.check_output(output)
             with Raia(base_url=base_url, **spec_options) as client:
                 if replies == "binary":
-                    return _media.download(client, op, args, output)
+                    return _replies.download(client, op, args, output)
                 if replies == "events":
-                    return _media.print_events(client, op, args, as_json)
+                    return _replies.print_events(client, op, args, as_json)
                 raw = client._request(op, args, timeout=NOT_GIVEN, max_retries=None)
         except (CLIError, RaiaError, ValueError, TypeError, OSError) as exc:
             fail(exc, debug)
         if replies == "text":
-            return _media.print_text(raw.parsed)
+            return _replies.print_text(raw.parsed)
         print_result(_plain(raw.parsed), as_json)
 
     for option in reversed(spec_options):
@@ -87,6 +87,6 @@ def build(operation: str) -> click.Command:
     call = click.option("--json", "as_json", is_flag=True, help="Print the response as JSON.")(call)
     call = connection_options(call)
     if replies == "binary":
-        call = _media.output_option(call)
+        call = _replies.output_option(call)
     summary = f"{op.method} {op.path}"
     return click.command(command_name(operation.partition(".")[2]), help=summary, short_help=summary)(call)

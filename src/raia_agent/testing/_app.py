@@ -21,6 +21,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import _forms
+from ._answers import Body, Events, send_answer
 from ._body import (
     NotJSON,
     TooLarge,
@@ -32,7 +33,6 @@ from ._body import (
     unsupported_charset,
 )
 from ._handlers import handlers
-from ._media import Body, Events, send_answer
 from ._routes import Operation, Param, Scheme, Spec, messages
 from ._shapes import error_body
 from ._store import DocumentStore

@@ -25,8 +25,8 @@ from raia_agent_api._facts import TIMESTAMPS, UPSERT_KEYS
 
 from raia_runtime.paging import recognise
 
+from ._answers import handler as not_json
 from ._item_handlers import ITEM, NEST_404, PARAM, Collection
-from ._media import handler as not_json
 from ._routes import Operation, Spec, Validator
 from ._shapes import Answer, Handler, Shape, error_body, example
 from ._store import DocumentStore, Row
