@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from functools import cache
-from uuid import UUID
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from raia_agent_api._facts import CLI_OPERATION
 
