@@ -166,9 +166,10 @@ def compiled() -> None:
     PYTHONDONTWRITEBYTECODE would otherwise compile them again in every CLI run and charge the
     CLI's CPU figure with it, which the bare loop's installed dependencies never pay."""
     import compileall
+    import importlib
 
     for package in ("raia_agent", "raia_agent_api", "raia_runtime", "raia_spec"):
-        compileall.compile_dir(Path(__import__(package).__file__).parent, quiet=1)
+        compileall.compile_dir(Path(str(importlib.import_module(package).__file__)).parent, quiet=1)
 
 
 def import_rows() -> tuple[list[Row], str]:
