@@ -188,3 +188,23 @@ def test_lookups_skipped_past_the_last_confirmation_answer_as_the_lookups_would(
     assert reopened.adopt("another file") is True  # every confirmation dropped: nothing is skipped
     assert [reopened.status(line, f"d{line}", PAIR_A) for line in (2, 5, 9)] == ["", "", ""]
     reopened.close()
+
+
+def test_the_import_builds_one_connection_pool_of_its_concurrency(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client's pool is built once, with a connection per worker, not at the default size first."""
+    from raia_agent import _base_client
+
+    built: list[Any] = []
+    real = _base_client.Pool
+
+    def pool(**kwargs: Any) -> Any:
+        built.append(kwargs["settings"]["limits"].max_connections)
+        return real(**kwargs)
+
+    monkeypatch.setattr(_base_client, "Pool", pool)
+    path = write_jsonl(tmp_path / "in.jsonl", rows(3))
+    result = invoke(server, "feedback", "import", str(path), "--concurrency", "5")
+    assert result.exit_code == 0, result.output
+    assert built == [5]
