@@ -24,8 +24,8 @@ from ._options import Options, check_extra_headers, check_headers, resolve
 from ._pool import DEFAULT_LIMITS, Pool
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, hide_key, parse, request_id_of
 from ._transport import HTTP
+from ._validation import Prepared, prepare
 from ._validation import extra_query as check_extra_query
-from ._validation import prepare
 
 T = TypeVar("T")
 # A request as the pool builds it: an httpx.Request, or an httpx2.Request for an httpx2 pool
@@ -202,23 +202,33 @@ class BaseClient:
         self,
         http: HTTP,
         op: Operation[Any],
-        args: dict[str, Any],
+        args: dict[str, Any] | Prepared,
         options: Options,
         extras: Extras | None = None,
     ) -> Outgoing:
+        """The request for `args`, checked and encoded here; a Prepared (see _send_prepared) was
+        checked and encoded by `prepare` already, for this operation, and is sent as it is."""
         if http.is_closed:
             raise RaiaError(f"this {type(self).__name__} is closed; create a new client to make calls")
-        extra_headers = extra_query = form = files = None
-        if op.body_media is not None:  # a form: its files are read here, its other fields checked below
-            args, files = _multipart.take_files(op, args)
-        if extras is None:
-            prepared = prepare(op, args)
+        extra_headers = extra_query = form = None
+        if isinstance(args, Prepared):
+            if args.op is not op:
+                raise TypeError(f"{op.name}: a request prepared for {args.op.name} cannot be sent as it")
+            if op.body_media is not None:
+                raise TypeError(f"{op.name} sends a form, whose files are read per call: pass arguments")
+            prepared = args
         else:
-            prepared = prepare(op, args, extras.body)
-            extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
-            extra_query = None if extras.query is None else check_extra_query(op, extras.query)
-        if files is not None:
-            form = _multipart.body(op, prepared, files)
+            files = None
+            if op.body_media is not None:  # a form: its files are read here, its other fields checked below
+                args, files = _multipart.take_files(op, args)
+            if extras is None:
+                prepared = prepare(op, args)
+            else:
+                prepared = prepare(op, args, extras.body)
+                extra_headers = None if extras.headers is None else check_extra_headers(extras.headers)
+                extra_query = None if extras.query is None else check_extra_query(op, extras.query)
+            if files is not None:
+                form = _multipart.body(op, prepared, files)
         sent = self._auth.get(op.name)
         if sent is None or sent.op is not op:
             sent = self._auth[op.name] = self._sent(op)

@@ -30,6 +30,7 @@ from ._options import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Options
 from ._response import check_encoding, decoding_error
 from ._retry import retrying
 from ._streaming import is_events
+from ._validation import Prepared
 
 if TYPE_CHECKING:  # an optional dependency: only named in signatures
     import httpx2
@@ -287,10 +288,19 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
             self._mark(exc)
             raise
 
+    async def _send_prepared(self, operation: Operation[T], prepared: Prepared) -> RawResponse[T]:
+        """Send what `prepare` checked and encoded for `operation`, as it is (retries included): the
+        bulk import checks and encodes each row once, when it reads it. A form is refused (TypeError)."""
+        try:
+            return await self._call(operation, prepared, self._options, None)
+        except RaiaError as exc:
+            self._mark(exc)
+            raise
+
     async def _call(
         self,
         operation: Operation[T],
-        args: dict[str, Any],
+        args: dict[str, Any] | Prepared,
         options: Options,
         extras: Extras | None,
         streamed: bool = False,

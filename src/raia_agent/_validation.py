@@ -82,19 +82,25 @@ def _nullable_required(op: Operation[Any]) -> frozenset[str]:
 
 
 class Prepared:
-    """A request ready to send: where, with what query, headers and body bytes (and the body they encode)."""
+    """A request ready to send: where, with what query, headers and body bytes (and the body they encode).
 
-    __slots__ = ("body", "content", "headers", "path", "query")
+    Only `prepare` makes one, after the spec accepted every argument; it names the operation it was
+    checked for, so that a client given it (the bulk import's rows) sends it unchecked only for that one.
+    """
+
+    __slots__ = ("body", "content", "headers", "op", "path", "query")
 
     def __init__(
         self,
+        op: Operation[Any],
         path: str,
         query: dict[str, Any] | None,
         headers: dict[str, str] | None,
         content: bytes | None,
         body: Any = None,
     ) -> None:
-        self.path, self.query, self.headers, self.content, self.body = path, query, headers, content, body
+        self.op, self.path, self.query, self.headers = op, path, query, headers
+        self.content, self.body = content, body
 
 
 def _query_value(value: Any) -> Any:
@@ -172,7 +178,7 @@ def prepare(
                 _refuse(op, [Problem(param.name, "must be printable ASCII to travel in a header", "Header")])
             headers = headers or {}
             headers[param.name] = text
-    return Prepared(path, query, headers, content, body)
+    return Prepared(op, path, query, headers, content, body)
 
 
 _UNSENDABLE = (

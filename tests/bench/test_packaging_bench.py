@@ -135,6 +135,7 @@ def test_make_bench_quick_prints_every_figure_the_issue_asks_for() -> None:
         "/ Raia sync sequential",
         "latency x64",
         "CLI / bare loop, same transport",
+        "client CPU per row, import: CLI / bare loop",
         "CLI / server ceiling",
         "peak RSS, import 5000 rows / 500 rows (CLI)",
         "from raia_agent import Raia / import httpx",

@@ -30,6 +30,7 @@ from raia_agent import (
     ResponseValidationError,
     UnprocessableEntityError,
     __version__,
+    _httpx2,
 )
 from raia_agent._retry import MAX_RETRY_AFTER, retry_after, should_retry
 from tests.support.bodies import success_body
@@ -439,9 +440,11 @@ def test_the_import_sizes_the_pool_to_its_concurrency() -> None:
     client = AsyncRaia(secret_key=KEY, default_headers={"X-Kept": "yes"})
     client._size_pool(7)
     gate: Any = client._http._transport
-    # every async pool sits behind a gate as wide as it, httpx2's under an adapter too (see raia_agent._transport)
-    assert gate._width == 7
-    transport = getattr(gate._inner, "_sender", gate._inner)
+    if isinstance(client._http, _httpx2.AsyncSender):  # httpx2's own client sends, ungated (a fallback)
+        transport = gate
+    else:  # aiohttp's and httpx's pools sit behind a gate as wide as them (see raia_agent._transport)
+        assert gate._width == 7
+        transport = gate._inner
     if hasattr(transport, "_pool"):
         assert transport._pool._max_connections == 7
     else:  # aiohttp's connector is built on first use, from these limits

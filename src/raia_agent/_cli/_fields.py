@@ -7,15 +7,18 @@ columns `feedback import` accepts and the generated command tree all come from h
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from raia_agent_api._facts import CLI_OPERATION
 
 from raia_spec import Reader, is_file, single_allof
+
+if TYPE_CHECKING:
+    from .._validation import Prepared
 
 # The operation `send` and `import` call ("resource.method"), as spec/generator.yaml's cli.upsert
 # (or its one server.upsert_keys route) chose it; "" when the spec has none, and then no such commands.
@@ -91,18 +94,54 @@ def python_name(json_name: str) -> str:
     return str(names.get(json_name, json_name))
 
 
-def build_body(params: dict[str, Any], operation: str = OPERATION) -> dict[str, Any]:
+def build_body(params: dict[str, Any], operation: str = OPERATION) -> tuple[dict[str, Any], Prepared]:
     """snake_case params to the request's wire names (body properties and other parameters),
-    validated; TypeError/ValueError naming the field."""
+    validated, with the request `prepare` encoded from them (sent as it is: nothing checks or
+    encodes the row again); TypeError/ValueError naming the field."""
     from .._validation import prepare
 
     op = _operation(operation)
     prepared = prepare(op, params)
-    body: dict[str, Any] = json.loads(prepared.content or b"{}")
-    for param in op.params:
-        if param.location != "body" and params.get(param.python) is not None:
-            body[param.name] = params[param.python]
-    return body
+    # The body the bytes encode, as JSON would decode them (prepare made it of plain JSON values):
+    # the row's digest and pair are taken from it, so they describe exactly what is sent.
+    body: dict[str, Any] = prepared.body if prepared.content is not None else {}
+    extra = {
+        param.name: params[param.python]
+        for param in op.params
+        if param.location != "body" and params.get(param.python) is not None
+    }
+    return ({**body, **extra} if extra else body), prepared
+
+
+MISSING: Any = object()
+
+
+@cache
+def _unset() -> type:
+    from raia_agent_api.types import Unset  # with attrs: loaded once a reply is parsed, not for --help
+
+    return Unset
+
+
+def echoed(model: Any, json_name: str) -> Any:
+    """What `model.to_dict()[json_name]` holds (MISSING where to_dict leaves it out), without
+    building the dict: a documented field from its attribute (a UUID as its text, as to_dict writes
+    it), another one from additional_properties; a reply that is no model (a dict) by its key."""
+    if isinstance(model, dict):
+        return model.get(json_name, MISSING)
+    attribute = getattr(type(model), "_documented", {}).get(json_name)
+    if attribute is None:
+        extra = getattr(model, "additional_properties", None)
+        return extra.get(json_name, MISSING) if isinstance(extra, dict) else MISSING
+    value = getattr(model, attribute)
+    kind = type(value)
+    if kind is _unset():
+        return MISSING
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value  # to_dict writes these as they are
+    if kind is UUID:
+        return str(value)
+    return model.to_dict().get(json_name, MISSING)  # anything else (an enum, a date), as to_dict writes it
 
 
 @dataclass(frozen=True)

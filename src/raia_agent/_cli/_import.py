@@ -10,7 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,6 +31,9 @@ from ._progress import Reporter
 from ._reader import BadFile, detect_format, records, scan
 from ._rejects import Rejects
 from ._rows import Row, rows
+
+if TYPE_CHECKING:
+    from .._client import AsyncRaia
 
 
 async def _main(importer: Importer, rows: Iterator[Row], reporter: Reporter) -> None:
@@ -239,10 +242,8 @@ def _run(
     client = (
         None
         if spec_options is None
-        else AsyncRaia(base_url=base_url, max_retries=max_retries, **spec_options)
+        else _sized(AsyncRaia)(concurrency, base_url=base_url, max_retries=max_retries, **spec_options)
     )
-    if client is not None:
-        client._size_pool(concurrency)  # a connection per worker: none waits on the pool
     stats = Stats(dry_run=dry_run)
     rejected = Rejects(rejects)
     out = Output()
@@ -272,6 +273,22 @@ def _run(
             "rerun to import its current content (every row is sent again)"
         )
     return stats.exit_code()
+
+
+def _sized(base: type[AsyncRaia]) -> Any:
+    """`base` building its own pool once, with a connection per worker (none waits on the pool),
+    rather than at the default size and then again (a connector and an SSL context for nothing)."""
+
+    class Sized(base):  # type: ignore[valid-type,misc]  # a class given at run time
+        def __init__(self, connections: int, **options: Any) -> None:
+            self._connections = connections
+            super().__init__(**options)
+
+        def _own_pool(self, http_client: Any) -> None:
+            self._size_pool(self._connections)
+
+    Sized.__name__ = Sized.__qualname__ = base.__name__  # what messages and repr() call it
+    return Sized
 
 
 def _finish_rejects(rejected: Rejects, ledger: Journal, complete: bool) -> None:

@@ -24,7 +24,7 @@ from .._exceptions import (
     RaiaError,
 )
 from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, exit_code
-from ._fields import UPSERT_KEY, bound, json_to_python
+from ._fields import MISSING, UPSERT_KEY, bound, echoed, json_to_python
 from ._journal import Journal
 from ._rejects import Rejects
 from ._rows import Row
@@ -200,9 +200,13 @@ class Importer:
 
     async def _send(self, row: Row) -> None:
         assert self.client is not None and row.body is not None
-        params = {self._python_names.get(key, key): value for key, value in row.body.items()}
         try:
-            feedback = await bound(self.client)(**params)
+            if row.request is not None and row.request.op.body_media is None:
+                # the bytes checked when the row was read: the client neither checks nor encodes again
+                feedback = (await self.client._send_prepared(row.request.op, row.request)).parsed
+            else:  # a form, whose files the client reads per call: the arguments, checked again
+                params = {self._python_names.get(key, key): value for key, value in row.body.items()}
+                feedback = await bound(self.client)(**params)
         except (PermissionDeniedError, AuthenticationError, APIConnectionError) as exc:
             self.halt(exc)
             return
@@ -230,14 +234,14 @@ class Importer:
         """Why the response is not for this row ("" when it is): it must echo the upsert key as
         sent (every part of it the response carries), and its feedback id must not be one
         confirmed for another pair (a server answering every row with the same feedback)."""
-        echoed = feedback.to_dict()
-        carried = [name for name in UPSERT_KEY if name in echoed]
-        if not carried:
+        values = [echoed(feedback, name) for name in UPSERT_KEY]  # only the fields compared, not to_dict()
+        if all(value is MISSING for value in values):
             return f"the response echoes none of {', '.join(UPSERT_KEY)}, so it may be for another row"
-        for name, sent in zip(UPSERT_KEY, row.pair, strict=True):
-            if name in carried and str(echoed[name]).lower() != sent:
-                return f"the response is for {name} {str(echoed[name])[:80]!r}, this row has {sent!r}"
-        feedback_id = str(echoed.get("id", "")).lower()
+        for name, value, sent in zip(UPSERT_KEY, values, row.pair, strict=True):
+            if value is not MISSING and str(value).lower() != sent:
+                return f"the response is for {name} {str(value)[:80]!r}, this row has {sent!r}"
+        found = echoed(feedback, "id")
+        feedback_id = "" if found is MISSING else str(found).lower()
         other = self.journal.pair_of(feedback_id)  # this run's confirmations included (same connection)
         if feedback_id and other is not None and other != row.pair:
             return f"the response's feedback id {feedback_id[:80]!r} was confirmed for another row's {UPSERT_KEY}"

@@ -7,11 +7,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._fields import UPSERT_KEY, accepted_names, build_body, fields_by_python
 from ._reader import Record
 from ._text_to_json import CellError, convert
+
+if TYPE_CHECKING:
+    from .._validation import Prepared
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class Row:
     reason: str = ""
     raw: Any = None
     ignored: tuple[str, ...] = ()
+    request: Prepared | None = None  # what is sent: `body`, checked and encoded once
 
     @cached_property
     def digest(self) -> str:
@@ -89,10 +93,10 @@ def rows(records: Iterator[Record]) -> Iterator[Row]:
         ignored = tuple(sorted(str(key) for key in value if key not in known))
         try:
             params = _params(value, known, record.cells)
-            body = build_body(params)
+            body, request = build_body(params)
         except (TypeError, ValueError, CellError) as exc:
             yield Row(record.line, None, str(exc), value)
         except Exception as exc:  # whatever a validator trips on rejects this row only
             yield Row(record.line, None, f"cannot validate this row: {type(exc).__name__}: {exc}", value)
         else:
-            yield Row(record.line, body, raw=value, ignored=ignored)
+            yield Row(record.line, body, raw=value, ignored=ignored, request=request)
