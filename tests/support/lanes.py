@@ -22,6 +22,21 @@ from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
 
+from hypothesis import settings
+
+# Hypothesis profiles registered by tests/conftest.py: `make test` runs the full one, `make test-fast` the fast.
+FULL_PROFILE = "raia"
+FAST_PROFILE = "raia-fast"
+
+
+def examples(full: int, profile: settings | None = None) -> int:
+    """A test's example count: FULL under the full profile, scaled down with the loaded profile's budget.
+
+    For @settings(max_examples=...), which would otherwise override the fast profile's smaller count."""
+    budget = (profile or settings.default).max_examples
+    return max(1, full * budget // settings.get_profile(FULL_PROFILE).max_examples)
+
+
 # Words that, as a whole string literal in a test's code, are an expensive command or its program.
 EXPENSIVE_WORDS = {
     "generate.sh": "regenerates a client",
