@@ -44,6 +44,19 @@ def run(
     )
 
 
+def run_inline(
+    server: LocalServer | None, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI's entry point in this process, answering as `run` does: for tests of output and exit codes only.
+
+    A process start costs more than most commands; signals, interruption, locks and the environment a
+    process starts with stay with `run`. An exception the CLI lets escape is raised, as a traceback would be."""
+    result = CliRunner().invoke(main, list(args), env={**(env_for(server) if server else {}), **(env or {})})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess([RAIA_AGENT, *args], result.exit_code, result.stdout, result.stderr)
+
+
 def popen(server: LocalServer, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [RAIA_AGENT, *args],
