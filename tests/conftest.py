@@ -24,8 +24,21 @@ os.environ["RAIA_AGENT_STRICT_RESPONSES"] = "1"
 
 # Speed is make bench's business: a per-example deadline is a timed assertion that fails on a loaded
 # machine (seen under parallel workers), so no test has one.
-settings.register_profile("raia", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("raia")
+# Both are written out in full from hypothesis' own default profile: a setting a profile leaves out is
+# read from whichever profile was loaded when it was registered.
+settings.register_profile(
+    _lanes.FULL_PROFILE,
+    parent=settings.get_profile("default"),
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# The usual development/CI split: `make test-fast` selects this profile (--hypothesis-profile), a tenth
+# of the examples, while `make test` and a bare pytest keep the full counts.
+settings.register_profile(
+    _lanes.FAST_PROFILE, parent=settings.get_profile(_lanes.FULL_PROFILE), max_examples=10
+)
+settings.load_profile(_lanes.FULL_PROFILE)
 
 
 AUDIT = _lanes.Audit()

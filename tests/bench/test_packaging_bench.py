@@ -14,10 +14,13 @@ import pytest
 
 from raia_agent import AsyncRaia, Raia
 from raia_agent.testing import local_server
-from tests.conftest import ROOT
 from tools.bench import report
 from tools.bench.bulk_import import BARE, CEILING, write_rows
 from tools.bench.common import ARGS, KEY, handler, interleaved, over_transport
+
+# Not imported from tests.conftest: that would run the conftest a second time (re-registering the
+# hypothesis profiles and reloading the full one in the fast lane).
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rounds_rotate_the_order() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from tests.support.cli_helpers import (
     hide_modules_env,
     invoke,
     rows,
+    run_inline,
 )
 
 SEND = ["feedback", "send", "--conversation-message-id", str(uuid.uuid4()), "--user-id", str(uuid.uuid4()),
@@ -79,8 +79,7 @@ def test_send_exit_codes(server: LocalServer, setup: str, args: list[str], code:
             env["RAIA_AGENT_BASE_URL"] = f"http://127.0.0.1:{probe.getsockname()[1]}"
     elif setup == "no-key":
         env["RAIA_AGENT_SECRET_KEY"] = ""
-    result = subprocess.run([RAIA_AGENT, *SEND, *args], env={**os.environ, **env}, capture_output=True, text=True,
-                            timeout=120, check=False)  # fmt: skip
+    result = run_inline(None, *SEND, *args, env=env)
     assert result.returncode == code, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr

@@ -26,7 +26,7 @@ from raia_agent.testing import LocalServer
 from raia_agent.testing._store import APPLICATION_ID as STORE_MARK
 from raia_agent.testing._store import VERSION as STORE_VERSION
 from raia_agent.testing._store import DocumentStore
-from tests.support.cli_helpers import RAIA_AGENT, popen, rows, run, wait_for, write_jsonl
+from tests.support.cli_helpers import RAIA_AGENT, popen, rows, run, run_inline, wait_for, write_jsonl
 
 KEY = "sk-cli-files-test"
 LIMIT = 60  # seconds any one run may take before the test fails (the refusals take well under one)
@@ -199,7 +199,7 @@ def test_a_journal_written_by_a_newer_version_is_refused_untouched(
         db.execute(f"PRAGMA user_version = {JOURNAL_VERSION + 1}")
     before, sent = snapshot(journal), server.requests_received
 
-    result = run(server, "feedback", "import", str(path), *(["--dry-run"] * dry_run))
+    result = run_inline(server, "feedback", "import", str(path), *(["--dry-run"] * dry_run))
 
     line = one_error_line(result)
     assert "newer" in line and "left untouched" in line
@@ -266,7 +266,9 @@ def test_a_journal_path_in_a_symlink_loop_is_one_line(server: LocalServer, tmp_p
     path = write_jsonl(tmp_path / "in.jsonl", rows(2))
     (tmp_path / "a").symlink_to(tmp_path / "b")
     (tmp_path / "b").symlink_to(tmp_path / "a")
-    line = one_error_line(run(server, "feedback", "import", str(path), "--journal", str(tmp_path / "a")))
+    line = one_error_line(
+        run_inline(server, "feedback", "import", str(path), "--journal", str(tmp_path / "a"))
+    )
     assert "symlink loop" in line
     assert server.requests_received == 0
 

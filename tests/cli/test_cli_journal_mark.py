@@ -22,6 +22,7 @@ from tests.support.cli_helpers import (
     popen,
     rows,
     run,
+    run_inline,
     wait_for,
     write_jsonl,
 )
@@ -49,7 +50,7 @@ def test_a_database_that_is_not_a_journal_is_refused_and_left_byte_for_byte(
     path = write_jsonl(tmp_path / "in.jsonl", rows(5))
     theirs = someone_elses_database(tmp_path / "theirs.sqlite3")
     before, listing = digest(theirs), sorted(p.name for p in tmp_path.iterdir())
-    result = run(
+    result = run_inline(
         server, "feedback", "import", str(path), "--journal", str(theirs), *(["--dry-run"] * dry_run)
     )
     assert result.returncode == 2, result.stderr
@@ -69,7 +70,7 @@ def test_a_file_that_is_not_sqlite_is_refused_too(server: LocalServer, tmp_path:
     notes = tmp_path / "notes.txt"
     notes.write_text("my notes, not a journal\n" * 10)
     before = digest(notes)
-    result = run(server, "feedback", "import", str(path), "--journal", str(notes))
+    result = run_inline(server, "feedback", "import", str(path), "--journal", str(notes))
     assert result.returncode == 2
     assert "not a SQLite database" in result.stderr
     assert digest(notes) == before
@@ -78,10 +79,10 @@ def test_a_file_that_is_not_sqlite_is_refused_too(server: LocalServer, tmp_path:
 def test_a_journal_carries_the_mark_and_is_used_again(server: LocalServer, tmp_path: Path) -> None:
     """The journal an import writes has the mark in its header; a rerun accepts it and sends nothing again."""
     path = write_jsonl(tmp_path / "in.jsonl", rows(20))
-    assert run(server, "feedback", "import", str(path)).returncode == 0
+    assert run_inline(server, "feedback", "import", str(path)).returncode == 0
     journal = tmp_path / "in.jsonl.journal.sqlite3"
     assert int.from_bytes(journal.read_bytes()[68:72], "big") == APPLICATION_ID
-    again = run(server, "feedback", "import", str(path))
+    again = run_inline(server, "feedback", "import", str(path))
     assert again.returncode == 0, again.stderr
     assert "20 already confirmed" in again.stdout
     assert server.requests_received == 20
@@ -90,9 +91,9 @@ def test_a_journal_carries_the_mark_and_is_used_again(server: LocalServer, tmp_p
 def test_a_dry_run_reads_an_existing_journal_without_writing_it(server: LocalServer, tmp_path: Path) -> None:
     """--dry-run after an import counts the confirmed rows and changes no file beside the input."""
     path = write_jsonl(tmp_path / "in.jsonl", rows(10))
-    assert run(server, "feedback", "import", str(path)).returncode == 0
+    assert run_inline(server, "feedback", "import", str(path)).returncode == 0
     state = {p.name: digest(p) for p in tmp_path.iterdir()}
-    result = run(server, "feedback", "import", str(path), "--dry-run")
+    result = run_inline(server, "feedback", "import", str(path), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "0 valid and would be sent, 10 already confirmed" in result.stdout
     assert {p.name: digest(p) for p in tmp_path.iterdir()} == state

@@ -21,7 +21,7 @@ from tests.support.cli_helpers import (
     raw_http_server,
     read_rejects,
     rows,
-    run,
+    run_inline,
     write_jsonl,
 )
 
@@ -36,7 +36,7 @@ def same_answer(conversation_message_id: str) -> bytes:
 
 
 def import_against(url: str, path: Path) -> Any:
-    return run(None, "feedback", "import", str(path), "--max-retries", "0",
+    return run_inline(None, "feedback", "import", str(path), "--max-retries", "0",
                env={"RAIA_AGENT_SECRET_KEY": "sk-test", "RAIA_AGENT_BASE_URL": url})  # fmt: skip
 
 
@@ -72,7 +72,7 @@ def test_an_honest_server_still_confirms_every_row(server: LocalServer, tmp_path
     records = rows(6)
     records[0]["conversationMessageId"] = records[0]["conversationMessageId"].upper()
     path = write_jsonl(tmp_path / "in.jsonl", records)
-    result = run(server, "feedback", "import", str(path))
+    result = run_inline(server, "feedback", "import", str(path))
     assert result.returncode == 0, result.stderr
     assert confirmed_lines(tmp_path / "in.jsonl.journal.sqlite3") == set(range(1, 7))
 
@@ -94,7 +94,7 @@ def test_a_row_naming_a_field_twice_is_rejected_naming_it(
     good = rows(1)[0]
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(good) + "\n" + line.format(m=uuid.uuid4(), u=uuid.uuid4()) + "\n")
-    result = run(server, "feedback", "import", str(path))
+    result = run_inline(server, "feedback", "import", str(path))
     assert result.returncode == 1
     assert server.requests_received == 1
     [reject] = read_rejects(tmp_path / "in.jsonl.rejects.jsonl")
@@ -109,7 +109,7 @@ def test_csv_columns_in_both_spellings_reject_the_rows_that_fill_both(
     records = [{**first, "vote_type": "up"}, {**second, "vote_type": ""}]
     path = tmp_path / "in.csv"
     path.write_text(csv_text(records))
-    result = run(server, "feedback", "import", str(path))
+    result = run_inline(server, "feedback", "import", str(path))
     assert result.returncode == 1
     [reject] = read_rejects(tmp_path / "in.csv.rejects.jsonl")
     assert reject["line"] == 2 and "vote_type: given twice" in reject["reason"]
@@ -123,7 +123,7 @@ def test_a_csv_header_naming_a_column_twice_is_refused_up_front(server: LocalSer
         "conversationMessageId,userId,voteType,voteType,question\n"
         + f"{uuid.uuid4()},{uuid.uuid4()},up,down,q\n"
     )
-    result = run(server, "feedback", "import", str(path))
+    result = run_inline(server, "feedback", "import", str(path))
     assert result.returncode == 2
     assert "'voteType' twice" in result.stderr
     assert server.requests_received == 0

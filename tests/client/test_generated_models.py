@@ -20,6 +20,7 @@ from hypothesis_jsonschema import from_schema
 from raia_agent_api._spec import corrected_spec
 
 from tests.support.bodies import instants
+from tests.support.lanes import examples
 
 SPEC = corrected_spec()
 COMPONENTS: dict[str, Any] = SPEC["components"]["schemas"]
@@ -119,7 +120,7 @@ def test_every_model_has_a_schema() -> None:
 
 
 @pytest.mark.parametrize("location", sorted(SCHEMAS))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(data=st.data())
 def test_schema_bodies_round_trip(location: str, data: st.DataObject) -> None:
     """Any body the schema allows parses into its model, which gives back that body (instants as instants) and itself."""

@@ -18,6 +18,7 @@ from raia_agent._logging import Redactor
 from raia_agent._response import parse
 from raia_agent._schema import Validator
 from tests.support.bodies import instants
+from tests.support.lanes import examples
 
 # Operations whose success reply has a JSON body, by "resource.method".
 WITH_BODY = {name: op for name, op in OPERATIONS.items() if op.replies.get(op.success, None) is not None}
@@ -72,7 +73,7 @@ REDACT = Redactor("k", ())
 
 
 @pytest.mark.parametrize("name", sorted(WITH_BODY))
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_schema_valid_bodies_parse(name: str, data: st.DataObject) -> None:
     """Every body the success schema allows parses into the documented model, losing no field or instant.
@@ -114,7 +115,9 @@ def broken_bodies(draw: st.DrawFn, name: str) -> Any:
 
 @pytest.mark.parametrize("name", sorted(WITH_BODY))
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @given(data=st.data())
 def test_schema_breaking_bodies_raise_response_validation_error(name: str, data: st.DataObject) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -30,8 +31,28 @@ def env_for(server: LocalServer) -> dict[str, str]:
     return {"RAIA_AGENT_SECRET_KEY": server.secret_key, "RAIA_AGENT_BASE_URL": server.base_url}
 
 
+# The loggers a command configures (setup_logging: --debug sets levels and a root handler). In a
+# subprocess that dies with it; in-process it would leak into the worker's later tests.
+_CLI_LOGGERS = ("", "raia_agent", "stamina")
+
+
+@contextlib.contextmanager
+def _logging_kept() -> Iterator[None]:
+    saved = [(logging.getLogger(name), logging.getLogger(name).level) for name in _CLI_LOGGERS]
+    handlers = list(logging.getLogger().handlers)
+    try:
+        yield
+    finally:
+        for logger, level in saved:
+            logger.setLevel(level)
+        logging.getLogger().handlers[:] = handlers
+
+
 def invoke(server: LocalServer | None, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), env={**(env_for(server) if server else {}), **(env or {})})
+    with _logging_kept():
+        return CliRunner().invoke(
+            main, list(args), env={**(env_for(server) if server else {}), **(env or {})}
+        )
 
 
 def run(
@@ -42,6 +63,19 @@ def run(
     return subprocess.run(
         [RAIA_AGENT, *args], env=full_env, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def run_inline(
+    server: LocalServer | None, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI's entry point in this process, answering as `run` does: for tests of output and exit codes only.
+
+    A process start costs more than most commands; signals, interruption, locks and the environment a
+    process starts with stay with `run`. An exception the CLI lets escape is raised, as a traceback would be."""
+    result = invoke(server, *args, env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess([RAIA_AGENT, *args], result.exit_code, result.stdout, result.stderr)
 
 
 def popen(server: LocalServer, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:

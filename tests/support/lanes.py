@@ -11,6 +11,7 @@ the marker fails, naming the command, so a path the reading misses cannot pass u
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import os
 import subprocess
@@ -20,6 +21,21 @@ from functools import cache
 from pathlib import Path
 from types import FunctionType, ModuleType
 from typing import Any
+
+from hypothesis import settings
+
+# Hypothesis profiles registered by tests/conftest.py: `make test` runs the full one, `make test-fast` the fast.
+FULL_PROFILE = "raia"
+FAST_PROFILE = "raia-fast"
+
+
+def examples(full: int, profile: settings | None = None) -> int:
+    """A test's example count: FULL under the full profile, scaled down with the loaded profile's budget.
+
+    For @settings(max_examples=...), which would otherwise override the fast profile's smaller count."""
+    budget = (profile or settings.default).max_examples
+    return max(1, full * budget // settings.get_profile(FULL_PROFILE).max_examples)
+
 
 # Words that, as a whole string literal in a test's code, are an expensive command or its program.
 EXPENSIVE_WORDS = {
@@ -71,18 +87,35 @@ def expensive_command(args: Any) -> str | None:
 
 
 def _body_source(func: FunctionType) -> ast.AST | None:
-    try:
-        source = textwrap.dedent(inspect.getsource(func))
-    except (OSError, TypeError):
-        return None
-    tree = ast.parse(source)
-    node = tree.body[0]
+    node = _defs_in(func.__code__.co_filename).get(func.__code__.co_firstlineno)
+    if node is None:  # a lambda, or code whose file is gone: read it alone
+        try:
+            node = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0]
+        except (OSError, TypeError, SyntaxError):
+            return None
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        node = copy.copy(node)  # the parsed module is shared by every function of the file
         node.decorator_list = []  # a parametrize id such as "make" is not a command
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             node.body = body[1:] or [ast.Pass()]  # nor is a word in the docstring
     return node
+
+
+@cache
+def _defs_in(filename: str) -> dict[int, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function defined in FILENAME, by the line its code starts on (its first decorator's).
+
+    One parse per file: getsource tokenises the file again for each function."""
+    try:
+        tree = ast.parse(Path(filename).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    return {
+        min([node.lineno, *(d.lineno for d in node.decorator_list)]): node
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -91,9 +124,13 @@ TESTS = Path(__file__).resolve().parents[1]
 def _ours(obj: object) -> bool:
     """Defined in tests/ (pytest imports test modules and conftest by their bare names), this rule aside."""
     code = getattr(obj, "__code__", None)
-    if code is None:
-        return False
-    where = Path(code.co_filename).resolve()
+    return code is not None and _in_tests(code.co_filename)
+
+
+@cache
+def _in_tests(filename: str) -> bool:
+    # Cached by file: resolving a path for each name of each test's code was half of collection.
+    where = Path(filename).resolve()
     return where.is_relative_to(TESTS) and where != Path(__file__).resolve()
 
 
@@ -116,28 +153,41 @@ def _reason(func: FunctionType, seen: set[FunctionType]) -> str | None:
     if func in seen:
         return None
     seen.add(func)
+    for found in _findings(func):
+        if isinstance(found, str):
+            return found
+        why = _reason(found, seen)
+        if why:
+            return why
+    return None
+
+
+@cache
+def _findings(func: FunctionType) -> tuple[str | FunctionType, ...]:
+    """What FUNC's own body shows, in order: tests/ functions it names, ending at the first reason it is slow.
+
+    Cached per function (parsing is the cost), so a helper many tests reach is read once."""
     tree = _body_source(func)
     if tree is None:
-        return None
+        return ()
     scope = {**func.__globals__, **_closure(func)}
+    found: list[str | FunctionType] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in EXPENSIVE_WORDS:
-            return f"{EXPENSIVE_WORDS[node.value]} ({node.value!r} in {func.__qualname__})"
+            return (*found, f"{EXPENSIVE_WORDS[node.value]} ({node.value!r} in {func.__qualname__})")
         if isinstance(node, ast.Name):
             program = _program(scope.get(node.id))
             if program in EXPENSIVE_PROGRAMS:
-                return f"runs {program} ({node.id} in {func.__qualname__})"
+                return (*found, f"runs {program} ({node.id} in {func.__qualname__})")
         target = _resolve(node, scope)
         if target is None:
             continue
         why = _called_reason(target)
         if why:
-            return f"{why} ({func.__qualname__} calls {target.__qualname__})"
+            return (*found, f"{why} ({func.__qualname__} calls {target.__qualname__})")
         if isinstance(target, FunctionType) and _ours(target):
-            found = _reason(target, seen)
-            if found:
-                return found
-    return None
+            found.append(target)
+    return tuple(found)
 
 
 def _program(value: object) -> str | None:
