@@ -21,7 +21,7 @@ from ._binary import MAX_BINARY_BYTES
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, guard, logger, one_line
 from ._options import Options, check_extra_headers, check_headers, resolve
-from ._pool import DEFAULT_LIMITS, Pool
+from ._pool import DEFAULT_LIMITS, Pool, default_tls
 from ._response import MAX_RESPONSE_BYTES, BodyLimit, hide_key, parse, request_id_of
 from ._transport import HTTP
 from ._validation import Prepared, prepare
@@ -119,6 +119,7 @@ class BaseClient:
             "timeout": self._options.timeout,
             "follow_redirects": False,
             "limits": limits,
+            "verify": default_tls(),
         }
 
     def _size_pool(self, connections: int, transport: str | None = None) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import ssl
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -341,6 +342,14 @@ def own_async_pool(settings: dict[str, Any]) -> AsyncSender:
     import httpx2
 
     return AsyncSender(_kept_nothing(httpx2.AsyncClient(**_settings(settings))))
+
+
+def create_tls() -> ssl.SSLContext:
+    """httpx2's default TLS context: the operating system's trust store (see the README)."""
+    import httpx2
+
+    context: ssl.SSLContext = httpx2.create_ssl_context()
+    return context
 
 
 def _settings(settings: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -32,7 +33,7 @@ import anyio
 import httpx
 
 from . import _httpx2
-from ._pool import NoCookies
+from ._pool import NoCookies, default_tls
 
 HTTPX = "httpx"
 AIOHTTP = "aiohttp"
@@ -85,7 +86,7 @@ def sync_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Client
     """Raia's own pool: an httpx.Client with `settings`, or an httpx2 one (see _httpx2)."""
     kind = kind or SYNC_DEFAULT
     if kind == HTTPX2:
-        return _httpx2.own_pool(settings)
+        return _httpx2.own_pool({**settings, "verify": default_tls(_httpx2.create_tls)})
     if kind != HTTPX:
         raise ValueError(f"unknown transport {kind!r} for Raia; expected {HTTPX!r} or {HTTPX2!r}")
     pool = httpx.Client(**settings)
@@ -100,13 +101,13 @@ def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Async
     limits: httpx.Limits = settings.get("limits", httpx.Limits())
     if kind == HTTPX:
         limits = _bounded(limits)
-        inner: Any = httpx.AsyncHTTPTransport(limits=limits)
+        inner: Any = httpx.AsyncHTTPTransport(limits=limits, verify=settings.get("verify", True))
     elif kind == HTTPX2:
         if not _httpx2.installed():
             raise ImportError("the httpx2 transport needs the extra: pip install 'raia-agent[httpx2]'")
         # httpx2's own client sends, with no httpx client above it (see _httpx2); only a fallback
         # for AsyncRaia, where aiohttp is missing, so it goes ungated.
-        return _httpx2.own_async_pool(settings)
+        return _httpx2.own_async_pool({**settings, "verify": default_tls(_httpx2.create_tls)})
     elif kind != AIOHTTP:
         raise ValueError(f"unknown transport {kind!r}; expected one of {available()}")
     elif AIOHTTP not in available():
@@ -114,7 +115,7 @@ def async_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Async
             "aiohttp and httpx-aiohttp, dependencies of raia-agent, are not installed: pip install raia-agent"
         )
     else:
-        inner = _aiohttp_transport(limits)
+        inner = _aiohttp_transport(limits, settings.get("verify", True))
     # With no bound on connections there is nothing to queue for.
     transport = inner if limits.max_connections is None else Gated(inner, limits.max_connections)
     pool = httpx.AsyncClient(**{**settings, "limits": limits}, transport=transport)
@@ -185,7 +186,7 @@ class _Turn(httpx.AsyncByteStream):
                 turns.release()
 
 
-def _aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> httpx.AsyncBaseTransport:
     import aiohttp
     import httpx_aiohttp
 
@@ -253,5 +254,5 @@ def _aiohttp_transport(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
         )
         return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
-    transport = Transport(limits=limits, client=session)
+    transport = Transport(limits=limits, verify=verify, client=session)
     return transport
