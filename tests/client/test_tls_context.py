@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-import certifi
 import httpx
 import pytest
+import trustme
 
 from raia_agent import AsyncRaia, Raia, _httpx2, _pool, _transport
 
@@ -35,11 +36,13 @@ def test_clients_of_one_process_share_one_tls_context(flavour: type[Raia] | type
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_a_changed_ssl_cert_file_gets_its_own_context(
-    flavour: type[Raia] | type[AsyncRaia], monkeypatch: pytest.MonkeyPatch
+    flavour: type[Raia] | type[AsyncRaia], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """SSL_CERT_FILE set after a client was built still counts for the next one, as httpx reads it."""
     before = context_of(flavour(secret_key="sk-a"))
-    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+    authority = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(authority))
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority))
     after = context_of(flavour(secret_key="sk-a"))
     assert after is not before
     assert context_of(flavour(secret_key="sk-a")) is after
