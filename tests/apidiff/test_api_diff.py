@@ -231,7 +231,7 @@ def test_make_diff_base_in_a_repository(repo_copy: Path) -> None:
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "base"], check=True)
-    (clone / "openapi.json").write_text((FIXTURES / "openapi.json").read_text())
+    (clone / "openapi.json").write_text((FIXTURES.parent / "openapi.frozen.json").read_text())
     (clone / "spec" / "overlay.yaml").write_text(OVERLAY.read_text())
     subprocess.run([*git, "commit", "-qam", "frozen spec", "--allow-empty"], check=True)
     spec = frozen()
