@@ -226,7 +226,9 @@ def test_the_server_refuses_a_missing_or_wrong_credential_with_the_documented_st
             else:
                 request.headers.pop(cred.param, None)
     # The pool may be httpx2's (its extra installed): copy the request into httpx's own type.
-    plain = httpx.Request(request.method, str(request.url), headers=request.headers.raw, content=request.read())
+    plain = httpx.Request(
+        request.method, str(request.url), headers=request.headers.raw, content=request.read()
+    )
     with httpx.Client() as http:
         response = http.send(plain)
     assert response.status_code == wanted, response.text
