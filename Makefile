@@ -49,12 +49,12 @@ typecheck: $(STAMP) ## mypy --strict over src, tools and generated_client
 
 # Most tests wait on servers and subprocesses, so more workers than cores still pays; JOBS=0 runs serially.
 test: check ## what CI runs: check, then the whole pytest suite (JOBS=4 parallel workers)
-	$(BIN)/pytest -n "$${JOBS:-4}"
+	$(BIN)/pytest -n "$${JOBS:-4}" --dist worksteal
 
 # `slow` is set by tests/conftest.py from what a test runs (tests/support/lanes.py), never by hand-kept lists.
 # The fast lane also runs a tenth of the hypothesis examples (profile raia-fast); `make test` runs them all.
 test-fast: $(STAMP) ## the tests that do not regenerate, build wheels, run schemathesis, mypy, make or the bench
-	$(BIN)/pytest -m "not slow" --hypothesis-profile=raia-fast -n "$${JOBS:-4}"
+	$(BIN)/pytest -m "not slow" --hypothesis-profile=raia-fast -n "$${JOBS:-4}" --dist worksteal
 
 demo: $(STAMP) ## the client against a local server: create, update, retries, a wrong key
 	$(BIN)/python -m tools.demo

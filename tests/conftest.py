@@ -62,6 +62,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 # A hang guard, not a speed check: generation and make run several times slower on a
                 # loaded machine, where 300 s failed tests that pass alone (issue 26).
                 item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
+    # Modules holding slow tests go first, each kept whole (its module fixtures are set up once): the
+    # longest tests then start while cheap ones can still fill the other workers, instead of running
+    # alone at the end. Workers steal queued tests from each other (`--dist worksteal` in the Makefile).
+    heavy = {
+        item.module for item in items if isinstance(item, pytest.Function) and item.get_closest_marker("slow")
+    }
+    items.sort(key=lambda item: getattr(item, "module", None) not in heavy)
 
 
 @pytest.hookimpl(wrapper=True)
