@@ -347,7 +347,7 @@ class BaseClient:
         """stamina's backoff hook for one call: the policy in _retry, plus one log line per retry."""
         attempt = [1]
 
-        def decide(exc: Exception) -> bool | float:
+        def decide(exc: BaseException) -> bool | float:
             decision = _retry.should_retry(exc)
             if decision is not False and not op.idempotent and not _retry.not_processed(exc):
                 return False  # the API may have acted on it: repeating a non-idempotent call is unsafe

@@ -53,7 +53,7 @@ def retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | 
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
-def not_processed(exc: Exception) -> bool:
+def not_processed(exc: BaseException) -> bool:
     """Whether the failure shows the API never acted on the request: no connection, or a 429."""
     if isinstance(exc, APIStatusError):
         return exc.status_code == 429
@@ -74,7 +74,7 @@ def certificate_error(exc: BaseException) -> ssl.SSLCertVerificationError | None
     return None
 
 
-def should_retry(exc: Exception) -> bool | float:
+def should_retry(exc: BaseException) -> bool | float:
     """stamina's backoff hook: False to raise, True for the default backoff, a float to wait that long."""
     if isinstance(exc, APIConnectionError):
         # a certificate the client refuses will be refused again: fail at once
@@ -89,7 +89,7 @@ def should_retry(exc: Exception) -> bool | float:
     return wait if wait <= MAX_RETRY_AFTER else False
 
 
-def retrying(retries: int, on: Callable[[Exception], bool | float]) -> Any:
+def retrying(retries: int, on: Callable[[BaseException], bool | float]) -> Any:
     """stamina's retry context for `retries` more attempts; imported only once a call has failed."""
     import stamina
 
