@@ -148,6 +148,44 @@ def test_retry_after_within_ceiling_is_retried() -> None:
     assert len(recorder.requests) == 2
 
 
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_the_wait_before_a_retry_is_the_retry_after_asked_for(
+    flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 429's Retry-After is the wait stamina takes before the retry, not its default backoff."""
+    import asyncio
+    import time
+
+    import stamina.instrumentation
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    waits: list[float] = []
+    recorder = Recorder(httpx.Response(429, headers={"retry-after": "7"}, json={}), ok())
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # the test asserts the wait, not the clock
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    previous = stamina.instrumentation.get_on_retry_hooks()
+    stamina.instrumentation.set_on_retry_hooks([lambda details: waits.append(details.wait_for)])
+
+    async def call_async() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
+        async with AsyncRaia(secret_key=KEY, http_client=http) as client:
+            await client.feedback.create_or_update(**ARGS)
+
+    try:
+        with stamina.set_testing(False):  # testing mode zeroes every wait
+            if flavour == "sync":
+                with make(recorder) as client:
+                    client.feedback.create_or_update(**ARGS)
+            else:
+                asyncio.run(call_async())
+    finally:
+        stamina.instrumentation.set_on_retry_hooks(previous)
+    assert waits == [7.0]
+    assert len(recorder.requests) == 2
+
+
 # Bad responses -------------------------------------------------------------------------------
 
 BAD_201 = [
