@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime
@@ -104,6 +105,15 @@ def test_values_no_url_or_json_can_carry_are_refused_by_name(
     """Lone surrogates, huge or empty URL parts, sets, bytes and giant numbers are refused before sending."""
     with pytest.raises(exc, match=named):
         prepare(OP, args)
+
+
+def test_an_integer_wider_than_64_bits_is_checked_and_sent() -> None:
+    """An integer past 64 bits that its schema allows is sent as given, never refused as unreadable."""
+    schema = {"type": "object", "properties": {"name": {"type": "string"}, "limit": {"type": "integer"}}}
+    unbounded = dataclasses.replace(OP, params_schema=schema, cache={})
+    assert prepare(unbounded, {"name": "n", "limit": 10**30}).query == {"limit": 10**30}
+    with pytest.raises(TypeError, match="limit"):
+        prepare(unbounded, {"name": "n", "limit": 2.5})
 
 
 def test_deeply_nested_arguments_are_refused_not_recursed() -> None:
