@@ -16,7 +16,7 @@ from raia_agent_api.resources._operations import AUTH_HEADERS, SERVER_VARIABLES
 
 from raia_runtime import Body, Headers, NotGiven, Operation, Query, RawResponse, TimeoutTypes
 
-from . import _auth, _logging, _multipart, _retry, _transport
+from . import _auth, _deadline, _logging, _multipart, _retry, _transport
 from ._binary import MAX_BINARY_BYTES
 from ._exceptions import APIConnectionError, APITimeoutError, RaiaError
 from ._logging import Redactor, guard, logger, one_line
@@ -333,7 +333,7 @@ class BaseClient:
                 )
             )
         if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(f"Request timed out ({type(exc).__name__}).")
+            return APITimeoutError(_deadline.expired() or f"Request timed out ({type(exc).__name__}).")
         failed = _retry.certificate_error(exc)
         if failed is not None:
             return APIConnectionError(

@@ -23,6 +23,7 @@ from raia_runtime import (
 
 from . import _opened
 from ._base_client import BaseClient, Extras, Outgoing
+from ._deadline import deadline
 from ._exceptions import APIError, APITimeoutError, RaiaError, ResponseValidationError
 from ._httpx2 import AsyncSender, Sender
 from ._logging import configure_from_env
@@ -172,17 +173,25 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         streamed: bool = False,
     ) -> RawResponse[T]:
         self._log_request(request)
-        try:
-            response = http.send(request, stream=True, follow_redirects=False)
-        except (httpx.TransportError, RuntimeError) as exc:
-            raise self._send_error(exc) from exc
-        if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
+        # The whole response, head included, within the read timeout, as AsyncRaia's (see _deadline);
+        # an event stream or a streamed body is then read at the caller's pace, per read.
+        with deadline(options.timeout.read):
             try:
-                check_encoding(response)
-            except ResponseValidationError:
-                response.close()
-                raise
-            return _opened.sync(self, operation, response, options, streamed)
+                response = http.send(request, stream=True, follow_redirects=False)
+            except (httpx.TransportError, RuntimeError) as exc:
+                raise self._send_error(exc) from exc
+            if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
+                try:
+                    check_encoding(response)
+                except ResponseValidationError:
+                    response.close()
+                    raise
+                return _opened.sync(self, operation, response, options, streamed)
+            return self._read_whole(operation, response, options)
+
+    def _read_whole(
+        self, operation: Operation[T], response: httpx.Response, options: Options
+    ) -> RawResponse[T]:
         try:
             limit = self._limit(response, options, operation)
             raw = limit.raw

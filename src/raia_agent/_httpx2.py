@@ -334,7 +334,11 @@ def own_pool(settings: dict[str, Any]) -> Sender:
     """The `[httpx2]` extra's pool for Raia: an httpx2.Client with `settings` (see _client)."""
     import httpx2
 
-    return Sender(_kept_nothing(httpx2.Client(**_settings(settings))))
+    from . import _deadline
+
+    client = httpx2.Client(**_settings(settings))
+    _deadline.bound(client)
+    return Sender(_kept_nothing(client))
 
 
 def own_async_pool(settings: dict[str, Any]) -> AsyncSender:

@@ -23,17 +23,17 @@ itself, by what happened.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
 import httpx
 
-from . import _httpx2
+from . import _deadline, _httpx2
 from ._pool import NoCookies, default_tls
+from ._retry import certificate_error
 
 HTTPX = "httpx"
 AIOHTTP = "aiohttp"
@@ -72,6 +72,8 @@ SYNC_DEFAULT = HTTPX2 if _httpx2.installed() else HTTPX
 def adopt(users: Any, http_type: type[httpx.Client] | type[httpx.AsyncClient]) -> HTTP:
     """The user's own http_client as the client sends through it: as given if it is an httpx one,
     an httpx2 one through a sender that hands back httpx types (and never closes it)."""
+    if http_type is httpx.Client:
+        _deadline.bound(users)
     if isinstance(users, http_type):
         return users
     return _httpx2.AsyncSender(users) if http_type is httpx.AsyncClient else _httpx2.Sender(users)
@@ -91,6 +93,7 @@ def sync_pool(settings: dict[str, Any], kind: str | None = None) -> httpx.Client
         raise ValueError(f"unknown transport {kind!r} for Raia; expected {HTTPX!r} or {HTTPX2!r}")
     pool = httpx.Client(**settings)
     pool._cookies = NoCookies()  # as async_pool's
+    _deadline.bound(pool)
     return pool
 
 
@@ -204,46 +207,61 @@ def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> h
         (aiohttp.ClientError, httpx.TransportError),
     ]
 
-    def translate(exc: BaseException) -> httpx.TransportError | None:
+    def translate(exc: Exception) -> httpx.TransportError | None:
+        """httpx's error for `exc`, or None to let `exc` through. The error is raised outside the
+        handler by the callers, so aiohttp's exception is neither its cause nor its context: aiohttp
+        keeps the request's headers (the key among them) and what the server sent in attributes that
+        redaction cannot reach. Only a certificate failure behind it is kept, so it is not retried."""
+        # httpx-aiohttp has already mapped some: judge those by the aiohttp error behind them.
+        origin = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
         for source, target in mapping:
-            if isinstance(exc, source):
-                return target(str(exc))
+            if origin is not None and isinstance(origin, source):
+                failure = target(str(origin))
+                failure.__cause__ = certificate_error(origin)
+                failure.__suppress_context__ = True
+                return failure
         return None
-
-    @contextlib.contextmanager
-    def mapped() -> Iterator[None]:
-        try:
-            yield
-        except Exception as exc:
-            # httpx-aiohttp has already mapped some: judge those by the aiohttp error behind them.
-            origin = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
-            failure = translate(origin) if origin is not None else None
-            if failure is None:
-                raise
-            # Not chained: aiohttp keeps what the server sent (a status line that may echo the key)
-            # in attributes that redaction cannot reach; the message, in args, is redacted.
-            raise failure from None
 
     class Stream(httpx.AsyncByteStream):
         def __init__(self, inner: httpx.AsyncByteStream) -> None:
             self._inner = inner
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            with mapped():
+            try:
                 async for chunk in self._inner:
                     yield chunk
+            except Exception as exc:
+                failure = translate(exc)
+                if failure is None:
+                    raise
+            else:
+                return
+            raise failure
 
         async def aclose(self) -> None:
-            with mapped():
+            try:
                 await self._inner.aclose()
+            except Exception as exc:
+                failure = translate(exc)
+                if failure is None:
+                    raise
+            else:
+                return
+            raise failure
 
     class Transport(httpx_aiohttp.AiohttpTransport):
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            with mapped():
+            try:
                 response = await super().handle_async_request(request)
-            assert isinstance(response.stream, httpx.AsyncByteStream)
-            response.stream = Stream(response.stream)
-            return response
+            except Exception as exc:
+                failure = translate(exc)
+                if failure is None:
+                    raise
+            else:
+                assert isinstance(response.stream, httpx.AsyncByteStream)
+                response.stream = Stream(response.stream)
+                return response
+            raise failure
 
     def session() -> aiohttp.ClientSession:
         # What httpx-aiohttp builds, minus the cookie jar (see above), so nothing is kept per response.

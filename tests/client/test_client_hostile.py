@@ -294,10 +294,50 @@ def header_trickle(conn: socket.socket, request: bytes) -> None:
             time.sleep(0.2)
 
 
-def test_async_calls_bound_a_trickling_head_too() -> None:
-    """In async code a header line every 0.2 s cannot hold a call past its read timeout."""
-    with raw_server(header_trickle) as url, pytest.raises(APITimeoutError, match="within 1 s"):
-        call("async", url, timeout=1.0)
+def _pool_of(pool: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Any]:
+    """(flavour, http_client) for `pool`: "<flavour>-own-<library>" or "sync-yours-<library>"."""
+    import httpx2
+
+    from raia_agent import _transport
+
+    flavour, whose, library = pool.split("-")
+    if whose == "own":
+        monkeypatch.setattr(_transport, "SYNC_DEFAULT", library)
+        return flavour, None
+    return flavour, (httpx.Client() if library == "httpx" else httpx2.Client())
+
+
+@pytest.mark.parametrize(
+    "pool",
+    ["async-own-aiohttp", "sync-own-httpx", "sync-own-httpx2", "sync-yours-httpx", "sync-yours-httpx2"],
+)
+def test_a_trickling_head_is_bounded_by_the_timeout(pool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header line every 0.2 s cannot hold a call past its read timeout, sync or async, on any pool."""
+    flavour, http = _pool_of(pool, monkeypatch)
+    with contextlib.ExitStack() as stack:
+        if http is not None:
+            stack.callback(http.close)
+        url = stack.enter_context(raw_server(header_trickle))
+        with pytest.raises(APITimeoutError, match="within 1 s"):
+            call(flavour, url, timeout=1.0, http_client=http)
+
+
+def slow_head(conn: socket.socket, request: bytes) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    for _ in range(8):  # 1.6 s in all, each line well within a 1 s read timeout
+        conn.sendall(b"X-A: b\r\n")
+        time.sleep(0.2)
+    conn.sendall(b"content-length: 2\r\n\r\n{}")
+
+
+@pytest.mark.parametrize("library", ["httpx", "httpx2"])
+def test_your_client_keeps_its_per_read_timeout_outside_raia(library: str) -> None:
+    """Your http_client, once Raia has it, still lets a slow head through when you call it yourself."""
+    import httpx2
+
+    http: Any = httpx.Client() if library == "httpx" else httpx2.Client()
+    with http, Raia(secret_key=KEY, http_client=http), raw_server(slow_head) as url:
+        assert http.get(url, timeout=1.0).json() == {}
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
