@@ -322,6 +322,32 @@ def test_a_trickling_head_is_bounded_by_the_timeout(pool: str, monkeypatch: pyte
             call(flavour, url, timeout=1.0, http_client=http)
 
 
+def every_link(exc: BaseException) -> list[BaseException]:
+    """Every exception reachable from `exc` by cause or context, suppressed or not."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        link = todo.pop()
+        if link is not None and all(link is not seen for seen in found):
+            found.append(link)
+            todo += [link.__cause__, link.__context__]
+    return found
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    "reply",
+    [b"hello", f"HTTP/1.1 2x1 {KEY}\r\n\r\n".encode(), b"HTTP/1.1 201 Created\r\nContent-Length: x\r\n\r\n"],
+    ids=["not-http", "key-in-status-line", "bad-content-length"],
+)
+def test_no_exception_behind_a_broken_answer_holds_the_key(flavour: str, reply: bytes) -> None:
+    """Neither the error nor any exception behind it, by cause or context, shows the key."""
+    with raw_server(answer_raw(reply)) as url, pytest.raises(RaiaError) as info:
+        call(flavour, url)
+    for link in every_link(info.value):
+        assert KEY not in repr(link) + str(link), f"{type(link).__module__}.{type(link).__name__}"
+
+
 def slow_head(conn: socket.socket, request: bytes) -> None:
     conn.sendall(b"HTTP/1.1 200 OK\r\n")
     for _ in range(8):  # 1.6 s in all, each line well within a 1 s read timeout
