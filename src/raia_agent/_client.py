@@ -180,6 +180,7 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
                 response = http.send(request, stream=True, follow_redirects=False)
             except (httpx.TransportError, RuntimeError) as exc:
                 raise self._send_error(exc) from exc
+            self._received(response)
             if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
                 try:
                     check_encoding(response)
@@ -373,6 +374,7 @@ class AsyncRaia(AsyncResources, _opened.AsyncMedia, BaseClient):
             response = await http.send(request, stream=True, follow_redirects=False)
         except (httpx.TransportError, RuntimeError) as exc:
             raise self._send_error(exc) from exc
+        self._received(response)
         if 200 <= response.status_code < 300 and (streamed or is_events(operation, response)):
             try:
                 check_encoding(response)

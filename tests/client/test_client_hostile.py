@@ -348,6 +348,24 @@ def test_no_exception_behind_a_broken_answer_holds_the_key(flavour: str, reply: 
         assert KEY not in repr(link) + str(link), f"{type(link).__module__}.{type(link).__name__}"
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_key_echoed_in_the_headers_of_a_success_is_redacted(flavour: str) -> None:
+    """A 201 whose x-request-id (or any header) echoes the key shows it neither as `_request_id` nor in `.headers`."""
+    from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
+
+    from tests.support.bodies import success_body
+
+    fields = {p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
+    body = json.dumps(success_body(CREATE, **fields)).encode()
+    reply = answer(CREATE.success, body, **{"x-request-id": KEY, "x-echo": f"key={KEY}"})
+    with raw_server(reply) as url:
+        model: Any = call(flavour, url)
+        with Raia(secret_key=KEY, base_url=url, max_retries=0) as client:
+            raw = client.feedback.with_raw_response.create_or_update(**ARGS)
+    assert model._request_id == raw.request_id == "[REDACTED]"
+    assert KEY not in repr(raw.headers) and raw.headers["x-echo"] == "key=[REDACTED]"
+
+
 def slow_head(conn: socket.socket, request: bytes) -> None:
     conn.sendall(b"HTTP/1.1 200 OK\r\n")
     for _ in range(8):  # 1.6 s in all, each line well within a 1 s read timeout
