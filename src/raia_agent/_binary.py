@@ -56,9 +56,8 @@ def text(response: httpx.Response, content: bytes, redact: Redactor) -> str:
     try:
         return content.decode(charset)
     except UnicodeDecodeError as exc:
-        raise _invalid(
-            response, redact, f"body is not {charset} ({exc.reason} at byte {exc.start})"
-        ) from None
+        failure = _invalid(response, redact, f"body is not {charset} ({exc.reason} at byte {exc.start})")
+    raise failure  # outside the handler: the decoding error holds the raw body
 
 
 def _invalid(response: httpx.Response, redact: Redactor, reason: str) -> ResponseValidationError:

@@ -245,10 +245,13 @@ def parse(
     media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise invalid(f"content type {media or 'missing'!r}, not JSON", read_body(content))
+    failure: ResponseValidationError | None = None
     try:
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
-        raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
+        failure = invalid(f"body is not JSON ({type(exc).__name__})", read_body(content))
+    if failure is not None:  # raised here, not in the handler: json's error holds the whole raw body
+        raise failure
     parsed = model_of(op, plan, status, data, redact, invalid, strict=strict)
     return RawResponse(response, with_request_id(parsed, response))
 
@@ -297,6 +300,7 @@ def model_of(
         return plan.build(data)
     except (KeyError, ValueError, TypeError, AttributeError, RecursionError) as exc:
         # the schema passed (or failed only in ways a newer spec explains), the generated parser did not
+        redact.scrub(exc)  # kept as the cause (it points into the generated code), the key out of it
         raise invalid(f"{type(exc).__name__}: {exc}", data, problems or None) from exc
 
 

@@ -344,8 +344,29 @@ def test_no_exception_behind_a_broken_answer_holds_the_key(flavour: str, reply: 
     """Neither the error nor any exception behind it, by cause or context, shows the key."""
     with raw_server(answer_raw(reply)) as url, pytest.raises(RaiaError) as info:
         call(flavour, url)
-    for link in every_link(info.value):
-        assert KEY not in repr(link) + str(link), f"{type(link).__module__}.{type(link).__name__}"
+    assert_no_link_holds_the_key(info.value)
+
+
+def assert_no_link_holds_the_key(exc: BaseException) -> None:
+    for link in every_link(exc):
+        shown = repr(link) + str(link) + repr(getattr(link, "__dict__", {}))
+        assert KEY not in shown, f"{type(link).__module__}.{type(link).__name__}"
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [("application/json", f'{{"id": "{KEY}"'.encode()), ("application/json", KEY.encode() + b"\xff")],
+    ids=["not-json", "not-utf8"],
+)
+def test_no_exception_behind_an_unreadable_body_holds_the_key(
+    flavour: str, content_type: str, body: bytes
+) -> None:
+    """A 201 whose body echoes the key and cannot be read leaves the raw body in no exception behind the error."""
+    reply = answer(201, body, **{"content-type": content_type})
+    with raw_server(reply) as url, pytest.raises(ResponseValidationError) as info:
+        call(flavour, url)
+    assert_no_link_holds_the_key(info.value)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
