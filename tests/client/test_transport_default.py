@@ -5,10 +5,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from typing import Any
 
 import anyio
@@ -16,8 +20,10 @@ import httpx
 import httpx_aiohttp
 import pytest
 
-from raia_agent import AsyncRaia, _httpx2, _pool, _transport
+from raia_agent import AsyncRaia, RaiaError, _httpx2, _pool, _transport
 from raia_agent.testing import LocalServer
+from tests.support.raw_server import raw_server
+from tests.support.server_helpers import CREATE_ARGS
 
 
 def test_async_raia_pools_over_aiohttp_with_as_many_turns_as_connections() -> None:
@@ -112,3 +118,26 @@ def test_without_aiohttp_async_raia_falls_back_to_the_next_pool_behind_the_gate(
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [pool, module, "False"]
     assert server.store.count() == 1
+
+
+def test_a_call_queued_when_the_client_closes_says_the_client_closed() -> None:
+    """On aiohttp's pool, a call waiting for a connection when AsyncRaia closes is told that it closed."""
+    arrived = threading.Event()
+
+    def hold(conn: socket.socket, request: bytes) -> None:
+        arrived.set()
+        time.sleep(1.5)
+
+    async def run() -> list[BaseException | object]:
+        client = AsyncRaia(secret_key="sk-default", base_url=url, max_retries=0, timeout=1.0)
+        client._size_pool(1, _transport.AIOHTTP)  # one connection: the second call waits for the first
+        calls = [asyncio.create_task(client.feedback.create_or_update(**CREATE_ARGS)) for _ in range(2)]
+        while not arrived.is_set():
+            await asyncio.sleep(0.01)
+        await client.aclose()
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    with raw_server(hold) as url:
+        first, second = asyncio.run(run())
+    assert isinstance(first, RaiaError)  # held by the server, ended by its timeout or by the close
+    assert isinstance(second, RaiaError) and "closed while the call was in flight" in str(second), second
