@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import sqlite3
 from pathlib import Path
 
 from raia_agent.testing import LocalServer
@@ -128,3 +130,30 @@ def test_the_summary_says_stopped_when_a_fatal_error_stops_the_import(
     result = invoke(server, "feedback", "import", str(path), env={"RAIA_AGENT_SECRET_KEY": "wrong"})
     assert result.exit_code == 3
     assert result.stdout.startswith("stopped: "), result.stdout
+
+
+def test_a_journal_damaged_inside_stops_the_import_and_says_to_move_it_away(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """A journal that opens but whose index pages are damaged stops the run (exit 2), rows unfailed."""
+    path = write_jsonl(tmp_path / "d.jsonl", rows(12))
+    server.fail_next("500", times=4)  # four rows fail, so the rerun sends them and reads the journal back
+    first = invoke(server, "feedback", "import", str(path), "--concurrency", "1", "--max-retries", "0")
+    assert first.exit_code == 1, first.stdout
+    journal = tmp_path / "d.jsonl.journal.sqlite3"
+    with contextlib.closing(sqlite3.connect(journal)) as db:
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'confirmed_by_feedback'"
+        ).fetchone()
+    with journal.open("r+b") as handle:  # the index's root page, left where SQLite reads it only on lookup
+        handle.seek((root - 1) * size)
+        handle.write(b"\xff" * size)
+
+    result = invoke(server, "feedback", "import", str(path), "--concurrency", "1", "--max-retries", "0")
+
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "is damaged: move it away and rerun" in result.stderr
+    assert "rerun the same command to resume" not in result.stderr
+    rejects = read_rejects(tmp_path / "d.jsonl.rejects.jsonl")
+    assert not [r for r in rejects if "DatabaseError" in r["reason"]], rejects

@@ -39,9 +39,9 @@ _READ_FLAGS = (
 class CLIError(Exception):
     """A problem the user can fix, reported as one line with its own exit code."""
 
-    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT, *, resumable: bool = True) -> None:
         super().__init__(message)
-        self.code = code
+        self.code, self.resumable = code, resumable
 
 
 def _spec_flags() -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from ._common import (
     take_connection,
 )
 from ._importer import Importer, Stats
-from ._journal import CHANGED, Journal, JournalBusy, NewerJournal, NotAJournal
+from ._journal import CHANGED, Journal, JournalBusy, NewerJournal, NotAJournal, journal_problem
 from ._progress import Reporter
 from ._reader import BadFile, detect_format, records, scan
 from ._rejects import Rejects
@@ -215,12 +215,12 @@ def _open_journal(path: Path, journal_path: Path, dry_run: bool) -> Journal:
             "wait for it to finish or stop it, then rerun"
         ) from None
     except sqlite3.Error as exc:
-        raise CLIError(f"cannot use the journal {journal_path}: {exc}") from None
+        raise CLIError(f"cannot use the {journal_problem(journal_path, exc)}") from None
 
 
 def _describe(exc: BaseException, journal_path: Path) -> str:
     if isinstance(exc, sqlite3.Error):
-        return f"journal {journal_path}: {exc}"
+        return journal_problem(journal_path, exc)
     return str(exc)
 
 
@@ -323,7 +323,8 @@ def _summary(stats: Stats, out: Output, rejects: Path | None, dry_run: bool) -> 
     elif dry_run and stats.rejected:
         out.line("rejects: not written in a dry run; add --rejects PATH to keep them", lines=False)
     if stats.fatal is not None:
-        message = f"error: stopped: {stats.fatal} (rerun the same command to resume)"
+        resume = " (rerun the same command to resume)" if getattr(stats.fatal, "resumable", True) else ""
+        message = f"error: stopped: {stats.fatal}{resume}"
     elif stats.stdout_closed:
         message = "error: stopped: stdout was closed (rerun the same command to resume)"
     elif stats.interrupted:

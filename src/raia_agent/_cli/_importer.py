@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -23,9 +24,9 @@ from .._exceptions import (
     PermissionDeniedError,
     RaiaError,
 )
-from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, exit_code
+from ._common import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, EXIT_STDOUT_CLOSED, CLIError, exit_code
 from ._fields import MISSING, UPSERT_KEY, bound, echoed, json_to_python
-from ._journal import Journal
+from ._journal import Journal, damaged, journal_problem
 from ._rejects import Rejects
 from ._rows import Row
 
@@ -177,6 +178,8 @@ class Importer:
                 continue  # drain: rows not started are left for the rerun
             try:
                 await self._send_in_order(row)
+            except sqlite3.Error as exc:  # the journal cannot be read: every later row would fail alike
+                self.halt(CLIError(journal_problem(self.journal.path, exc), resumable=not damaged(exc)))
             except Exception as exc:  # a bug or an unmapped error fails this row only
                 self._fail(row, f"{type(exc).__name__}: {exc}", None)
 

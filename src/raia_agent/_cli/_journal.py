@@ -96,6 +96,17 @@ class _Lock:
         os.close(self._fd)
 
 
+def damaged(exc: BaseException) -> bool:
+    """Whether SQLite refused the journal as damaged, which no rerun heals."""
+    return getattr(exc, "sqlite_errorname", "") in {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+
+
+def journal_problem(path: Path, exc: BaseException) -> str:
+    """What to tell of a journal SQLite refused."""
+    hint = "; it is damaged: move it away and rerun (the rows it confirmed are sent again, as updates)"
+    return f"journal {path}: {exc}{hint if damaged(exc) else ''}"
+
+
 class Journal:
     """Confirmations are committed in small batches: a crash loses at most the last batch,
     whose rows are then sent again, which the idempotent upsert makes harmless."""
