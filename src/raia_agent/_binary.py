@@ -56,8 +56,10 @@ def text(response: httpx.Response, content: bytes, redact: Redactor) -> str:
     try:
         return content.decode(charset)
     except UnicodeDecodeError as exc:
-        failure = _invalid(response, redact, f"body is not {charset} ({exc.reason} at byte {exc.start})")
-    raise failure  # outside the handler: the decoding error holds the raw body
+        redact.scrub(exc)  # it stays the context, and it holds the raw body
+        raise _invalid(
+            response, redact, f"body is not {charset} ({exc.reason} at byte {exc.start})"
+        ) from None
 
 
 def _invalid(response: httpx.Response, redact: Redactor, reason: str) -> ResponseValidationError:

@@ -134,6 +134,11 @@ class Redactor:
                         else arg
                         for arg in link.args
                     )
+            # what a decoding error keeps of its input: json's whole document, a codec's bytes
+            if isinstance(link, json.JSONDecodeError):
+                link.doc = self.text(link.doc)
+            if isinstance(link, UnicodeDecodeError):
+                link.object = self.raw(bytes(link.object))
             link = link.__cause__ or link.__context__
 
     def raw(self, data: bytes) -> bytes:

@@ -245,13 +245,11 @@ def parse(
     media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise invalid(f"content type {media or 'missing'!r}, not JSON", read_body(content))
-    failure: ResponseValidationError | None = None
     try:
         data = json.loads(content)
     except (ValueError, RecursionError) as exc:  # also bad UTF-8 and over-long integers
-        failure = invalid(f"body is not JSON ({type(exc).__name__})", read_body(content))
-    if failure is not None:  # raised here, not in the handler: json's error holds the whole raw body
-        raise failure
+        redact.scrub(exc)  # kept as the cause, but it holds the whole body: the key out of it
+        raise invalid(f"body is not JSON ({type(exc).__name__})", read_body(content)) from exc
     parsed = model_of(op, plan, status, data, redact, invalid, strict=strict)
     return RawResponse(response, with_request_id(parsed, response))
 

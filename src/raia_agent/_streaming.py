@@ -120,13 +120,11 @@ class Decoder:
 
     def decode(self, data: str) -> Any:
         """The data as JSON, checked and built like a JSON reply's body (strict_responses alike)."""
-        failure: ResponseValidationError | None = None
         try:
             value = json.loads(data)
         except (ValueError, RecursionError) as exc:
-            failure = self.invalid(f"event data is not JSON ({type(exc).__name__})", data)
-        if failure is not None:  # outside the handler: json's error holds the raw data
-            raise failure
+            self.redact.scrub(exc)  # it stays the context, and it holds the raw data
+            raise self.invalid(f"event data is not JSON ({type(exc).__name__})", data) from None
         if self.plan.reply.schema is None:
             return value
         status = self.response.status_code
