@@ -333,7 +333,7 @@ class BaseClient:
 
     def _send_error(self, exc: Exception) -> RaiaError:
         self._redact.scrub(exc)
-        if isinstance(exc, RuntimeError) and self._pool.http.is_closed:
+        if self._pool.http.is_closed:  # whatever the pool made of it: not to be retried
             return RaiaError(f"this {type(self).__name__} was closed while the call was in flight")
         if isinstance(exc, RuntimeError):  # e.g. an AsyncRaia used again after its event loop closed
             return RaiaError(

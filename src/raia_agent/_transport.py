@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import ssl
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -250,6 +251,10 @@ def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> h
             raise failure
 
     class Transport(httpx_aiohttp.AiohttpTransport):
+        # Bodies still being read: closing the session does not wake their readers, which would then
+        # wait out their read timeout, so closing the transport ends them first.
+        reading: weakref.WeakSet[httpx.AsyncByteStream]
+
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             try:
                 response = await super().handle_async_request(request)
@@ -259,9 +264,17 @@ def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> h
                     raise
             else:
                 assert isinstance(response.stream, httpx.AsyncByteStream)
+                self.reading.add(response.stream)
                 response.stream = Stream(response.stream)
                 return response
             raise failure
+
+        async def aclose(self) -> None:
+            for stream in list(self.reading):
+                answer = getattr(stream, "_aiohttp_response", None)
+                if answer is not None and not answer.closed:
+                    answer.content.set_exception(aiohttp.ClientConnectionError("the client was closed"))
+            await super().aclose()
 
     def session() -> aiohttp.ClientSession:
         # What httpx-aiohttp builds, minus the cookie jar (see above), so nothing is kept per response.
@@ -273,4 +286,5 @@ def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> h
         return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
     transport = Transport(limits=limits, verify=verify, client=session)
+    transport.reading = weakref.WeakSet()
     return transport
