@@ -13,7 +13,7 @@ $(foreach name,$(USER_VALUES),$(if $(filter command line environment%,$(origin $
   $(eval override $(name) := $$(value $(name)))$(eval export $(name))))
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check lint typecheck test test-fast demo serve bench diff update-spec spec-pr
+.PHONY: help install generate check lint typecheck test test-fast test-floors demo serve bench diff update-spec spec-pr
 
 # Each target's `##` comment is its line in `make help`, so the list cannot drift from the targets.
 help: ## list the targets and what each does (also what `make` alone prints)
@@ -55,6 +55,16 @@ test: check ## what CI runs: check, then the whole pytest suite (JOBS=4 parallel
 # The fast lane also runs a tenth of the hypothesis examples (profile raia-fast); `make test` runs them all.
 test-fast: $(STAMP) ## the tests that do not regenerate, build wheels, run schemathesis, mypy, make or the bench
 	$(BIN)/pytest -m "not slow" --hypothesis-profile=raia-fast -n "$${JOBS:-4}" --dist worksteal
+
+# The runtime dependencies are floors (CI installs their newest releases); this lane holds the floors to
+# their word: each direct dependency at the oldest release pyproject allows (uv's lowest-direct), dev pins kept.
+FLOORS := .venv-floors
+test-floors: $(STAMP) ## the fast lane over the oldest release of each dependency pyproject allows (in .venv-floors)
+	"$${PYTHON:-python3}" -m venv $(FLOORS) >&2
+	$(FLOORS)/bin/python -m pip install --quiet "uv==0.13.10" >&2
+	$(FLOORS)/bin/uv pip install --quiet --python $(FLOORS)/bin/python --resolution lowest-direct \
+	  --editable ".[cli,testing,httpx2]" --group dev >&2
+	$(FLOORS)/bin/pytest -m "not slow" --hypothesis-profile=raia-fast -n "$${JOBS:-4}" --dist worksteal -p no:cacheprovider
 
 demo: $(STAMP) ## the client against a local server: create, update, retries, a wrong key
 	$(BIN)/python -m tools.demo
