@@ -1,10 +1,10 @@
 """A whole-response deadline for Raia's own connections.
 
 httpx's read timeout bounds each read, so a server trickling header lines (or body bytes) restarts
-it for ever. AsyncRaia bounds a whole attempt with its event loop's timeout; Raia has no event loop,
-so the connections of its own pool read through a network backend that bounds every read, write and
-connect by what is left of the attempt's time (`deadline`). So do the connections a user's own
-http_client opens once Raia has it.
+it for ever. Raia has no event loop to bound an attempt with, so the connections of its own pool read
+through a network backend that gives each read what is left of the attempt's read timeout, counted
+from its first read (`deadline`); connecting and sending keep their own timeouts. The connections a
+user's own http_client opens once Raia has it read the same way.
 """
 
 from __future__ import annotations
@@ -17,32 +17,50 @@ from contextvars import ContextVar
 from types import ModuleType
 from typing import Any
 
-_AT: ContextVar[tuple[float, float] | None] = ContextVar("raia_agent_deadline", default=None)
+
+class _Clock:
+    """One attempt's read budget: it starts at the attempt's first read, once the request is sent,
+    so connecting, waiting for a pooled connection and sending the body keep their own timeouts."""
+
+    __slots__ = ("ends", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.ends = seconds, 0.0
+
+    def left(self) -> float:
+        now = time.monotonic()
+        if not self.ends:
+            self.ends = now + self.seconds
+        return self.ends - now
+
+
+_CLOCK: ContextVar[_Clock | None] = ContextVar("raia_agent_deadline", default=None)
 
 
 @contextlib.contextmanager
 def deadline(seconds: float | None) -> Iterator[None]:
-    """Within the block, the reads of this thread on Raia's connections end `seconds` from now."""
-    token = _AT.set(None if seconds is None else (time.monotonic() + seconds, seconds))
+    """Within the block, the reads of this thread on Raia's connections, all together, take at most
+    `seconds` from the first of them."""
+    token = _CLOCK.set(None if seconds is None else _Clock(seconds))
     try:
         yield
     finally:
-        _AT.reset(token)
+        _CLOCK.reset(token)
 
 
 def expired() -> str:
-    """Why a timeout inside the block happened, if the whole response's time is up ("" if not)."""
-    bound = _AT.get()
-    if bound is None or time.monotonic() < bound[0]:
+    """Why a timeout inside the block happened, if the response's time is up ("" if not)."""
+    clock = _CLOCK.get()
+    if clock is None or not clock.ends or time.monotonic() < clock.ends:
         return ""
-    return f"the response did not arrive within {bound[1]:g} s"
+    return f"the response did not arrive within {clock.seconds:g} s"
 
 
-def _left(timeout: float | None, error: type[Exception]) -> float | None:
-    bound = _AT.get()
-    if bound is None:
+def _read_timeout(timeout: float | None, error: type[Exception]) -> float | None:
+    clock = _CLOCK.get()
+    if clock is None:
         return timeout
-    left = bound[0] - time.monotonic()
+    left = clock.left()
     if left <= 0:
         raise error(expired())
     return left if timeout is None else min(timeout, left)
@@ -75,11 +93,11 @@ def _backend_type(core: ModuleType) -> Any:
             self._inner = inner
 
         def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-            data: bytes = self._inner.read(max_bytes, _left(timeout, core.ReadTimeout))
+            data: bytes = self._inner.read(max_bytes, _read_timeout(timeout, core.ReadTimeout))
             return data
 
         def write(self, buffer: bytes, timeout: float | None = None) -> None:
-            self._inner.write(buffer, _left(timeout, core.WriteTimeout))
+            self._inner.write(buffer, timeout)
 
         def close(self) -> None:
             self._inner.close()
@@ -87,9 +105,7 @@ def _backend_type(core: ModuleType) -> Any:
         def start_tls(
             self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
         ) -> Any:
-            return Stream(
-                self._inner.start_tls(ssl_context, server_hostname, _left(timeout, core.ConnectTimeout))
-            )
+            return Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
         def get_extra_info(self, info: str) -> Any:
             return self._inner.get_extra_info(info)
@@ -106,15 +122,12 @@ def _backend_type(core: ModuleType) -> Any:
             local_address: str | None = None,
             socket_options: Any = None,
         ) -> Any:
-            left = _left(timeout, core.ConnectTimeout)
-            return Stream(self._inner.connect_tcp(host, port, left, local_address, socket_options))
+            return Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
         def connect_unix_socket(
             self, path: str, timeout: float | None = None, socket_options: Any = None
         ) -> Any:
-            return Stream(
-                self._inner.connect_unix_socket(path, _left(timeout, core.ConnectTimeout), socket_options)
-            )
+            return Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
 
         def sleep(self, seconds: float) -> None:
             self._inner.sleep(seconds)

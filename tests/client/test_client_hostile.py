@@ -387,6 +387,79 @@ def test_a_key_echoed_in_the_headers_of_a_success_is_redacted(flavour: str) -> N
     assert KEY not in repr(raw.headers) and raw.headers["x-echo"] == "key=[REDACTED]"
 
 
+def test_the_read_timeout_counts_from_the_first_read_not_from_the_wait_for_a_connection() -> None:
+    """Raia's read budget starts once its request is sent: time queued for a pooled connection is the pool's."""
+    import threading
+
+    from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
+
+    from tests.support.bodies import success_body
+
+    fields = {p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
+    body = json.dumps(success_body(CREATE, **fields)).encode()
+
+    def slow(conn: socket.socket, request: bytes) -> None:
+        time.sleep(1.2)  # each answer well within the 2 s read timeout; two in a row are not
+        answer(CREATE.success, body)(conn, request)
+
+    outcomes: list[object] = []
+    with raw_server(slow) as url, httpx.Client(limits=httpx.Limits(max_connections=1)) as http:
+        client = Raia(
+            secret_key=KEY, base_url=url, max_retries=0, timeout=httpx.Timeout(10, read=2.0), http_client=http
+        )
+
+        def one() -> None:
+            try:
+                outcomes.append(client.feedback.create_or_update(**ARGS))
+            except RaiaError as exc:
+                outcomes.append(exc)
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not [o for o in outcomes if isinstance(o, RaiaError)], outcomes
+    assert len(outcomes) == 2
+
+
+def test_a_body_sent_slower_than_the_read_timeout_is_bounded_by_the_write_timeout() -> None:
+    """Sending a large body keeps its own (write) timeout: the read budget starts after it."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    received: list[int] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            time.sleep(1.5)  # the client's send blocks on full socket buffers meanwhile
+            data = bytearray()
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            head = bytes(data[: data.index(b"\r\n\r\n")]).lower()
+            length = int(head.split(b"content-length:")[1].split(b"\r\n")[0])
+            body = len(data) - len(head) - 4
+            while body < length and (chunk := conn.recv(1 << 20)):  # read at once: the client's clock runs
+                body += len(chunk)
+            received.append(body)
+            head_500 = response_head(500, {"content-type": "application/json", "content-length": "2"})
+            conn.sendall(head_500 + b"{}")
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        timeout = httpx.Timeout(10, read=1.0)
+        client = Raia(secret_key=KEY, base_url=url, max_retries=0, timeout=timeout)
+        with client, pytest.raises(InternalServerError):  # the answer arrived, after the whole upload
+            client.feedback.create_or_update(**ARGS, extra_body={"pad": "x" * 32_000_000})
+    finally:
+        thread.join()
+        listener.close()
+    assert received and received[0] > 32_000_000
+
+
 def slow_head(conn: socket.socket, request: bytes) -> None:
     conn.sendall(b"HTTP/1.1 200 OK\r\n")
     for _ in range(8):  # 1.6 s in all, each line well within a 1 s read timeout
