@@ -126,7 +126,11 @@ class Redactor:
         link: BaseException | None = exc
         while link is not None and id(link) not in seen:
             seen.add(id(link))
-            if any(isinstance(arg, str | bytes | bytearray) for arg in link.args):
+            if isinstance(link, UnicodeDecodeError):
+                # its input in its own type (bytes), or it would no longer pickle or copy
+                link.object = self.raw(bytes(link.object))
+                link.args = (link.encoding, link.object, link.start, link.end, link.reason)
+            elif any(isinstance(arg, str | bytes | bytearray) for arg in link.args):
                 with contextlib.suppress(AttributeError, TypeError):  # read-only args
                     link.args = tuple(
                         self.text(arg.decode("latin-1") if isinstance(arg, bytes | bytearray) else arg)
@@ -134,11 +138,8 @@ class Redactor:
                         else arg
                         for arg in link.args
                     )
-            # what a decoding error keeps of its input: json's whole document, a codec's bytes
-            if isinstance(link, json.JSONDecodeError):
+            if isinstance(link, json.JSONDecodeError):  # json keeps the whole document it read
                 link.doc = self.text(link.doc)
-            if isinstance(link, UnicodeDecodeError):
-                link.object = self.raw(bytes(link.object))
             link = link.__cause__ or link.__context__
 
     def raw(self, data: bytes) -> bytes:

@@ -8,6 +8,8 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from raia_agent.testing import LocalServer
 from tests.support.cli_helpers import (
     confirmed_lines,
@@ -157,3 +159,20 @@ def test_a_journal_damaged_inside_stops_the_import_and_says_to_move_it_away(
     assert "rerun the same command to resume" not in result.stderr
     rejects = read_rejects(tmp_path / "d.jsonl.rejects.jsonl")
     assert not [r for r in rejects if "DatabaseError" in r["reason"]], rejects
+
+
+def test_a_journal_that_cannot_record_stops_the_import_naming_it(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A confirmation SQLite refuses (another program locked the journal) stops the run, naming the journal."""
+    from raia_agent._cli import _journal
+
+    def locked(*args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(_journal.Journal, "confirm", locked)
+    path = write_jsonl(tmp_path / "l.jsonl", rows(5))
+    result = invoke(server, "feedback", "import", str(path), "--concurrency", "1")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"journal {(tmp_path / 'l.jsonl.journal.sqlite3').resolve()}: database is locked" in result.stderr
+    assert "rerun the same command to resume" in result.stderr  # a lock passes; a rerun can go on

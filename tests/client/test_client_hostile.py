@@ -362,11 +362,15 @@ def assert_no_link_holds_the_key(exc: BaseException) -> None:
 def test_no_exception_behind_an_unreadable_body_holds_the_key(
     flavour: str, content_type: str, body: bytes
 ) -> None:
-    """A 201 whose body echoes the key and cannot be read leaves the raw body in no exception behind the error."""
+    """A 201 whose body echoes the key and cannot be read leaves the raw body in no exception behind the
+    error, and the decoding error kept as its cause still pickles."""
     reply = answer(201, body, **{"content-type": content_type})
     with raw_server(reply) as url, pytest.raises(ResponseValidationError) as info:
         call(flavour, url)
     assert_no_link_holds_the_key(info.value)
+    cause = info.value.__cause__
+    assert isinstance(cause, ValueError)
+    assert str(pickle.loads(pickle.dumps(cause))) == str(cause)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -102,6 +102,9 @@ class Importer:
             self.stats.fatal = exc
         self.stop.set()
 
+    def journal_failed(self, exc: sqlite3.Error) -> None:
+        self.halt(CLIError(journal_problem(self.journal.path, exc), resumable=not damaged(exc)))
+
     def stdout_closed(self) -> None:
         self.stats.stdout_closed = True
         self.stop.set()
@@ -179,7 +182,7 @@ class Importer:
             try:
                 await self._send_in_order(row)
             except sqlite3.Error as exc:  # the journal cannot be read: every later row would fail alike
-                self.halt(CLIError(journal_problem(self.journal.path, exc), resumable=not damaged(exc)))
+                self.journal_failed(exc)
             except Exception as exc:  # a bug or an unmapped error fails this row only
                 self._fail(row, f"{type(exc).__name__}: {exc}", None)
 
@@ -225,7 +228,9 @@ class Importer:
             # lower case, as _wrong_echo looks it up; the journal is the only record of the ids
             # confirmed (this run's too), so memory stays flat however many rows the file has
             self.journal.confirm(row.line, row.digest, row.pair, str(feedback.id).lower(), created)
-        except Exception as exc:  # a journal that cannot record must stop the import
+        except sqlite3.Error as exc:  # a journal that cannot record must stop the import
+            self.journal_failed(exc)
+        except Exception as exc:
             self.halt(exc)
         self.stats.sent += 1
         if created:
