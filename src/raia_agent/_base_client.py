@@ -317,11 +317,12 @@ class BaseClient:
         return parse(op, response, content, self._redact, strict=options.strict_responses)
 
     def _received(self, response: httpx.Response) -> None:
-        """A server may echo the key in any header, a success's x-request-id included: the headers are
-        redacted before anything reads them (a model's `_request_id`, `.headers`, an error, a log line)."""
-        values = b"\n".join(value for _, value in response.headers.raw)
-        if self._redact.holds(values.decode("latin-1")):
-            response.headers = self._redact.http_headers(response.headers)
+        """A server may echo the key anywhere in the head, a success's x-request-id included: it is
+        redacted before anything reads it (a model's `_request_id`, `.headers`, an error, a log line)."""
+        reason = response.extensions.get("reason_phrase", b"")
+        head = b"\n".join(b"%s:%s" % pair for pair in response.headers.raw)
+        if self._redact.holds(head.decode("latin-1") + "\n" + bytes(reason).decode("latin-1")):
+            hide_key(response, self._redact)
 
     def _mark(self, exc: RaiaError) -> None:
         """Give the error this client's redactor, so that its pickle hides the key wherever it is echoed,

@@ -97,8 +97,21 @@ class Redactor:
         forms: set[str] = set()
         for secret in (secrets,) if isinstance(secrets, str) else secrets:
             if secret:
-                quoted = [quote(secret, safe=""), quote_plus(secret, safe="")]
-                forms |= {secret, json.dumps(secret)[1:-1], repr(secret.encode())[2:-1], *quoted}
+                # percent-encoded as the common encoders leave it: everything, Python's quote() default
+                # (keeps "/"), JavaScript's encodeURIComponent and encodeURI (keep !~*'(), and / too)
+                quoted = [quote(secret, safe=safe) for safe in ("", "/", "!~*'()", "/!~*'()")]
+                quoted.append(quote_plus(secret, safe=""))
+                escaped = json.dumps(secret)[1:-1]
+                # JSON as PHP and Java write "/", and as Go writes <, > and &
+                go = escaped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                forms |= {
+                    secret,
+                    escaped,
+                    escaped.replace("/", "\\/"),
+                    go,
+                    repr(secret.encode())[2:-1],
+                    *quoted,
+                }
                 forms |= {_lower_hex(form) for form in quoted}
         self._forms = sorted(forms, key=len, reverse=True)
         self._headers = ALWAYS_SENSITIVE | {name.lower() for name in auth_headers}
@@ -167,12 +180,12 @@ class Redactor:
         return {k: REDACTED if k.lower() in self._headers else self.text(v) for k, v in headers.items()}
 
     def http_headers(self, headers: httpx.Headers) -> httpx.Headers:
-        """`headers` as received, every one kept, with the key gone wherever a value echoes it and
-        the values of the headers that carry credentials replaced."""
+        """`headers` as received, every one kept, with the key gone wherever a name or value echoes it
+        and the values of the headers that carry credentials replaced."""
         return httpx.Headers(
             [
                 (
-                    name,
+                    self.raw(name),
                     REDACTED.encode() if name.decode("latin-1").lower() in self._headers else self.raw(value),
                 )
                 for name, value in headers.raw

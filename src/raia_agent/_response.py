@@ -325,6 +325,9 @@ def hide_key(response: httpx.Response, redact: Redactor) -> httpx.Response:
     """The response an error keeps, its headers redacted in place (a server may echo the key in any
     of them). Its raw `.content` stays as the transport gave it: the error's `.body` is the redacted copy."""
     response.headers = redact.http_headers(response.headers)
+    reason = response.extensions.get("reason_phrase")
+    if isinstance(reason, bytes | bytearray):
+        response.extensions = {**response.extensions, "reason_phrase": redact.raw(bytes(reason))}
     return response
 
 

@@ -375,20 +375,29 @@ def test_no_exception_behind_an_unreadable_body_holds_the_key(
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_a_key_echoed_in_the_headers_of_a_success_is_redacted(flavour: str) -> None:
-    """A 201 whose x-request-id (or any header) echoes the key shows it neither as `_request_id` nor in `.headers`."""
+    """A 201 whose head echoes the key (x-request-id, any header's value or name, the reason phrase) shows
+    it neither as `_request_id` nor in `.headers` nor as the reason."""
     from raia_agent_api.resources._operations import FEEDBACK_CREATE_OR_UPDATE as CREATE
 
     from tests.support.bodies import success_body
 
     fields = {p.name: ARGS[p.python] for p in CREATE.params if p.location == "body" and p.python in ARGS}
     body = json.dumps(success_body(CREATE, **fields)).encode()
-    reply = answer(CREATE.success, body, **{"x-request-id": KEY, "x-echo": f"key={KEY}"})
+    echoes = {"x-request-id": KEY, "x-echo": f"key={KEY}", f"x-{KEY}": "1"}
+    head = response_head(
+        CREATE.success, {"content-type": "application/json", "content-length": str(len(body)), **echoes}
+    )
+
+    def reply(conn: socket.socket, request: bytes) -> None:  # the key as the reason phrase too
+        conn.sendall(head.replace(b" X\r\n", f" {KEY}\r\n".encode(), 1) + body)
+
     with raw_server(reply) as url:
         model: Any = call(flavour, url)
         with Raia(secret_key=KEY, base_url=url, max_retries=0) as client:
             raw = client.feedback.with_raw_response.create_or_update(**ARGS)
     assert model._request_id == raw.request_id == "[REDACTED]"
     assert KEY not in repr(raw.headers) and raw.headers["x-echo"] == "key=[REDACTED]"
+    assert KEY not in raw.http_response.reason_phrase and f"x-{KEY}" not in raw.headers
 
 
 def test_the_read_timeout_counts_from_the_first_read_not_from_the_wait_for_a_connection() -> None:
@@ -510,11 +519,26 @@ PERCENT_KEY = "sk-test/plus+key 0123"
 
 @pytest.mark.parametrize(
     "echoed",
-    [quote(PERCENT_KEY, safe=""), quote(PERCENT_KEY, safe="").lower(), quote_plus(PERCENT_KEY, safe="")],
-    ids=["upper hex", "lower hex", "form-encoded"],
+    [
+        quote(PERCENT_KEY, safe=""),
+        quote(PERCENT_KEY, safe="").lower(),
+        quote_plus(PERCENT_KEY, safe=""),
+        quote(PERCENT_KEY),
+        quote(PERCENT_KEY, safe="!~*'()"),
+        json.dumps(PERCENT_KEY)[1:-1].replace("/", "\\/"),
+    ],
+    ids=[
+        "upper hex",
+        "lower hex",
+        "form-encoded",
+        "python quote",
+        "js encodeURIComponent",
+        "json slash escaped",
+    ],
 )
 def test_a_key_echoed_percent_encoded_is_hidden_in_message_body_and_pickle(echoed: str) -> None:
-    """A proxy quoting the request URL or a form body echoes the key percent-encoded: hidden like the key itself."""
+    """A proxy quoting the request URL or a form body echoes the key encoded as common encoders do: hidden
+    like the key itself."""
     body = json.dumps({"statusCode": 400, "message": f"bad url /x?key={echoed}"}).encode()
     with (
         raw_server(answer(400, body)) as url,
