@@ -319,9 +319,9 @@ class BaseClient:
     def _received(self, response: httpx.Response) -> None:
         """A server may echo the key anywhere in the head, a success's x-request-id included: it is
         redacted before anything reads it (a model's `_request_id`, `.headers`, an error, a log line)."""
+        head = b"\n".join([part for pair in response.headers.raw for part in pair])
         reason = response.extensions.get("reason_phrase", b"")
-        head = b"\n".join(b"%s:%s" % pair for pair in response.headers.raw)
-        if self._redact.holds(head.decode("latin-1") + "\n" + bytes(reason).decode("latin-1")):
+        if self._redact.holds_bytes(head) or self._redact.holds_bytes(bytes(reason)):
             hide_key(response, self._redact)
 
     def _mark(self, exc: RaiaError) -> None:

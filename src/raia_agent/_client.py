@@ -21,9 +21,8 @@ from raia_runtime import (
     TimeoutTypes,
 )
 
-from . import _opened
+from . import _deadline, _opened
 from ._base_client import BaseClient, Extras, Outgoing
-from ._deadline import deadline
 from ._exceptions import APIError, APITimeoutError, RaiaError, ResponseValidationError
 from ._httpx2 import AsyncSender, Sender
 from ._logging import configure_from_env
@@ -175,7 +174,8 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
         self._log_request(request)
         # The whole response, head included, within the read timeout, as AsyncRaia's (see _deadline);
         # an event stream or a streamed body is then read at the caller's pace, per read.
-        with deadline(options.timeout.read):
+        clock = _deadline.start(options.timeout.read)
+        try:
             try:
                 response = http.send(request, stream=True, follow_redirects=False)
             except (httpx.TransportError, RuntimeError) as exc:
@@ -189,6 +189,8 @@ class Raia(SyncResources, _opened.SyncMedia, BaseClient):
                     raise
                 return _opened.sync(self, operation, response, options, streamed)
             return self._read_whole(operation, response, options)
+        finally:
+            _deadline.stop(clock)
 
     def _read_whole(
         self, operation: Operation[T], response: httpx.Response, options: Options

@@ -3,17 +3,15 @@
 httpx's read timeout bounds each read, so a server trickling header lines (or body bytes) restarts
 it for ever. Raia has no event loop to bound an attempt with, so the connections of its own pool read
 through a network backend that gives each read what is left of the attempt's read timeout, counted
-from its first read (`deadline`); connecting and sending keep their own timeouts. The connections a
+from its first read (`start`, `stop`); connecting and sending keep their own timeouts. The connections a
 user's own http_client opens once Raia has it read the same way.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import time
-from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from types import ModuleType
 from typing import Any
 
@@ -37,15 +35,14 @@ class _Clock:
 _CLOCK: ContextVar[_Clock | None] = ContextVar("raia_agent_deadline", default=None)
 
 
-@contextlib.contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
-    """Within the block, the reads of this thread on Raia's connections, all together, take at most
-    `seconds` from the first of them."""
-    token = _CLOCK.set(None if seconds is None else _Clock(seconds))
-    try:
-        yield
-    finally:
-        _CLOCK.reset(token)
+def start(seconds: float | None) -> Token[_Clock | None]:
+    """Until `stop`, the reads of this thread on Raia's connections, all together, take at most
+    `seconds` from the first of them. (A pair of calls, not a context manager: a microsecond a call.)"""
+    return _CLOCK.set(None if seconds is None else _Clock(seconds))
+
+
+def stop(token: Token[_Clock | None]) -> None:
+    _CLOCK.reset(token)
 
 
 def expired() -> str:

@@ -89,7 +89,7 @@ class Redactor:
     """Hides a client's secrets (its key, or any credential it sends) in any text, and the values
     of the headers that carry them."""
 
-    __slots__ = ("__weakref__", "_forms", "_headers")
+    __slots__ = ("__weakref__", "_bytes", "_forms", "_headers")
 
     def __init__(self, secrets: Collection[str] | str, auth_headers: Iterable[str]) -> None:
         # The key as it may appear: raw, JSON-escaped (a key with " or \), as Python's repr of
@@ -114,6 +114,7 @@ class Redactor:
                 }
                 forms |= {_lower_hex(form) for form in quoted}
         self._forms = sorted(forms, key=len, reverse=True)
+        self._bytes = [form.encode("utf-8", "surrogatepass") for form in self._forms]
         self._headers = ALWAYS_SENSITIVE | {name.lower() for name in auth_headers}
 
     def __repr__(self) -> str:
@@ -156,9 +157,13 @@ class Redactor:
             link = link.__cause__ or link.__context__
 
     def raw(self, data: bytes) -> bytes:
-        for form in self._forms:
-            data = data.replace(form.encode("utf-8", "surrogatepass"), REDACTED.encode())
+        for form in self._bytes:
+            data = data.replace(form, REDACTED.encode())
         return data
+
+    def holds_bytes(self, data: bytes) -> bool:
+        """Whether `data` (bytes as received) shows a secret in any of the forms `raw()` hides."""
+        return any(form in data for form in self._bytes)
 
     def deep(self, value: Any) -> Any:
         """A JSON value with the key hidden in every string, keys of objects included."""
