@@ -107,3 +107,29 @@ def test_a_package_mypy_refuses_fails_the_proof_naming_the_line(
     assert result.returncode == 1
     assert result.stderr.startswith("prove: mypy --strict refuses the generated code:"), result.stderr
     assert f"{PACKAGE}/models/feedback.py:" in result.stderr and "[assignment]" in result.stderr
+
+
+def test_each_check_runs_on_its_own_copy_of_the_warm_cache(
+    package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packages naming their modules alike never meet in mypy's cache: the warm cache, once published,
+    is only copied, so a broken package's check leaves it as it was and a sound one still passes."""
+    from tools.codegen.proof import prover
+
+    monkeypatch.setattr(prover, "_ROOT", tmp_path / "root")
+    prover.typecheck(package)  # publishes the warm cache
+    warm = prover._warm_cache()
+
+    def state() -> dict[str, tuple[int, int]]:
+        return {str(p.relative_to(warm)): (p.stat().st_size, p.stat().st_mtime_ns) for p in warm.rglob("*")}
+
+    before = state()
+    assert before, "the first sound check left no warm cache"
+    sound = shutil.copytree(package, tmp_path / "sound" / PACKAGE)
+    append(package / "models" / "feedback.py", '\n\nWRONG: int = "not a number"\n')
+    with pytest.raises(prover.ProofFailed, match=r"feedback\.py"):
+        prover.typecheck(package)
+    assert state() == before
+    prover.typecheck(Path(sound))
+    assert state() == before
+    assert [p.name for p in warm.parent.iterdir()] == [warm.name]  # no scratch copy left behind
