@@ -322,8 +322,9 @@ def status_error(
 
 
 def hide_key(response: httpx.Response, redact: Redactor) -> httpx.Response:
-    """The response an error keeps, its headers redacted in place (a server may echo the key in any
-    of them). Its raw `.content` stays as the transport gave it: the error's `.body` is the redacted copy."""
+    """`response` with its head redacted in place: headers (names and values) and reason phrase, any of
+    which a server may echo the key in. Its raw `.content` stays as the transport gave it: an error's
+    `.body` is the redacted copy."""
     response.headers = redact.http_headers(response.headers)
     reason = response.extensions.get("reason_phrase")
     if isinstance(reason, bytes | bytearray):

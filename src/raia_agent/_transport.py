@@ -26,8 +26,8 @@ from __future__ import annotations
 import importlib.util
 import ssl
 import weakref
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import anyio
 import httpx
@@ -35,6 +35,8 @@ import httpx
 from . import _deadline, _httpx2
 from ._pool import NoCookies, default_tls
 from ._retry import certificate_error
+
+T = TypeVar("T")
 
 HTTPX = "httpx"
 AIOHTTP = "aiohttp"
@@ -240,15 +242,17 @@ def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> h
             raise failure
 
         async def aclose(self) -> None:
-            try:
-                await self._inner.aclose()
-            except Exception as exc:
-                failure = translate(exc)
-                if failure is None:
-                    raise
-            else:
-                return
-            raise failure
+            await unchained(self._inner.aclose)
+
+    async def unchained(call: Callable[[], Awaitable[T]]) -> T:
+        """`call()`'s result, or httpx's error for its failure raised here, outside the handler."""
+        try:
+            return await call()
+        except Exception as exc:
+            failure = translate(exc)
+            if failure is None:
+                raise
+        raise failure
 
     class Transport(httpx_aiohttp.AiohttpTransport):
         # Bodies still being read: closing the session does not wake their readers, which would then
@@ -256,18 +260,11 @@ def _aiohttp_transport(limits: httpx.Limits, verify: ssl.SSLContext | bool) -> h
         reading: weakref.WeakSet[httpx.AsyncByteStream]
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            try:
-                response = await super().handle_async_request(request)
-            except Exception as exc:
-                failure = translate(exc)
-                if failure is None:
-                    raise
-            else:
-                assert isinstance(response.stream, httpx.AsyncByteStream)
-                self.reading.add(response.stream)
-                response.stream = Stream(response.stream)
-                return response
-            raise failure
+            response = await unchained(lambda: super(Transport, self).handle_async_request(request))
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            self.reading.add(response.stream)
+            response.stream = Stream(response.stream)
+            return response
 
         async def aclose(self) -> None:
             for stream in list(self.reading):
